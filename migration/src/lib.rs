@@ -1,0 +1,17 @@
+//! Database migrations of ctgraph: one file per migration, named by date and purpose,
+//! never edited once landed. They run the same on SQLite and PostgreSQL, each inside a
+//! transaction, so a failed migration leaves the database as it was.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_domain;
+
+/// Runs ctgraph's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_domain::Migration)]
+    }
+}

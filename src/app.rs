@@ -1,0 +1,102 @@
+//! The application as tests and production start it: open and migrate the database, seed
+//! it when empty, bind the listener, serve until ctrl-c or SIGTERM.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::db::Db;
+use crate::graphql::limits::Limits;
+use crate::http;
+use crate::ingest::seed;
+
+/// How to start the server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// SeaORM database URL.
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Request limits.
+    pub limits: Limits,
+}
+
+/// A started application: database ready, listener bound.
+pub struct App {
+    db: Db,
+    router: Router,
+    listener: TcpListener,
+}
+
+impl App {
+    /// Opens and migrates the database, seeds it if it is empty, and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        if seed::is_empty(&db).await? {
+            let report = seed::load(&db).await?;
+            tracing::info!(rows = report.written, "seeded an empty database");
+        }
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        let router = http::router(db.clone(), config.limits);
+        Ok(Self {
+            db,
+            router,
+            listener,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The router, for driving requests in-process.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until ctrl-c or SIGTERM, letting requests in flight finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

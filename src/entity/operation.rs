@@ -1,0 +1,50 @@
+//! One security-force action: when, where, what kind, and its casualty counts.
+#![allow(missing_docs)]
+
+use sea_orm::entity::prelude::*;
+
+/// A row of `operations`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "operations")]
+pub struct Model {
+    /// Primary key.
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    /// Short title.
+    pub title: String,
+    /// Kind: `INTELLIGENCE_BASED`, `MILITARY_OFFENSIVE`, `RAID`, `CORDON_AND_SEARCH` or `OTHER`.
+    pub kind: String,
+    /// First day of the operation (or of the period `date_precision` names).
+    pub start_date: Date,
+    /// Last day, not before `start_date`; `None` when it is a single day or unknown.
+    pub end_date: Option<Date>,
+    /// How precise the dates are: `DAY`, `WEEK`, `MONTH`, `QUARTER`, `YEAR` or `UNKNOWN`.
+    pub date_precision: String,
+    /// The district it took place in (`districts.id`); `None` when unknown or not resolved.
+    pub district_id: Option<i32>,
+    /// The place as reported; `None` when not reported.
+    pub place: Option<String>,
+    /// Militants killed, at least 0; `None` when not reported.
+    pub militants_killed: Option<i32>,
+    /// Militants arrested, at least 0; `None` when not reported.
+    pub militants_arrested: Option<i32>,
+    /// Security personnel killed, at least 0; `None` when not reported.
+    pub security_killed: Option<i32>,
+    /// Security personnel injured, at least 0; `None` when not reported.
+    pub security_injured: Option<i32>,
+    /// Civilians killed, at least 0; `None` when not reported.
+    pub civilians_killed: Option<i32>,
+    /// Free-text summary; `None` when there is none.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub summary: Option<String>,
+    /// Dataset the row was imported or seeded from; `None` for rows entered by hand.
+    pub dataset: Option<String>,
+    /// The row's id in that dataset; `None` for rows entered by hand.
+    pub external_id: Option<String>,
+}
+
+/// No declared relations: ctgraph resolves relations with set-based queries.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,127 @@
+//! Errors, and how they reach users.
+//!
+//! Policy: every error a client sees carries a stable `extensions.code` (BAD_USER_INPUT,
+//! NOT_FOUND, DATABASE_UNAVAILABLE, INTERNAL, ...) and a message the user can act on.
+//! Internal details (SQL, driver messages) are logged once, where the error is turned into
+//! a GraphQL error, and never sent to the client. `ApiError` deliberately has no `Display`
+//! impl: async-graphql converts anything displayable into an error without a code, so the
+//! only way out of a resolver is [`From<ApiError>`], which always sets one.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, RuntimeErr, sqlx};
+
+/// An error raised while answering a request. Cloneable, so a batch that fails can hand the
+/// same error to every resolver waiting on it.
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    /// The request is malformed or asks for something impossible; the message says what to fix.
+    BadUserInput(String),
+    /// The request names something that does not exist.
+    NotFound(String),
+    /// The database cannot be reached right now; retrying later may succeed.
+    DatabaseUnavailable(String),
+    /// Anything else: a bug or an unexpected database failure.
+    Internal(String),
+}
+
+impl ApiError {
+    /// A bad-input error with the given message.
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadUserInput(message.into())
+    }
+
+    /// The stable code clients match on, sent as `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadUserInput(_) => "BAD_USER_INPUT",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::DatabaseUnavailable(_) => "DATABASE_UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The message sent to the client: specific for user errors, generic for the rest.
+    pub fn message(&self) -> String {
+        match self {
+            Self::BadUserInput(m) | Self::NotFound(m) => m.clone(),
+            Self::DatabaseUnavailable(_) => {
+                "the database is unavailable; try again shortly".to_owned()
+            }
+            Self::Internal(_) => "internal error; it has been logged".to_owned(),
+        }
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        if is_unavailable(&err) {
+            Self::DatabaseUnavailable(err.to_string())
+        } else {
+            Self::Internal(err.to_string())
+        }
+    }
+}
+
+/// Whether the error means the database could not be reached, as opposed to a failed query.
+fn is_unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => matches!(
+            **e,
+            sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed
+                | sqlx::Error::Tls(_)
+        ),
+        _ => false,
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        match &err {
+            ApiError::DatabaseUnavailable(e) => tracing::warn!(error = %e, "database unavailable"),
+            ApiError::Internal(e) => tracing::error!(error = %e, "internal error"),
+            ApiError::BadUserInput(_) | ApiError::NotFound(_) => {}
+        }
+        let code = err.code();
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))
+    }
+}
+
+/// The result type of everything on a request path.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(err: ApiError) -> Option<async_graphql::Value> {
+        let gql: async_graphql::Error = err.into();
+        gql.extensions.and_then(|e| e.get("code").cloned())
+    }
+
+    #[test]
+    fn every_error_carries_its_code() {
+        let cases = [
+            (ApiError::bad_input("x"), "BAD_USER_INPUT"),
+            (ApiError::NotFound("x".into()), "NOT_FOUND"),
+            (
+                ApiError::from(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)),
+                "DATABASE_UNAVAILABLE",
+            ),
+            (ApiError::from(DbErr::Custom("boom".into())), "INTERNAL"),
+        ];
+        for (err, code) in cases {
+            assert_eq!(code_of(err), Some(async_graphql::Value::from(code)));
+        }
+    }
+
+    #[test]
+    fn internal_details_never_reach_the_client() {
+        let gql: async_graphql::Error =
+            ApiError::from(DbErr::Custom("SELECT secret".into())).into();
+        assert!(!gql.message.contains("secret"));
+    }
+}

@@ -1,0 +1,230 @@
+//! Relay connections: `edges`, `nodes`, `pageInfo` and `totalCount` over a [`PageQuery`],
+//! generic over the node type and the data its edges carry. The page is fetched once, on
+//! first use, and shared by every field that needs it; `totalCount` runs only if asked.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, Object, ObjectType, OutputType, SimpleObject, TypeName};
+use sea_orm::sea_query::Condition;
+use tokio::sync::OnceCell;
+
+use super::filter::FilterInput;
+use super::loaders::{CountKey, PageKey, loader};
+use super::page::{self, LinkRow, NoLink, Page, PageArgs, PageQuery, SortKey, Via};
+use crate::entity::Table;
+use crate::error::{ApiError, ApiResult};
+
+/// A GraphQL object backed by one row of a table.
+pub trait NodeObject: OutputType + Send + Sync + 'static {
+    /// The row type.
+    type Model: Table;
+    /// Wraps a row.
+    fn from_model(model: Self::Model) -> Self;
+}
+
+/// The data an edge carries besides its node (role, outcome...), as a GraphQL object whose
+/// fields are flattened into the edge.
+pub trait EdgeData: ObjectType + Sized + Send + Sync + 'static {
+    /// The link-table row it comes from.
+    type Row: LinkRow;
+    /// Inserted between the node's name and `Edge`/`Connection` in type names.
+    const NAME: &'static str;
+    /// Converts the link row.
+    fn from_row(row: &Self::Row) -> ApiResult<Self>;
+}
+
+impl EdgeData for EmptyFields {
+    type Row = NoLink;
+    const NAME: &'static str = "";
+    fn from_row(_: &NoLink) -> ApiResult<Self> {
+        Ok(EmptyFields)
+    }
+}
+
+/// An order input: names a sort key.
+pub trait OrderInput: Default + Send + Sync {
+    /// The key to sort on.
+    fn sort_key(&self) -> SortKey;
+}
+
+/// Information about the page, as Relay defines it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PageInfo {
+    /// Whether rows follow this page (after `endCursor`).
+    pub has_next_page: bool,
+    /// Whether rows precede this page (before `startCursor`).
+    pub has_previous_page: bool,
+    /// Cursor of the first edge; null when the page is empty.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last edge; null when the page is empty.
+    pub end_cursor: Option<String>,
+}
+
+/// A page of `N`s with their edges.
+pub struct Connection<N: NodeObject, E: EdgeData = EmptyFields> {
+    query: Arc<PageQuery>,
+    /// The parent row of a nested connection; `None` at the root.
+    parent: Option<i32>,
+    page: OnceCell<Arc<Page<N::Model, E::Row>>>,
+    _types: PhantomData<fn() -> (N, E)>,
+}
+
+impl<N: NodeObject, E: EdgeData> Connection<N, E> {
+    /// A root connection over all rows of `N` matching `filter`.
+    pub fn root<F: FilterInput, O: OrderInput>(
+        filter: Option<F>,
+        order: Option<O>,
+        args: PageArgs,
+    ) -> ApiResult<Self> {
+        Self::build(None, None, filter, order, args)
+    }
+
+    /// The connection of `parent`'s children reached through `via`.
+    pub fn nested<F: FilterInput, O: OrderInput>(
+        parent: i32,
+        via: Via,
+        filter: Option<F>,
+        order: Option<O>,
+        args: PageArgs,
+    ) -> ApiResult<Self> {
+        Self::build(Some(parent), Some(via), filter, order, args)
+    }
+
+    fn build<F: FilterInput, O: OrderInput>(
+        parent: Option<i32>,
+        via: Option<Via>,
+        filter: Option<F>,
+        order: Option<O>,
+        args: PageArgs,
+    ) -> ApiResult<Self> {
+        let (condition, key) = match &filter {
+            Some(f) => (f.condition()?, format!("{f:?}")),
+            None => (Condition::all(), String::new()),
+        };
+        let sort = order.unwrap_or_default().sort_key();
+        let query = PageQuery::new::<N::Model, E::Row>(via, condition, key, sort, &args)?;
+        Ok(Self {
+            query: Arc::new(query),
+            parent,
+            page: OnceCell::new(),
+            _types: PhantomData,
+        })
+    }
+
+    /// The nodes of the page, for resolvers that need them rather than the connection.
+    pub async fn load_nodes(&self, ctx: &Context<'_>) -> ApiResult<Vec<N>> {
+        Ok(self
+            .page(ctx)
+            .await?
+            .items
+            .iter()
+            .map(|item| N::from_model(item.node.clone()))
+            .collect())
+    }
+
+    async fn page(&self, ctx: &Context<'_>) -> ApiResult<&Page<N::Model, E::Row>> {
+        let page = self
+            .page
+            .get_or_try_init(|| async {
+                let loader = loader(ctx)?;
+                match self.parent {
+                    None => Ok::<_, ApiError>(Arc::new(
+                        page::fetch_root(loader.loader().db(), &self.query).await?,
+                    )),
+                    Some(parent) => {
+                        let key = PageKey::<N::Model, E::Row>::new(parent, self.query.clone());
+                        Ok(loader.load_one(key).await?.unwrap_or_default())
+                    }
+                }
+            })
+            .await?;
+        Ok(page)
+    }
+}
+
+#[Object(name_type)]
+impl<N: NodeObject, E: EdgeData> Connection<N, E> {
+    /// The edges of this page, each with its node and cursor.
+    async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<Edge<N, E>>> {
+        self.page(ctx)
+            .await?
+            .items
+            .iter()
+            .map(|item| {
+                Ok(Edge {
+                    cursor: item.cursor.clone(),
+                    node: N::from_model(item.node.clone()),
+                    data: E::from_row(&item.link)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The nodes of this page, without their edges.
+    async fn nodes(&self, ctx: &Context<'_>) -> ApiResult<Vec<N>> {
+        self.load_nodes(ctx).await
+    }
+
+    /// Where this page lies in the whole list.
+    async fn page_info(&self, ctx: &Context<'_>) -> ApiResult<PageInfo> {
+        let page = self.page(ctx).await?;
+        Ok(PageInfo {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.items.first().map(|i| i.cursor.clone()),
+            end_cursor: page.items.last().map(|i| i.cursor.clone()),
+        })
+    }
+
+    /// How many rows match the filter, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let loader = loader(ctx)?;
+        match self.parent {
+            None => page::count_root(loader.loader().db(), &self.query).await,
+            Some(parent) => Ok(loader
+                .load_one(CountKey::new(parent, self.query.clone()))
+                .await?
+                .unwrap_or(0)),
+        }
+    }
+}
+
+impl<N: NodeObject, E: EdgeData> TypeName for Connection<N, E> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}{}Connection", N::type_name(), E::NAME).into()
+    }
+}
+
+/// One edge of a connection: a node, its cursor, and what the link says about it.
+pub struct Edge<N, E> {
+    cursor: String,
+    node: N,
+    data: E,
+}
+
+#[Object(name_type)]
+impl<N: NodeObject, E: EdgeData> Edge<N, E> {
+    /// Opaque position of this edge, for `after` and `before`.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    /// The node at the end of this edge.
+    async fn node(&self) -> &N {
+        &self.node
+    }
+
+    #[graphql(flatten)]
+    async fn data(&self) -> &E {
+        &self.data
+    }
+}
+
+impl<N: NodeObject, E: EdgeData> TypeName for Edge<N, E> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}{}Edge", N::type_name(), E::NAME).into()
+    }
+}

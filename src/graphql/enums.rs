@@ -1,0 +1,265 @@
+//! The enumerations of the domain. Each is stored as its GraphQL name in a text column
+//! (the migration CHECKs the allowed values), so `db_name` and `from_db` convert both ways.
+
+use async_graphql::{Enum, resolver_utils::EnumType};
+
+use crate::error::{ApiError, ApiResult};
+
+/// The stored form of an enum value: its GraphQL name.
+pub fn db_name<T: EnumType>(value: T) -> &'static str {
+    T::items()
+        .iter()
+        .find(|item| item.value == value)
+        .map_or("", |item| item.name)
+}
+
+/// Reads a stored enum value. A value outside the enum means the database holds data this
+/// version does not know, which is an internal error, not the client's.
+pub fn from_db<T: EnumType>(stored: &str) -> ApiResult<T> {
+    T::items()
+        .iter()
+        .find(|item| item.name == stored)
+        .map(|item| item.value)
+        .ok_or_else(|| ApiError::Internal(format!("unknown stored enum value {stored:?}")))
+}
+
+/// Like [`from_db`] for a nullable column.
+pub fn from_db_opt<T: EnumType>(stored: Option<&str>) -> ApiResult<Option<T>> {
+    stored.map(from_db).transpose()
+}
+
+/// What kind of source a fact comes from.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A news report or analysis.
+    News,
+    /// A statement by a government or security agency.
+    Official,
+    /// A research or NGO report.
+    Report,
+    /// A dataset, such as an event export or a gazetteer.
+    Dataset,
+    /// Generated data for tests and benchmarks; never a fact.
+    Synthetic,
+}
+
+/// How precise a date is. The date itself is the first day of the period named.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatePrecision {
+    /// The exact day.
+    Day,
+    /// Some day in the week starting on the date.
+    Week,
+    /// Some day in the month starting on the date.
+    Month,
+    /// Some day in the quarter starting on the date.
+    Quarter,
+    /// Some day in the year starting on the date.
+    Year,
+    /// The source gives no date.
+    Unknown,
+}
+
+/// The kind of a security operation.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperationKind {
+    /// An intelligence-based operation (IBO).
+    IntelligenceBased,
+    /// A large-scale military offensive.
+    MilitaryOffensive,
+    /// A raid on a specific target.
+    Raid,
+    /// A cordon-and-search operation.
+    CordonAndSearch,
+    /// Anything else.
+    Other,
+}
+
+/// The kind of an organization.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrganizationKind {
+    /// An armed militant group.
+    MilitantGroup,
+    /// A military, paramilitary or police force.
+    SecurityForce,
+    /// A civilian peace committee.
+    PeaceCommittee,
+    /// A government body.
+    GovernmentBody,
+    /// Anything else.
+    Other,
+}
+
+/// What is known of a member of the security forces.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersonnelStatus {
+    /// Serving.
+    Active,
+    /// Killed ("martyred").
+    Killed,
+    /// Injured.
+    Injured,
+    /// Not reported.
+    Unknown,
+}
+
+/// What is known of a militant.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MilitantStatus {
+    /// Free, as far as the sources say.
+    AtLarge,
+    /// Killed.
+    Killed,
+    /// Arrested.
+    Arrested,
+    /// Surrendered.
+    Surrendered,
+    /// Not reported.
+    Unknown,
+}
+
+/// The kind of an affiliation.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AffiliationKind {
+    /// Member of an organization.
+    Membership,
+    /// Citizen of a country.
+    Nationality,
+    /// Allied with an organization.
+    Alliance,
+    /// Supported by, or supporting, the target.
+    Support,
+    /// Given refuge in the target.
+    Sanctuary,
+    /// A connection the source does not qualify further.
+    Connection,
+}
+
+/// How firmly a source states a fact.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confidence {
+    /// Confirmed by the source or corroborated.
+    Confirmed,
+    /// Reported as fact by the source.
+    Reported,
+    /// Alleged or suggested ("evidence suggests").
+    Alleged,
+    /// Contested by other sources.
+    Disputed,
+}
+
+/// The kind of a community action against militancy.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommunityActionKind {
+    /// A public declaration of support for the security forces.
+    DeclarationOfSupport,
+    /// Protecting people threatened by militants.
+    Protection,
+    /// Civilians taking up arms.
+    ArmedResistance,
+    /// Defending a police station or government building.
+    DefenseOfFacility,
+    /// Anything else.
+    Other,
+}
+
+/// What a reported figure counts.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureMetric {
+    /// Operations conducted.
+    Operations,
+    /// Districts in which operations were conducted.
+    DistrictsWithOperations,
+    /// Militants killed.
+    MilitantsKilled,
+    /// Militants arrested.
+    MilitantsArrested,
+    /// Security personnel killed.
+    SecurityKilled,
+    /// Security personnel injured.
+    SecurityInjured,
+    /// Civilians killed.
+    CiviliansKilled,
+    /// Community actions against militancy.
+    CommunityActions,
+}
+
+/// How a reported figure's value is meant.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureQualifier {
+    /// Exactly the value.
+    Exact,
+    /// The value or more ("at least").
+    AtLeast,
+    /// More than the value ("over").
+    MoreThan,
+    /// About the value ("approximately").
+    Approximately,
+}
+
+/// The role of a member of the security forces in an operation.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersonnelRole {
+    /// Led the operation.
+    Commander,
+    /// Took part.
+    Participant,
+}
+
+/// What happened to a member of the security forces in an operation.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersonnelOutcome {
+    /// Killed ("martyred").
+    Killed,
+    /// Injured.
+    Injured,
+    /// Unharmed.
+    Unharmed,
+}
+
+/// What happened to a militant in an operation.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MilitantOutcome {
+    /// Killed.
+    Killed,
+    /// Injured.
+    Injured,
+    /// Arrested.
+    Arrested,
+    /// Surrendered.
+    Surrendered,
+    /// Escaped.
+    Escaped,
+}
+
+/// The part an organization played in an operation.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrganizationRole {
+    /// Conducted the operation.
+    ConductedBy,
+    /// Supported it.
+    SupportedBy,
+    /// Was its target.
+    Targeted,
+}
+
+/// The part an organization played in a community action.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParticipationRole {
+    /// Took the action.
+    Actor,
+    /// Was supported by it.
+    Supported,
+    /// Was opposed by it.
+    Opponent,
+}
+
+/// Sort direction.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}

@@ -1,0 +1,367 @@
+//! Filter inputs shared by every connection (ids, text, numbers, dates, enums) and the
+//! builder that turns a type's filter into one SQL condition with bound parameters.
+//! Filters compose with `and`, `or` and `not`.
+
+use std::fmt::Debug;
+
+use async_graphql::{ID, InputObject, InputType, resolver_utils::EnumType};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Value};
+
+use super::enums::{self, *};
+use super::ids::{NodeKind, decode_as};
+use super::scalars::Date;
+use crate::error::{ApiError, ApiResult};
+
+/// Most values an `in` list may hold.
+const MAX_IN_VALUES: usize = 1000;
+
+/// A type's filter input: compiles to a condition on the type's table.
+pub trait FilterInput: Debug + Send + Sync {
+    /// The SQL condition, or a user error naming the bad value.
+    fn condition(&self) -> ApiResult<Condition>;
+}
+
+/// Matches by global id.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct IdFilter {
+    /// Exactly this id.
+    pub eq: Option<ID>,
+    /// Any of these ids (at most 1000).
+    #[graphql(name = "in")]
+    pub any: Option<Vec<ID>>,
+    /// `true`: only rows where the reference is missing; `false`: only rows where it is set.
+    pub is_null: Option<bool>,
+}
+
+/// Matches text.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct StringFilter {
+    /// Exactly this text.
+    pub eq: Option<String>,
+    /// Any of these texts (at most 1000).
+    #[graphql(name = "in")]
+    pub any: Option<Vec<String>>,
+    /// Contains this text, ignoring case.
+    pub contains: Option<String>,
+    /// Starts with this text, ignoring case.
+    pub starts_with: Option<String>,
+    /// `true`: only rows without a value; `false`: only rows with one.
+    pub is_null: Option<bool>,
+}
+
+/// Matches a count or other whole number.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct IntFilter {
+    /// Exactly this number.
+    pub eq: Option<i32>,
+    /// Any of these numbers (at most 1000).
+    #[graphql(name = "in")]
+    pub any: Option<Vec<i32>>,
+    /// Greater than.
+    pub gt: Option<i32>,
+    /// Greater than or equal to.
+    pub gte: Option<i32>,
+    /// Less than.
+    pub lt: Option<i32>,
+    /// Less than or equal to.
+    pub lte: Option<i32>,
+    /// `true`: only rows where the number is not reported; `false`: only rows where it is.
+    pub is_null: Option<bool>,
+}
+
+/// Matches a decimal number.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct FloatFilter {
+    /// Greater than or equal to.
+    pub gte: Option<f64>,
+    /// Less than or equal to.
+    pub lte: Option<f64>,
+    /// `true`: only rows without a value; `false`: only rows with one.
+    pub is_null: Option<bool>,
+}
+
+/// Matches a date.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct DateFilter {
+    /// Exactly this date.
+    pub eq: Option<Date>,
+    /// After this date.
+    pub gt: Option<Date>,
+    /// On or after this date.
+    pub gte: Option<Date>,
+    /// Before this date.
+    pub lt: Option<Date>,
+    /// On or before this date.
+    pub lte: Option<Date>,
+    /// `true`: only rows without a date; `false`: only rows with one.
+    pub is_null: Option<bool>,
+}
+
+/// Matches an enumerated value.
+#[derive(InputObject, Debug, Clone)]
+#[graphql(
+    concrete(name = "SourceKindFilter", params(SourceKind)),
+    concrete(name = "DatePrecisionFilter", params(DatePrecision)),
+    concrete(name = "OperationKindFilter", params(OperationKind)),
+    concrete(name = "OrganizationKindFilter", params(OrganizationKind)),
+    concrete(name = "PersonnelStatusFilter", params(PersonnelStatus)),
+    concrete(name = "MilitantStatusFilter", params(MilitantStatus)),
+    concrete(name = "AffiliationKindFilter", params(AffiliationKind)),
+    concrete(name = "ConfidenceFilter", params(Confidence)),
+    concrete(name = "CommunityActionKindFilter", params(CommunityActionKind)),
+    concrete(name = "FigureMetricFilter", params(FigureMetric)),
+    concrete(name = "FigureQualifierFilter", params(FigureQualifier))
+)]
+pub struct EnumFilter<T: InputType + EnumType + Debug> {
+    /// Exactly this value.
+    pub eq: Option<T>,
+    /// Any of these values.
+    #[graphql(name = "in")]
+    pub any: Option<Vec<T>>,
+}
+
+/// Builds the condition of one filter on `table`: every given part must hold.
+pub struct Where {
+    table: &'static str,
+    cond: Condition,
+}
+
+fn too_many(len: usize) -> ApiResult<()> {
+    if len > MAX_IN_VALUES {
+        return Err(ApiError::bad_input(format!(
+            "an `in` list may hold at most {MAX_IN_VALUES} values, got {len}"
+        )));
+    }
+    Ok(())
+}
+
+/// `%text%`-style pattern for LIKE, with the wildcards in `text` escaped.
+fn like_pattern(text: &str, prefix_only: bool) -> LikeExpr {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = if prefix_only {
+        format!("{escaped}%")
+    } else {
+        format!("%{escaped}%")
+    };
+    LikeExpr::new(pattern).escape('\\')
+}
+
+impl Where {
+    /// An empty condition on `table`.
+    pub fn new(table: &'static str) -> Self {
+        Self {
+            table,
+            cond: Condition::all(),
+        }
+    }
+
+    fn col(&self, column: &'static str) -> Expr {
+        Expr::col((self.table, column))
+    }
+
+    fn add(mut self, cond: impl Into<Condition>) -> Self {
+        self.cond = self.cond.add(cond.into());
+        self
+    }
+
+    fn null_check(self, column: &'static str, is_null: Option<bool>) -> Self {
+        match is_null {
+            Some(true) => {
+                let c = self.col(column).is_null();
+                self.add(c)
+            }
+            Some(false) => {
+                let c = self.col(column).is_not_null();
+                self.add(c)
+            }
+            None => self,
+        }
+    }
+
+    fn compare<V: Into<Value> + Clone>(
+        mut self,
+        column: &'static str,
+        ops: [(Option<V>, fn(Expr, Value) -> Expr); 5],
+    ) -> Self {
+        for (value, op) in ops {
+            if let Some(v) = value {
+                let c = op(self.col(column), v.into());
+                self = self.add(c);
+            }
+        }
+        self
+    }
+
+    /// The row's own id or a reference column, matched by global ids of `kind`.
+    pub fn id(self, column: &'static str, kind: NodeKind, f: &Option<IdFilter>) -> ApiResult<Self> {
+        let Some(f) = f else { return Ok(self) };
+        let mut w = self.null_check(column, f.is_null);
+        if let Some(id) = &f.eq {
+            let c = w.col(column).eq(decode_as(id, kind)?);
+            w = w.add(c);
+        }
+        if let Some(ids) = &f.any {
+            too_many(ids.len())?;
+            let ids = ids
+                .iter()
+                .map(|id| decode_as(id, kind))
+                .collect::<ApiResult<Vec<_>>>()?;
+            let c = w.col(column).is_in(ids);
+            w = w.add(c);
+        }
+        Ok(w)
+    }
+
+    /// A text column.
+    pub fn text(self, column: &'static str, f: &Option<StringFilter>) -> ApiResult<Self> {
+        let Some(f) = f else { return Ok(self) };
+        let mut w = self.null_check(column, f.is_null);
+        if let Some(v) = &f.eq {
+            let c = w.col(column).eq(v.clone());
+            w = w.add(c);
+        }
+        if let Some(vs) = &f.any {
+            too_many(vs.len())?;
+            let c = w.col(column).is_in(vs.iter().cloned());
+            w = w.add(c);
+        }
+        for (text, prefix_only) in [(&f.contains, false), (&f.starts_with, true)] {
+            if let Some(t) = text {
+                let c = Expr::expr(Func::lower(w.col(column))).like(like_pattern(t, prefix_only));
+                w = w.add(c);
+            }
+        }
+        Ok(w)
+    }
+
+    /// A whole-number column.
+    pub fn int(self, column: &'static str, f: &Option<IntFilter>) -> ApiResult<Self> {
+        let Some(f) = f else { return Ok(self) };
+        let mut w = self.null_check(column, f.is_null).compare(
+            column,
+            [
+                (f.eq, |a, b| a.eq(b)),
+                (f.gt, |a, b| a.gt(b)),
+                (f.gte, |a, b| a.gte(b)),
+                (f.lt, |a, b| a.lt(b)),
+                (f.lte, |a, b| a.lte(b)),
+            ],
+        );
+        if let Some(vs) = &f.any {
+            too_many(vs.len())?;
+            let c = w.col(column).is_in(vs.iter().copied());
+            w = w.add(c);
+        }
+        Ok(w)
+    }
+
+    /// A decimal column.
+    pub fn float(self, column: &'static str, f: &Option<FloatFilter>) -> Self {
+        let Some(f) = f else { return self };
+        self.null_check(column, f.is_null).compare(
+            column,
+            [
+                (f.gte, |a, b| a.gte(b)),
+                (f.lte, |a, b| a.lte(b)),
+                (None, |a, b| a.eq(b)),
+                (None, |a, b| a.eq(b)),
+                (None, |a, b| a.eq(b)),
+            ],
+        )
+    }
+
+    /// A date column.
+    pub fn date(self, column: &'static str, f: &Option<DateFilter>) -> Self {
+        let Some(f) = f else { return self };
+        let d = |v: Option<Date>| v.map(|d| d.0);
+        self.null_check(column, f.is_null).compare(
+            column,
+            [
+                (d(f.eq), |a, b| a.eq(b)),
+                (d(f.gt), |a, b| a.gt(b)),
+                (d(f.gte), |a, b| a.gte(b)),
+                (d(f.lt), |a, b| a.lt(b)),
+                (d(f.lte), |a, b| a.lte(b)),
+            ],
+        )
+    }
+
+    /// A boolean column.
+    pub fn boolean(self, column: &'static str, f: Option<bool>) -> Self {
+        match f {
+            Some(v) => {
+                let c = self.col(column).eq(v);
+                self.add(c)
+            }
+            None => self,
+        }
+    }
+
+    /// An enumerated column.
+    pub fn enumeration<T: InputType + EnumType + Debug>(
+        self,
+        column: &'static str,
+        f: &Option<EnumFilter<T>>,
+    ) -> Self {
+        let Some(f) = f else { return self };
+        let mut w = self;
+        if let Some(v) = f.eq {
+            let c = w.col(column).eq(enums::db_name(v));
+            w = w.add(c);
+        }
+        if let Some(vs) = &f.any {
+            let c = w.col(column).is_in(vs.iter().map(|v| enums::db_name(*v)));
+            w = w.add(c);
+        }
+        w
+    }
+
+    /// `and`, `or` and `not` of nested filters of the same type.
+    pub fn combine<F: FilterInput>(
+        self,
+        and: &Option<Vec<F>>,
+        or: &Option<Vec<F>>,
+        not: &Option<Box<F>>,
+    ) -> ApiResult<Self> {
+        let mut w = self;
+        if let Some(all) = and {
+            for f in all {
+                w = w.add(f.condition()?);
+            }
+        }
+        if let Some(any) = or {
+            let mut c = Condition::any();
+            for f in any {
+                c = c.add(f.condition()?);
+            }
+            // An empty `or` matches nothing, as an empty disjunction should.
+            if any.is_empty() {
+                c = c.add(Expr::val(1).eq(0));
+            }
+            w = w.add(c);
+        }
+        if let Some(f) = not {
+            w = w.add(f.condition()?.not());
+        }
+        Ok(w)
+    }
+
+    /// The finished condition.
+    pub fn build(self) -> Condition {
+        self.cond
+    }
+}
+
+/// No filter at all: a connection without a `filter` argument.
+#[derive(Debug, Default)]
+pub struct NoFilter;
+
+impl FilterInput for NoFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Condition::all())
+    }
+}

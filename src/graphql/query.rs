@@ -1,0 +1,368 @@
+//! The root `Query`: Relay object identification and one connection per type.
+
+use async_graphql::{Context, ID, Object};
+
+use super::connection::Connection;
+use super::ids::decode;
+use super::node::{Node, load_node};
+use super::page::PageArgs;
+use super::types::*;
+use crate::error::{ApiError, ApiResult};
+
+/// Most ids `nodes` accepts at once.
+const MAX_NODES: usize = 100;
+
+/// Entry points into the graph.
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// The node with this global id. An id of the right form that names no row is a
+    /// `NOT_FOUND` error; a malformed one is `BAD_USER_INPUT`.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id this API returned.")] id: ID,
+    ) -> ApiResult<Option<Node>> {
+        let (kind, row) = decode(&id)?;
+        match load_node(ctx, kind, row).await? {
+            Some(node) => Ok(Some(node)),
+            None => Err(ApiError::NotFound(format!(
+                "no {} has id {:?}",
+                kind.name(),
+                id.as_str()
+            ))),
+        }
+    }
+
+    /// The nodes with these global ids, in the same order; null where an id names no row.
+    /// At most 100 ids; any malformed id fails the whole field with `BAD_USER_INPUT`.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids this API returned.")] ids: Vec<ID>,
+    ) -> ApiResult<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::bad_input(format!(
+                "`nodes` takes at most {MAX_NODES} ids, got {}",
+                ids.len()
+            )));
+        }
+        let decoded = ids
+            .iter()
+            .map(|id| decode(id))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let loads = decoded
+            .into_iter()
+            .map(|(kind, row)| load_node(ctx, kind, row));
+        futures_util::future::try_join_all(loads).await
+    }
+
+    /// All countries.
+    #[allow(clippy::too_many_arguments)]
+    async fn countries(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<CountryFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<CountryOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Country>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All provinces.
+    #[allow(clippy::too_many_arguments)]
+    async fn provinces(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<ProvinceFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<ProvinceOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Province>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All districts.
+    #[allow(clippy::too_many_arguments)]
+    async fn districts(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<DistrictOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<District>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All security operations.
+    #[allow(clippy::too_many_arguments)]
+    async fn operations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<OperationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Operation>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All members of the security forces.
+    #[allow(clippy::too_many_arguments)]
+    async fn personnel(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<PersonnelOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Personnel>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All militants recorded individually.
+    #[allow(clippy::too_many_arguments)]
+    async fn militants(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<MilitantOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Militant>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All organizations: militant groups, security forces, peace committees, government bodies.
+    #[allow(clippy::too_many_arguments)]
+    async fn organizations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<OrganizationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Organization>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All affiliations.
+    #[allow(clippy::too_many_arguments)]
+    async fn affiliations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Affiliation>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All community actions against militancy.
+    #[allow(clippy::too_many_arguments)]
+    async fn community_actions(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<CommunityActionFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<CommunityActionOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<CommunityAction>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All sources.
+    #[allow(clippy::too_many_arguments)]
+    async fn sources(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<SourceFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<SourceOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Source>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// All aggregate figures stated by sources.
+    #[allow(clippy::too_many_arguments)]
+    async fn reported_figures(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<ReportedFigureOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<ReportedFigure>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}

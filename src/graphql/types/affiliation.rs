@@ -1,0 +1,205 @@
+//! `Affiliation`: a dated link from a person or organization to an organization or country.
+
+use async_graphql::{Context, ID, InputObject, Object, Union};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::affiliation::Model;
+
+/// A dated link from a person or an organization to an organization or a country.
+pub struct Affiliation(pub Model);
+
+impl NodeObject for Affiliation {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Affiliation {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::Affiliation.id(self.0.id)
+    }
+
+    /// What kind of link it is.
+    async fn kind(&self) -> ApiResult<AffiliationKind> {
+        from_db(&self.0.kind)
+    }
+
+    /// Whether the target lies in a different country from the subject's country of operation. Derived when the link is recorded, never typed in; false when either country is unknown.
+    async fn cross_border(&self) -> bool {
+        self.0.cross_border
+    }
+
+    /// First day the link is known to hold; null when not reported.
+    async fn since(&self) -> Option<Date> {
+        self.0.since.map(Date)
+    }
+
+    /// Last day the link is known to hold; null when it still holds or is not reported.
+    async fn until(&self) -> Option<Date> {
+        self.0.until.map(Date)
+    }
+
+    /// How firmly the sources state it.
+    async fn confidence(&self) -> ApiResult<Confidence> {
+        from_db(&self.0.confidence)
+    }
+
+    /// Who or what is affiliated.
+    async fn subject(&self, ctx: &Context<'_>) -> ApiResult<Option<AffiliationSubject>> {
+        let m = &self.0;
+        Ok(
+            match (
+                m.subject_personnel_id,
+                m.subject_militant_id,
+                m.subject_organization_id,
+            ) {
+                (Some(id), _, _) => by_id(ctx, id)
+                    .await?
+                    .map(|p| AffiliationSubject::Personnel(Personnel(p))),
+                (_, Some(id), _) => by_id(ctx, id)
+                    .await?
+                    .map(|p| AffiliationSubject::Militant(Militant(p))),
+                (_, _, Some(id)) => by_id(ctx, id)
+                    .await?
+                    .map(|p| AffiliationSubject::Organization(Organization(p))),
+                (None, None, None) => None,
+            },
+        )
+    }
+
+    /// What it is affiliated to.
+    async fn target(&self, ctx: &Context<'_>) -> ApiResult<Option<AffiliationTarget>> {
+        let m = &self.0;
+        Ok(match (m.target_organization_id, m.target_country_id) {
+            (Some(id), _) => by_id(ctx, id)
+                .await?
+                .map(|o| AffiliationTarget::Organization(Organization(o))),
+            (_, Some(id)) => by_id(ctx, id)
+                .await?
+                .map(|c| AffiliationTarget::Country(Country(c))),
+            (None, None) => None,
+        })
+    }
+
+    /// The sources this Affiliation rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::Affiliation,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which affiliations to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct AffiliationFilter {
+    /// The Affiliation's own id.
+    pub id: Option<IdFilter>,
+    /// Kind.
+    pub kind: Option<EnumFilter<AffiliationKind>>,
+    /// Cross-border or not.
+    pub cross_border: Option<bool>,
+    /// Confidence.
+    pub confidence: Option<EnumFilter<Confidence>>,
+    /// Subject, when a member of the security forces.
+    pub subject_personnel: Option<IdFilter>,
+    /// Subject, when a militant.
+    pub subject_militant: Option<IdFilter>,
+    /// Subject, when an organization.
+    pub subject_organization: Option<IdFilter>,
+    /// Target, when an organization.
+    pub target_organization: Option<IdFilter>,
+    /// Target, when a country.
+    pub target_country: Option<IdFilter>,
+    /// First day.
+    pub since: Option<DateFilter>,
+    /// Last day.
+    pub until: Option<DateFilter>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<AffiliationFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<AffiliationFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<AffiliationFilter>>,
+}
+
+impl FilterInput for AffiliationFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("affiliations")
+            .id("id", NodeKind::Affiliation, &self.id)?
+            .enumeration("kind", &self.kind)
+            .boolean("cross_border", self.cross_border)
+            .enumeration("confidence", &self.confidence)
+            .id(
+                "subject_personnel_id",
+                NodeKind::Personnel,
+                &self.subject_personnel,
+            )?
+            .id(
+                "subject_militant_id",
+                NodeKind::Militant,
+                &self.subject_militant,
+            )?
+            .id(
+                "subject_organization_id",
+                NodeKind::Organization,
+                &self.subject_organization,
+            )?
+            .id(
+                "target_organization_id",
+                NodeKind::Organization,
+                &self.target_organization,
+            )?
+            .id("target_country_id", NodeKind::Country, &self.target_country)?
+            .date("since", &self.since)
+            .date("until", &self.until)
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order affiliations.
+    AffiliationOrder, AffiliationOrderField, default = Id;
+    /// By creation.
+    Id => ("id", ColumnKind::Int),
+    /// By first day (unknown last).
+    Since => ("since", ColumnKind::Date),
+}
+
+/// The subject of an affiliation.
+#[derive(Union)]
+pub enum AffiliationSubject {
+    /// A member of the security forces.
+    Personnel(Personnel),
+    /// A militant.
+    Militant(Militant),
+    /// An organization.
+    Organization(Organization),
+}
+
+/// The target of an affiliation.
+#[derive(Union)]
+pub enum AffiliationTarget {
+    /// An organization.
+    Organization(Organization),
+    /// A country.
+    Country(Country),
+}

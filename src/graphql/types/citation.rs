@@ -1,0 +1,82 @@
+//! `Citation`: the link from any fact to the source it rests on, with the sentence quoted.
+
+use async_graphql::{Context, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::citation::Model;
+use crate::graphql::node::{Node, load_node};
+
+/// A fact's source: which source, the sentence it rests on, and how firmly it is stated.
+pub struct Citation(pub Model);
+
+impl NodeObject for Citation {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Citation {
+    /// The sentence of the source the fact rests on; null when the fact is a reference
+    /// value (a coordinate from a gazetteer) rather than a statement.
+    async fn quote(&self) -> Option<&str> {
+        self.0.quote.as_deref()
+    }
+
+    /// Where in the source to look (a paragraph, a row); null when the quote suffices.
+    async fn locator(&self) -> Option<&str> {
+        self.0.locator.as_deref()
+    }
+
+    /// How firmly the source states the fact.
+    async fn confidence(&self) -> ApiResult<Confidence> {
+        from_db(&self.0.confidence)
+    }
+
+    /// The source.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
+        Ok(by_id(ctx, self.0.source_id).await?.map(Source))
+    }
+
+    /// The fact that is cited: any node.
+    async fn subject(&self, ctx: &Context<'_>) -> ApiResult<Option<Node>> {
+        let kind = NodeKind::from_name(&self.0.subject_type).ok_or_else(|| {
+            ApiError::Internal(format!("unknown cited type {:?}", self.0.subject_type))
+        })?;
+        load_node(ctx, kind, self.0.subject_id).await
+    }
+}
+
+/// Which citations to return.
+#[derive(InputObject, Debug, Default)]
+pub struct CitationFilter {
+    /// How firmly the source states the fact.
+    pub confidence: Option<EnumFilter<Confidence>>,
+}
+
+impl FilterInput for CitationFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("citations")
+            .enumeration("confidence", &self.confidence)
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order citations.
+    CitationOrder, CitationOrderField, default = Id;
+    /// In the order they were recorded.
+    Id => ("id", ColumnKind::Int),
+}
+
+/// The citations of the `kind` row `id`.
+pub fn citations_of(kind: NodeKind, id: i32, args: PageArgs) -> ApiResult<Connection<Citation>> {
+    let via = Via::Tagged {
+        column: "subject_id",
+        tag_column: "subject_type",
+        tag: kind.name(),
+    };
+    Connection::nested(id, via, None::<CitationFilter>, None::<CitationOrder>, args)
+}

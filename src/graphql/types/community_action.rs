@@ -1,0 +1,211 @@
+//! `CommunityAction`: civilians resisting militancy.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::community_action::Model;
+
+/// How a community action reaches its districts.
+const DISTRICTS: Via = Via::Link {
+    table: "community_action_districts",
+    parent: "community_action_id",
+    child: "district_id",
+};
+
+/// Civilians resisting militancy: a declaration, a protection, an armed stand.
+pub struct CommunityAction(pub Model);
+
+impl NodeObject for CommunityAction {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl CommunityAction {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::CommunityAction.id(self.0.id)
+    }
+
+    /// What kind of action it was.
+    async fn kind(&self) -> ApiResult<CommunityActionKind> {
+        from_db(&self.0.kind)
+    }
+
+    /// When it happened, to `datePrecision`; null when the sources give no date.
+    async fn date(&self) -> Option<Date> {
+        self.0.date.map(Date)
+    }
+
+    /// How precise `date` is.
+    async fn date_precision(&self) -> ApiResult<DatePrecision> {
+        from_db(&self.0.date_precision)
+    }
+
+    /// The place as the source names it (e.g. `Tirah Valley`); null when only districts are known.
+    async fn place(&self) -> Option<&str> {
+        self.0.place.as_deref()
+    }
+
+    /// Who acted, as the source describes them (e.g. `dozens of locals`); null when only organizations are named.
+    async fn actors_description(&self) -> Option<&str> {
+        self.0.actors_description.as_deref()
+    }
+
+    /// What happened.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// The district it took place in when that is exactly one; null when the place spans
+    /// several districts (see `districts`) or none is known.
+    async fn district(&self, ctx: &Context<'_>) -> ApiResult<Option<District>> {
+        let first_two = PageArgs {
+            first: Some(2),
+            ..PageArgs::default()
+        };
+        let districts: Connection<District> = Connection::nested(
+            self.0.id,
+            DISTRICTS,
+            None::<DistrictFilter>,
+            None::<DistrictOrder>,
+            first_two,
+        )?;
+        let mut nodes = districts.load_nodes(ctx).await?;
+        Ok(if nodes.len() == 1 { nodes.pop() } else { None })
+    }
+
+    /// The districts it took place in: several when the place spans districts (e.g. Waziristan).
+    #[allow(clippy::too_many_arguments)]
+    async fn districts(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<DistrictOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<District>> {
+        Connection::nested(
+            self.0.id,
+            DISTRICTS,
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Organizations involved, with their part: actor, supported or opponent.
+    #[allow(clippy::too_many_arguments)]
+    async fn actors(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<OrganizationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Organization, Participation>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "community_action_actors",
+                parent: "community_action_id",
+                child: "organization_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// The sources this CommunityAction rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::CommunityAction,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which community actions to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct CommunityActionFilter {
+    /// The CommunityAction's own id.
+    pub id: Option<IdFilter>,
+    /// Kind.
+    pub kind: Option<EnumFilter<CommunityActionKind>>,
+    /// Date.
+    pub date: Option<DateFilter>,
+    /// Date precision.
+    pub date_precision: Option<EnumFilter<DatePrecision>>,
+    /// Place as reported.
+    pub place: Option<StringFilter>,
+    /// Description.
+    pub description: Option<StringFilter>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<CommunityActionFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<CommunityActionFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<CommunityActionFilter>>,
+}
+
+impl FilterInput for CommunityActionFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("community_actions")
+            .id("id", NodeKind::CommunityAction, &self.id)?
+            .enumeration("kind", &self.kind)
+            .date("date", &self.date)
+            .enumeration("date_precision", &self.date_precision)
+            .text("place", &self.place)?
+            .text("description", &self.description)?
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order community actions.
+    CommunityActionOrder, CommunityActionOrderField, default = Date, descending;
+    /// By date (undated last).
+    Date => ("date", ColumnKind::Date),
+    /// By creation.
+    Id => ("id", ColumnKind::Int),
+}

@@ -1,0 +1,213 @@
+//! `Country`: a sovereign state.
+
+use async_graphql::{ID, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::country::Model;
+
+/// A sovereign state.
+pub struct Country(pub Model);
+
+impl NodeObject for Country {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Country {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::Country.id(self.0.id)
+    }
+
+    /// ISO 3166-1 alpha-2 code, e.g. `PK`.
+    async fn iso_code(&self) -> &str {
+        &self.0.iso_code
+    }
+
+    /// English short name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Its first-level divisions.
+    #[allow(clippy::too_many_arguments)]
+    async fn provinces(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<ProvinceFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<ProvinceOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Province>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("country_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Organizations based in this country.
+    #[allow(clippy::too_many_arguments)]
+    async fn organizations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<OrganizationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Organization>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("base_country_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Militants who are nationals of this country.
+    #[allow(clippy::too_many_arguments)]
+    async fn militants(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<MilitantOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Militant>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("nationality_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Affiliations whose target is this country (nationality, sanctuary, support...).
+    #[allow(clippy::too_many_arguments)]
+    async fn affiliations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Affiliation>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("target_country_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// The sources this Country rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::Country,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which countries to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct CountryFilter {
+    /// The Country's own id.
+    pub id: Option<IdFilter>,
+    /// ISO 3166-1 alpha-2 code.
+    pub iso_code: Option<StringFilter>,
+    /// Name.
+    pub name: Option<StringFilter>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<CountryFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<CountryFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<CountryFilter>>,
+}
+
+impl FilterInput for CountryFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("countries")
+            .id("id", NodeKind::Country, &self.id)?
+            .text("iso_code", &self.iso_code)?
+            .text("name", &self.name)?
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order countries.
+    CountryOrder, CountryOrderField, default = Name;
+    /// By name.
+    Name => ("name", ColumnKind::Text),
+    /// By ISO code.
+    IsoCode => ("iso_code", ColumnKind::Text),
+}

@@ -1,0 +1,244 @@
+//! `District`: a second-level administrative division.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::district::Model;
+
+/// A second-level administrative division, such as Dera Ismail Khan.
+pub struct District(pub Model);
+
+impl NodeObject for District {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl District {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::District.id(self.0.id)
+    }
+
+    /// Name as commonly written.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Other names and spellings it is known by.
+    async fn aliases(&self) -> ApiResult<Vec<String>> {
+        parse_aliases(&self.0.aliases)
+    }
+
+    /// Latitude of a representative point (WGS 84); null when unknown. Approximate: a district seat or centre, not an official centroid.
+    async fn latitude(&self) -> Option<f64> {
+        self.0.latitude
+    }
+
+    /// Longitude of a representative point (WGS 84); null when unknown.
+    async fn longitude(&self) -> Option<f64> {
+        self.0.longitude
+    }
+
+    /// The province it lies in.
+    async fn province(&self, ctx: &Context<'_>) -> ApiResult<Option<Province>> {
+        Ok(by_id(ctx, self.0.province_id).await?.map(Province))
+    }
+
+    /// Operations that took place in this district.
+    #[allow(clippy::too_many_arguments)]
+    async fn operations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<OperationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Operation>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("district_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Community actions against militancy in this district.
+    #[allow(clippy::too_many_arguments)]
+    async fn community_actions(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<CommunityActionFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<CommunityActionOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<CommunityAction>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "community_action_districts",
+                parent: "district_id",
+                child: "community_action_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Security personnel whose hometown lies in this district.
+    #[allow(clippy::too_many_arguments)]
+    async fn personnel(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<PersonnelOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Personnel>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("hometown_district_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Figures sources report for a set of districts including this one.
+    #[allow(clippy::too_many_arguments)]
+    async fn reported_figures(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<ReportedFigureOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<ReportedFigure>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "reported_figure_districts",
+                parent: "district_id",
+                child: "reported_figure_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// The sources this District rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::District,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which districts to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct DistrictFilter {
+    /// The District's own id.
+    pub id: Option<IdFilter>,
+    /// Name.
+    pub name: Option<StringFilter>,
+    /// The province.
+    pub province: Option<IdFilter>,
+    /// Latitude.
+    pub latitude: Option<FloatFilter>,
+    /// Longitude.
+    pub longitude: Option<FloatFilter>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<DistrictFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<DistrictFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<DistrictFilter>>,
+}
+
+impl FilterInput for DistrictFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("districts")
+            .id("id", NodeKind::District, &self.id)?
+            .text("name", &self.name)?
+            .id("province_id", NodeKind::Province, &self.province)?
+            .float("latitude", &self.latitude)
+            .float("longitude", &self.longitude)
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order districts.
+    DistrictOrder, DistrictOrderField, default = Name;
+    /// By name.
+    Name => ("name", ColumnKind::Text),
+    /// South to north.
+    Latitude => ("latitude", ColumnKind::Float),
+    /// West to east.
+    Longitude => ("longitude", ColumnKind::Float),
+}

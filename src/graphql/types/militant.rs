@@ -1,0 +1,203 @@
+//! `Militant`: an individual on the other side of an operation.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::militant::Model;
+
+/// An individual on the militant side. Many are unnamed: the sources count them or describe them without a name.
+pub struct Militant(pub Model);
+
+impl NodeObject for Militant {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Militant {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::Militant.id(self.0.id)
+    }
+
+    /// Name as reported; null when the sources do not name them.
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+
+    /// Other names and spellings it is known by.
+    async fn aliases(&self) -> ApiResult<Vec<String>> {
+        parse_aliases(&self.0.aliases)
+    }
+
+    /// What is known of them now.
+    async fn status(&self) -> ApiResult<MilitantStatus> {
+        from_db(&self.0.status)
+    }
+
+    /// How the sources describe them, when unnamed or to tell them apart; null when there is nothing to add.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Their nationality; null when not reported.
+    async fn nationality(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        Ok(by_opt_id(ctx, self.0.nationality_id).await?.map(Country))
+    }
+
+    /// The country they were active in; null when unknown. `Affiliation.crossBorder` compares against it.
+    async fn operating_country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        Ok(by_opt_id(ctx, self.0.operating_country_id)
+            .await?
+            .map(Country))
+    }
+
+    /// The group they belong to; null when not reported.
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(by_opt_id(ctx, self.0.organization_id)
+            .await?
+            .map(Organization))
+    }
+
+    /// Operations that met them, with what happened to them.
+    #[allow(clippy::too_many_arguments)]
+    async fn operations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<OperationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Operation, Encounter>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "operation_militants",
+                parent: "militant_id",
+                child: "operation_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Their affiliations.
+    #[allow(clippy::too_many_arguments)]
+    async fn affiliations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Affiliation>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("subject_militant_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// The sources this Militant rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::Militant,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which militants to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct MilitantFilter {
+    /// The Militant's own id.
+    pub id: Option<IdFilter>,
+    /// Name.
+    pub name: Option<StringFilter>,
+    /// Nationality.
+    pub nationality: Option<IdFilter>,
+    /// Country of operation.
+    pub operating_country: Option<IdFilter>,
+    /// Group.
+    pub organization: Option<IdFilter>,
+    /// Status.
+    pub status: Option<EnumFilter<MilitantStatus>>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<MilitantFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<MilitantFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<MilitantFilter>>,
+}
+
+impl FilterInput for MilitantFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("militants")
+            .id("id", NodeKind::Militant, &self.id)?
+            .text("name", &self.name)?
+            .id("nationality_id", NodeKind::Country, &self.nationality)?
+            .id(
+                "operating_country_id",
+                NodeKind::Country,
+                &self.operating_country,
+            )?
+            .id(
+                "organization_id",
+                NodeKind::Organization,
+                &self.organization,
+            )?
+            .enumeration("status", &self.status)
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order militants.
+    MilitantOrder, MilitantOrderField, default = Name;
+    /// By name (unnamed last).
+    Name => ("name", ColumnKind::Text),
+    /// By creation.
+    Id => ("id", ColumnKind::Int),
+}

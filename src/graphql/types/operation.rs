@@ -1,0 +1,287 @@
+//! `Operation`: one security-force action.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::operation::Model;
+
+/// One security-force action: when and where it happened, who took part, and what it cost. Counts are null when the sources do not report them, never zero by default.
+pub struct Operation(pub Model);
+
+impl NodeObject for Operation {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Operation {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::Operation.id(self.0.id)
+    }
+
+    /// Short descriptive title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// What kind of operation it was.
+    async fn kind(&self) -> ApiResult<OperationKind> {
+        from_db(&self.0.kind)
+    }
+
+    /// First day, or the first day of the period `datePrecision` names.
+    async fn start_date(&self) -> Date {
+        Date(self.0.start_date)
+    }
+
+    /// Last day; null for a single day or when unknown.
+    async fn end_date(&self) -> Option<Date> {
+        self.0.end_date.map(Date)
+    }
+
+    /// How precise `startDate` and `endDate` are.
+    async fn date_precision(&self) -> ApiResult<DatePrecision> {
+        from_db(&self.0.date_precision)
+    }
+
+    /// The place as the source names it (a village, a valley); null when only the district is known.
+    async fn place(&self) -> Option<&str> {
+        self.0.place.as_deref()
+    }
+
+    /// Militants killed; null when not reported.
+    async fn militants_killed(&self) -> Option<i32> {
+        self.0.militants_killed
+    }
+
+    /// Militants arrested; null when not reported.
+    async fn militants_arrested(&self) -> Option<i32> {
+        self.0.militants_arrested
+    }
+
+    /// Security personnel killed; null when not reported.
+    async fn security_killed(&self) -> Option<i32> {
+        self.0.security_killed
+    }
+
+    /// Security personnel injured; null when not reported.
+    async fn security_injured(&self) -> Option<i32> {
+        self.0.security_injured
+    }
+
+    /// Civilians killed; null when not reported.
+    async fn civilians_killed(&self) -> Option<i32> {
+        self.0.civilians_killed
+    }
+
+    /// What happened, in a sentence or two; null when there is nothing beyond the fields.
+    async fn summary(&self) -> Option<&str> {
+        self.0.summary.as_deref()
+    }
+
+    /// The district it took place in; null when the sources do not place it.
+    async fn district(&self, ctx: &Context<'_>) -> ApiResult<Option<District>> {
+        Ok(by_opt_id(ctx, self.0.district_id).await?.map(District))
+    }
+
+    /// Security personnel who took part, with their role and what happened to them.
+    #[allow(clippy::too_many_arguments)]
+    async fn personnel(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<PersonnelOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Personnel, Deployment>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "operation_personnel",
+                parent: "operation_id",
+                child: "personnel_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Individual militants it met, with what happened to them. Militants the sources only count are in the casualty counts, not here.
+    #[allow(clippy::too_many_arguments)]
+    async fn militants(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<MilitantOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Militant, Encounter>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "operation_militants",
+                parent: "operation_id",
+                child: "militant_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Organizations that conducted, supported or were targeted by it.
+    #[allow(clippy::too_many_arguments)]
+    async fn organizations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<OrganizationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Organization, Involvement>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "operation_organizations",
+                parent: "operation_id",
+                child: "organization_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// The sources this Operation rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::Operation,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which operations to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct OperationFilter {
+    /// The Operation's own id.
+    pub id: Option<IdFilter>,
+    /// Title.
+    pub title: Option<StringFilter>,
+    /// Kind.
+    pub kind: Option<EnumFilter<OperationKind>>,
+    /// First day.
+    pub start_date: Option<DateFilter>,
+    /// Last day.
+    pub end_date: Option<DateFilter>,
+    /// Date precision.
+    pub date_precision: Option<EnumFilter<DatePrecision>>,
+    /// The district.
+    pub district: Option<IdFilter>,
+    /// Place as reported.
+    pub place: Option<StringFilter>,
+    /// Militants killed.
+    pub militants_killed: Option<IntFilter>,
+    /// Militants arrested.
+    pub militants_arrested: Option<IntFilter>,
+    /// Security personnel killed.
+    pub security_killed: Option<IntFilter>,
+    /// Security personnel injured.
+    pub security_injured: Option<IntFilter>,
+    /// Civilians killed.
+    pub civilians_killed: Option<IntFilter>,
+    /// Summary.
+    pub summary: Option<StringFilter>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<OperationFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<OperationFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<OperationFilter>>,
+}
+
+impl FilterInput for OperationFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("operations")
+            .id("id", NodeKind::Operation, &self.id)?
+            .text("title", &self.title)?
+            .enumeration("kind", &self.kind)
+            .date("start_date", &self.start_date)
+            .date("end_date", &self.end_date)
+            .enumeration("date_precision", &self.date_precision)
+            .id("district_id", NodeKind::District, &self.district)?
+            .text("place", &self.place)?
+            .int("militants_killed", &self.militants_killed)?
+            .int("militants_arrested", &self.militants_arrested)?
+            .int("security_killed", &self.security_killed)?
+            .int("security_injured", &self.security_injured)?
+            .int("civilians_killed", &self.civilians_killed)?
+            .text("summary", &self.summary)?
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order operations.
+    OperationOrder, OperationOrderField, default = StartDate, descending;
+    /// By first day.
+    StartDate => ("start_date", ColumnKind::Date),
+    /// By title.
+    Title => ("title", ColumnKind::Text),
+    /// By militants killed (unreported last).
+    MilitantsKilled => ("militants_killed", ColumnKind::Int),
+    /// By security personnel killed (unreported last).
+    SecurityKilled => ("security_killed", ColumnKind::Int),
+}

@@ -1,0 +1,297 @@
+//! `Organization`: an actor group.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::organization::Model;
+
+/// Any actor group: a militant group, a security force, a peace committee, a government body.
+pub struct Organization(pub Model);
+
+impl NodeObject for Organization {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Organization {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::Organization.id(self.0.id)
+    }
+
+    /// Name as commonly written.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Other names and spellings it is known by.
+    async fn aliases(&self) -> ApiResult<Vec<String>> {
+        parse_aliases(&self.0.aliases)
+    }
+
+    /// What kind of group it is.
+    async fn kind(&self) -> ApiResult<OrganizationKind> {
+        from_db(&self.0.kind)
+    }
+
+    /// What the sources say it is; null when nothing beyond its name and kind.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// The country it is based in; null when unknown.
+    async fn base_country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        Ok(by_opt_id(ctx, self.0.base_country_id).await?.map(Country))
+    }
+
+    /// Security personnel serving in it.
+    #[allow(clippy::too_many_arguments)]
+    async fn members(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<PersonnelOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Personnel>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("organization_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Militants belonging to it.
+    #[allow(clippy::too_many_arguments)]
+    async fn militants(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<MilitantOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Militant>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("organization_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Operations it conducted, supported or was targeted by, with its role.
+    #[allow(clippy::too_many_arguments)]
+    async fn operations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<OperationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Operation, Involvement>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "operation_organizations",
+                parent: "organization_id",
+                child: "operation_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Its own affiliations to other organizations and countries.
+    #[allow(clippy::too_many_arguments)]
+    async fn affiliations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Affiliation>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("subject_organization_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Affiliations whose target is this organization (members, allies...).
+    #[allow(clippy::too_many_arguments)]
+    async fn affiliated(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Affiliation>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("target_organization_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Community actions it took part in, supported by, or was opposed by.
+    #[allow(clippy::too_many_arguments)]
+    async fn community_actions(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<CommunityActionFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<CommunityActionOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<CommunityAction, Participation>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "community_action_actors",
+                parent: "organization_id",
+                child: "community_action_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// The sources this Organization rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::Organization,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which organizations to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct OrganizationFilter {
+    /// The Organization's own id.
+    pub id: Option<IdFilter>,
+    /// Name.
+    pub name: Option<StringFilter>,
+    /// Kind.
+    pub kind: Option<EnumFilter<OrganizationKind>>,
+    /// Base country.
+    pub base_country: Option<IdFilter>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<OrganizationFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<OrganizationFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<OrganizationFilter>>,
+}
+
+impl FilterInput for OrganizationFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("organizations")
+            .id("id", NodeKind::Organization, &self.id)?
+            .text("name", &self.name)?
+            .enumeration("kind", &self.kind)
+            .id("base_country_id", NodeKind::Country, &self.base_country)?
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order organizations.
+    OrganizationOrder, OrganizationOrderField, default = Name;
+    /// By name.
+    Name => ("name", ColumnKind::Text),
+}

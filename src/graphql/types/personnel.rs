@@ -1,0 +1,199 @@
+//! `Personnel`: a member of the security forces.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::personnel::Model;
+
+/// A member of the security forces.
+pub struct Personnel(pub Model);
+
+impl NodeObject for Personnel {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Personnel {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::Personnel.id(self.0.id)
+    }
+
+    /// Full name as reported.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Rank, e.g. `Captain`; null when not reported.
+    async fn rank(&self) -> Option<&str> {
+        self.0.rank.as_deref()
+    }
+
+    /// Hometown as the source writes it; null when not reported.
+    async fn hometown(&self) -> Option<&str> {
+        self.0.hometown.as_deref()
+    }
+
+    /// What is known of them now.
+    async fn status(&self) -> ApiResult<PersonnelStatus> {
+        from_db(&self.0.status)
+    }
+
+    /// The force they serve in; null when the sources do not say.
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(by_opt_id(ctx, self.0.organization_id)
+            .await?
+            .map(Organization))
+    }
+
+    /// The district their hometown lies in; null when unknown.
+    async fn hometown_district(&self, ctx: &Context<'_>) -> ApiResult<Option<District>> {
+        Ok(by_opt_id(ctx, self.0.hometown_district_id)
+            .await?
+            .map(District))
+    }
+
+    /// Operations they took part in, with their role and what happened to them.
+    #[allow(clippy::too_many_arguments)]
+    async fn operations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<OperationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Operation, Deployment>> {
+        Connection::nested(
+            self.0.id,
+            Via::Link {
+                table: "operation_personnel",
+                parent: "personnel_id",
+                child: "operation_id",
+            },
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Their affiliations.
+    #[allow(clippy::too_many_arguments)]
+    async fn affiliations(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Affiliation>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("subject_personnel_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// The sources this Personnel rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::Personnel,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which personnel to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct PersonnelFilter {
+    /// The Personnel's own id.
+    pub id: Option<IdFilter>,
+    /// Name.
+    pub name: Option<StringFilter>,
+    /// Rank.
+    pub rank: Option<StringFilter>,
+    /// The force.
+    pub organization: Option<IdFilter>,
+    /// Hometown.
+    pub hometown: Option<StringFilter>,
+    /// Hometown district.
+    pub hometown_district: Option<IdFilter>,
+    /// Status.
+    pub status: Option<EnumFilter<PersonnelStatus>>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<PersonnelFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<PersonnelFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<PersonnelFilter>>,
+}
+
+impl FilterInput for PersonnelFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("personnel")
+            .id("id", NodeKind::Personnel, &self.id)?
+            .text("name", &self.name)?
+            .text("rank", &self.rank)?
+            .id(
+                "organization_id",
+                NodeKind::Organization,
+                &self.organization,
+            )?
+            .text("hometown", &self.hometown)?
+            .id(
+                "hometown_district_id",
+                NodeKind::District,
+                &self.hometown_district,
+            )?
+            .enumeration("status", &self.status)
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order personnel.
+    PersonnelOrder, PersonnelOrderField, default = Name;
+    /// By name.
+    Name => ("name", ColumnKind::Text),
+}

@@ -1,0 +1,159 @@
+//! `Province`: a first-level administrative division.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::province::Model;
+
+/// A first-level administrative division of a country, such as Khyber Pakhtunkhwa.
+pub struct Province(pub Model);
+
+impl NodeObject for Province {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Province {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::Province.id(self.0.id)
+    }
+
+    /// Name as commonly written.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// ISO 3166-2 code, e.g. `PK-KP`; null when it has none.
+    async fn iso_code(&self) -> Option<&str> {
+        self.0.iso_code.as_deref()
+    }
+
+    /// The country it belongs to.
+    async fn country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        Ok(by_id(ctx, self.0.country_id).await?.map(Country))
+    }
+
+    /// Its districts.
+    #[allow(clippy::too_many_arguments)]
+    async fn districts(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<DistrictOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<District>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("province_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Figures sources report for this province as a whole.
+    #[allow(clippy::too_many_arguments)]
+    async fn reported_figures(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<ReportedFigureOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<ReportedFigure>> {
+        Connection::nested(
+            self.0.id,
+            Via::Column("scope_province_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// The sources this Province rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::Province,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which provinces to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct ProvinceFilter {
+    /// The Province's own id.
+    pub id: Option<IdFilter>,
+    /// Name.
+    pub name: Option<StringFilter>,
+    /// ISO 3166-2 code.
+    pub iso_code: Option<StringFilter>,
+    /// The country.
+    pub country: Option<IdFilter>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<ProvinceFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<ProvinceFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<ProvinceFilter>>,
+}
+
+impl FilterInput for ProvinceFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("provinces")
+            .id("id", NodeKind::Province, &self.id)?
+            .text("name", &self.name)?
+            .text("iso_code", &self.iso_code)?
+            .id("country_id", NodeKind::Country, &self.country)?
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order provinces.
+    ProvinceOrder, ProvinceOrderField, default = Name;
+    /// By name.
+    Name => ("name", ColumnKind::Text),
+}

@@ -1,0 +1,209 @@
+//! `ReportedFigure`: an aggregate a source states.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::sea_query::Condition;
+
+use super::prelude::*;
+use crate::entity::reported_figure::Model;
+
+/// An aggregate a source states ("over 80 militants in 20 days") rather than itemises. Kept as stated, with its qualifier and quote, never expanded into invented rows.
+pub struct ReportedFigure(pub Model);
+
+impl NodeObject for ReportedFigure {
+    type Model = Model;
+    fn from_model(model: Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl ReportedFigure {
+    /// Global id, opaque and stable.
+    pub async fn id(&self) -> ID {
+        NodeKind::ReportedFigure.id(self.0.id)
+    }
+
+    /// What it counts.
+    async fn metric(&self) -> ApiResult<FigureMetric> {
+        from_db(&self.0.metric)
+    }
+
+    /// The number as stated.
+    async fn value(&self) -> i32 {
+        self.0.value
+    }
+
+    /// How the number is meant: exact, at least, more than, about.
+    async fn qualifier(&self) -> ApiResult<FigureQualifier> {
+        from_db(&self.0.qualifier)
+    }
+
+    /// First day of the period it covers; null when not stated.
+    async fn period_start(&self) -> Option<Date> {
+        self.0.period_start.map(Date)
+    }
+
+    /// Last day of the period it covers; null when open or not stated.
+    async fn period_end(&self) -> Option<Date> {
+        self.0.period_end.map(Date)
+    }
+
+    /// The sentence that states it.
+    async fn quote(&self) -> &str {
+        &self.0.quote
+    }
+
+    /// The source that states it.
+    async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
+        Ok(by_id(ctx, self.0.source_id).await?.map(Source))
+    }
+
+    /// The nationality it is restricted to (e.g. Afghan nationals); null when it counts everyone.
+    async fn nationality(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
+        Ok(by_opt_id(ctx, self.0.nationality_id).await?.map(Country))
+    }
+
+    /// The area it covers: a province, or a set of districts.
+    async fn scope(&self) -> FigureScope {
+        FigureScope {
+            figure_id: self.0.id,
+            province_id: self.0.scope_province_id,
+            description: self.0.scope_description.clone(),
+        }
+    }
+
+    /// The sources this ReportedFigure rests on, each with the sentence quoted.
+    async fn citations(
+        &self,
+        #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Citation>> {
+        citations_of(
+            NodeKind::ReportedFigure,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+}
+
+/// Which reported figures to return. Every field given must match; `and`, `or` and `not` combine filters.
+#[derive(InputObject, Debug, Default)]
+pub struct ReportedFigureFilter {
+    /// The ReportedFigure's own id.
+    pub id: Option<IdFilter>,
+    /// Metric.
+    pub metric: Option<EnumFilter<FigureMetric>>,
+    /// Qualifier.
+    pub qualifier: Option<EnumFilter<FigureQualifier>>,
+    /// Value.
+    pub value: Option<IntFilter>,
+    /// Period start.
+    pub period_start: Option<DateFilter>,
+    /// Period end.
+    pub period_end: Option<DateFilter>,
+    /// Source.
+    pub source: Option<IdFilter>,
+    /// Province it covers.
+    pub scope_province: Option<IdFilter>,
+    /// Nationality it counts.
+    pub nationality: Option<IdFilter>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<ReportedFigureFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<ReportedFigureFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<ReportedFigureFilter>>,
+}
+
+impl FilterInput for ReportedFigureFilter {
+    fn condition(&self) -> ApiResult<Condition> {
+        Ok(Where::new("reported_figures")
+            .id("id", NodeKind::ReportedFigure, &self.id)?
+            .enumeration("metric", &self.metric)
+            .enumeration("qualifier", &self.qualifier)
+            .int("value", &self.value)?
+            .date("period_start", &self.period_start)
+            .date("period_end", &self.period_end)
+            .id("source_id", NodeKind::Source, &self.source)?
+            .id(
+                "scope_province_id",
+                NodeKind::Province,
+                &self.scope_province,
+            )?
+            .id("nationality_id", NodeKind::Country, &self.nationality)?
+            .combine(&self.and, &self.or, &self.not)?
+            .build())
+    }
+}
+
+order_input! {
+    /// How to order reported figures.
+    ReportedFigureOrder, ReportedFigureOrderField, default = PeriodStart;
+    /// By period start (unknown last).
+    PeriodStart => ("period_start", ColumnKind::Date),
+    /// By value.
+    Value => ("value", ColumnKind::Int),
+}
+
+/// The area a reported figure covers.
+pub struct FigureScope {
+    figure_id: i32,
+    province_id: Option<i32>,
+    description: Option<String>,
+}
+
+#[Object]
+impl FigureScope {
+    /// The province it covers as a whole; null when it covers districts instead.
+    async fn province(&self, ctx: &Context<'_>) -> ApiResult<Option<Province>> {
+        Ok(by_opt_id(ctx, self.province_id).await?.map(Province))
+    }
+
+    /// The districts it covers; empty when it covers a whole province.
+    #[allow(clippy::too_many_arguments)]
+    async fn districts(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<DistrictOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<District>> {
+        let via = Via::Link {
+            table: "reported_figure_districts",
+            parent: "reported_figure_id",
+            child: "district_id",
+        };
+        Connection::nested(
+            self.figure_id,
+            via,
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// The area as the source words it (e.g. `11 districts of KPK`); null when it says no more than the province.
+    async fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+}

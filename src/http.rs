@@ -1,0 +1,126 @@
+//! The HTTP surface: `/graphql` (GET and POST, batched requests allowed), `/graphiql`,
+//! and `/health`, with CORS, a body-size cap and a request timeout.
+
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql_axum::rejection::GraphQLRejection;
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::db::Db;
+use crate::graphql::limits::{Limits, add_error_codes};
+use crate::graphql::loaders::SqlLoader;
+use crate::graphql::{CtSchema, schema};
+
+/// What every handler shares.
+#[derive(Clone)]
+struct AppState {
+    schema: CtSchema,
+    db: Db,
+    limits: Limits,
+}
+
+/// The router serving `db` under `limits`.
+pub fn router(db: Db, limits: Limits) -> Router {
+    let state = AppState {
+        schema: schema(&limits),
+        db,
+        limits: limits.clone(),
+    };
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE]);
+    Router::new()
+        .route("/graphql", get(graphql).post(graphql))
+        .route("/graphiql", get(graphiql))
+        .route("/health", get(health))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(limits.timeout_secs),
+        ))
+        .layer(cors)
+        .with_state(state)
+}
+
+/// A GraphQL-shaped error response for a request that never reached the engine.
+fn request_error(status: StatusCode, message: String) -> Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] });
+    (status, Json(body)).into_response()
+}
+
+async fn graphql(
+    State(state): State<AppState>,
+    request: Result<GraphQLBatchRequest, GraphQLRejection>,
+) -> Response {
+    let batch = match request {
+        Ok(request) => request.into_inner(),
+        Err(rejection) => {
+            let status = match &rejection.0 {
+                async_graphql::ParseRequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            return request_error(
+                status,
+                format!("malformed GraphQL request: {}", rejection.0),
+            );
+        }
+    };
+    // Each operation gets its own DataLoader, so caches never outlive the request.
+    let loader = || SqlLoader::data_loader(state.db.conn().clone());
+    let response = match batch {
+        BatchRequest::Single(request) => BatchResponse::Single(add_error_codes(
+            state.schema.execute(request.data(loader())).await,
+        )),
+        BatchRequest::Batch(requests) => {
+            if requests.len() > state.limits.max_batch {
+                let message = format!(
+                    "a batch may hold at most {} operations, got {}",
+                    state.limits.max_batch,
+                    requests.len()
+                );
+                return request_error(StatusCode::BAD_REQUEST, message);
+            }
+            let mut responses = Vec::with_capacity(requests.len());
+            for request in requests {
+                responses.push(add_error_codes(
+                    state.schema.execute(request.data(loader())).await,
+                ));
+            }
+            BatchResponse::Batch(responses)
+        }
+    };
+    GraphQLResponse::from(response).into_response()
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("ctgraph")
+            .finish(),
+    )
+}
+
+/// Liveness and database reachability, for load balancers.
+async fn health(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            let body = json!({ "status": "unavailable", "code": "DATABASE_UNAVAILABLE" });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+        }
+    }
+}

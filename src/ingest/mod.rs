@@ -1,0 +1,4 @@
+//! Getting data in: the seed dataset built from the source article.
+
+pub mod dataset;
+pub mod seed;
