@@ -1,1 +1,13 @@
+//! Integration tests: the real router, real GraphQL documents, on SQLite and PostgreSQL.
+//! Each test runs once per backend (see `both!`) in a database of its own.
 
+mod helpers;
+
+mod cli;
+mod errors;
+mod filters;
+mod nested;
+mod pagination;
+mod readme;
+mod schema;
+mod seed;

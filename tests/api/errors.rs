@@ -1,0 +1,89 @@
+//! Bad input gets a clear error with `extensions.code`, never a panic or a 500.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use base64::Engine;
+use serde_json::json;
+
+use crate::helpers::both;
+
+both! {
+    async fn bad_paging_arguments_are_user_errors(app: TestApp) {
+        for args in ["first: 101", "first: -1", "last: -5", "last: 1000", "first: 1, last: 1", r#"after: "not-a-cursor""#, r#"before: "WyJ4Il0""#] {
+            let q = format!("{{ operations({args}) {{ nodes {{ title }} }} }}");
+            assert_eq!(app.error_codes(&q, json!({})).await, ["BAD_USER_INPUT"], "{args}");
+        }
+        // A cursor from one ordering is refused by another.
+        let data = app.data("{ districts(first: 1) { pageInfo { endCursor } } }", json!({})).await;
+        let cursor = &data["districts"]["pageInfo"]["endCursor"];
+        let q = "query($c: String) { districts(after: $c, orderBy: { field: LATITUDE }) { nodes { name } } }";
+        assert_eq!(app.error_codes(q, json!({ "c": cursor })).await, ["BAD_USER_INPUT"]);
+    }
+}
+
+both! {
+    async fn unknown_and_malformed_ids_are_told_apart(app: TestApp) {
+        let unknown = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("Operation:999999");
+        let q = "query($id: ID!) { node(id: $id) { id } }";
+        assert_eq!(app.error_codes(q, json!({ "id": unknown })).await, ["NOT_FOUND"]);
+        for bad in ["", "garbage", "T3BlcmF0aW9uOng"] {
+            assert_eq!(app.error_codes(q, json!({ "id": bad })).await, ["BAD_USER_INPUT"], "{bad}");
+        }
+        let data = app.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [unknown] })).await;
+        assert_eq!(data["nodes"], json!([null]));
+        // An id of the wrong type in a filter.
+        let district = app.data("{ districts(first: 1) { nodes { id } } }", json!({})).await;
+        let q = "query($id: ID!) { operations(filter: { district: { eq: $id } }) { nodes { title } } provinces(filter: { country: { eq: $id } }) { nodes { name } } }";
+        let codes = app.error_codes(q, json!({ "id": district["districts"]["nodes"][0]["id"] })).await;
+        assert_eq!(codes, ["BAD_USER_INPUT"]);
+    }
+}
+
+both! {
+    async fn engine_errors_carry_codes_too(app: TestApp) {
+        let cases = [
+            ("{ operations(filter: { kind: { eq: NOT_A_KIND } }) { nodes { title } } }", "BAD_USER_INPUT"),
+            ("{ operations { nodes { noSuchField } } }", "BAD_USER_INPUT"),
+            ("{ operations { nodes { title }", "BAD_USER_INPUT"),
+            (r#"{ operations(filter: { startDate: { gte: "March 2025" } }) { nodes { title } } }"#, "BAD_USER_INPUT"),
+        ];
+        for (q, code) in cases {
+            assert_eq!(app.error_codes(q, json!({})).await, [code], "{q}");
+        }
+        let deep = format!("{{ districts {{ nodes {{ {} }} }} }}", "province { country { provinces { nodes { ".repeat(5) + "name" + &" } } } }".repeat(5));
+        assert_eq!(app.error_codes(&deep, json!({})).await, ["QUERY_TOO_COMPLEX"]);
+    }
+}
+
+both! {
+    async fn malformed_requests_get_graphql_shaped_errors(app: TestApp) {
+        let request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json").body(Body::from("{not json")).expect("request");
+        let (status, body) = app.send(request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+        let batch: Vec<_> = (0..11).map(|_| json!({ "query": "{ countries { totalCount } }" })).collect();
+        let request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json").body(Body::from(json!(batch).to_string())).expect("request");
+        let (status, body) = app.send(request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+        let huge = json!({ "query": format!("{{ countries {{ totalCount }} }} #{}", "x".repeat(300_000)) }).to_string();
+        let request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json").body(Body::from(huge)).expect("request");
+        let (status, _) = app.send(request).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+}
+
+both! {
+    async fn get_requests_graphiql_and_health_are_served(app: TestApp) {
+        let request = Request::get("/graphql?query=%7B%20countries%20%7B%20totalCount%20%7D%20%7D").body(Body::empty()).expect("request");
+        let (status, body) = app.send(request).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["data"]["countries"]["totalCount"], 2);
+        let (status, body) = app.send(Request::get("/graphiql").body(Body::empty()).expect("request")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.as_str().is_some_and(|html| html.contains("graphiql")));
+        let (status, body) = app.send(Request::get("/health").body(Body::empty()).expect("request")).await;
+        assert_eq!((status, body), (StatusCode::OK, json!({ "status": "ok" })));
+    }
+}

@@ -1,0 +1,27 @@
+//! The README's example is real: its query, run on a fresh seeded database, returns exactly
+//! the output the README shows, on both backends.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::helpers::both;
+
+/// The first fenced block of `lang` after `after` in the README.
+fn block(readme: &str, lang: &str, after: usize) -> Option<(String, usize)> {
+    let fence = format!("```{lang}\n");
+    let start = readme[after..].find(&fence)? + after + fence.len();
+    let end = readme[start..].find("```")? + start;
+    Some((readme[start..end].to_owned(), end))
+}
+
+both! {
+    async fn the_readme_example_returns_what_the_readme_shows(app: TestApp) {
+        let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README.md");
+        let (query, end) = block(&readme, "graphql", 0).expect("a graphql block in README.md");
+        let (output, _) = block(&readme, "json", end).expect("a json block after it");
+        let expected: Value = serde_json::from_str(&output).expect("README output is JSON");
+        let data = app.data(&query, json!({})).await;
+        assert_eq!(json!({ "data": data }), expected, "README.md shows another output than the query returns");
+    }
+}

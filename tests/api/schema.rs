@@ -1,0 +1,46 @@
+//! `schema.graphql` is the public contract clients generate code from: it must be exactly
+//! what the code serves, and the names DESIGN.md fixes must be in it.
+
+use std::path::Path;
+
+#[test]
+fn schema_graphql_matches_the_code() {
+    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql")).unwrap_or_default();
+    let generated = ctgraph::graphql::sdl();
+    assert!(
+        committed == generated,
+        "schema.graphql is out of date with the code. If the change is intended, regenerate it with\n\n    cargo run -- schema > schema.graphql\n\nand review the diff: clients generate code from it."
+    );
+}
+
+#[test]
+fn the_public_names_of_the_design_are_in_the_schema() {
+    let sdl = ctgraph::graphql::sdl();
+    for name in [
+        "interface Node", "type Country implements Node", "type Province implements Node", "type District implements Node",
+        "type Operation implements Node", "type Personnel implements Node", "type Militant implements Node",
+        "type Organization implements Node", "type Affiliation implements Node", "type CommunityAction implements Node",
+        "type Source implements Node", "type ReportedFigure implements Node", "node(id: ID!): Node", "nodes(ids: [ID!]!): [Node]!",
+        "crossBorder: Boolean!", "totalCount: Int!", "pageInfo: PageInfo!", "scalar Date",
+    ] {
+        assert!(sdl.contains(name), "schema lacks `{name}`");
+    }
+    for root in ["operations", "districts", "provinces", "countries", "personnel", "militants", "organizations", "affiliations", "communityActions", "sources", "reportedFigures"] {
+        assert!(sdl.contains(&format!("\t{root}(filter:")), "no root connection `{root}`");
+    }
+}
+
+#[test]
+fn every_type_and_field_is_described() {
+    let sdl = ctgraph::graphql::sdl();
+    let mut previous = "";
+    for line in sdl.lines() {
+        let t = line.trim();
+        let declares_type = ["type ", "input ", "enum ", "interface ", "union ", "scalar "].iter().any(|k| t.starts_with(k));
+        let declares_field = line.starts_with('\t') && !line.starts_with("\t\t") && t.contains(':') && !t.starts_with('"');
+        if (declares_type && !t.starts_with("scalar ") ) || declares_field {
+            assert!(previous.ends_with('"'), "no description before `{t}`");
+        }
+        previous = t;
+    }
+}
