@@ -7,18 +7,20 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::{Method, StatusCode, header};
+use axum::middleware::map_response;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::db::Db;
 use crate::graphql::limits::{Limits, add_error_codes};
-use crate::graphql::loaders::SqlLoader;
+use crate::graphql::loaders::Batches;
 use crate::graphql::{CtSchema, schema};
 
 /// What every handler shares.
@@ -44,7 +46,8 @@ pub fn router(db: Db, limits: Limits) -> Router {
         .route("/graphql", get(graphql).post(graphql))
         .route("/graphiql", get(graphiql))
         .route("/health", get(health))
-        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(map_response(too_large_as_graphql))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(limits.timeout_secs),
@@ -60,6 +63,17 @@ fn request_error(status: StatusCode, message: String) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// The body-size limit answers 413 in plain text; clients expect GraphQL-shaped errors.
+async fn too_large_as_graphql(response: Response) -> Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return request_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large; send a smaller query".to_owned(),
+        );
+    }
+    response
+}
+
 async fn graphql(
     State(state): State<AppState>,
     request: Result<GraphQLBatchRequest, GraphQLRejection>,
@@ -67,8 +81,14 @@ async fn graphql(
     let batch = match request {
         Ok(request) => request.into_inner(),
         Err(rejection) => {
+            // A body cut off by the size limit surfaces here as an I/O error.
             let status = match &rejection.0 {
                 async_graphql::ParseRequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                async_graphql::ParseRequestError::Io(e)
+                    if e.to_string().contains("length limit") =>
+                {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                }
                 _ => StatusCode::BAD_REQUEST,
             };
             return request_error(
@@ -77,8 +97,8 @@ async fn graphql(
             );
         }
     };
-    // Each operation gets its own DataLoader, so caches never outlive the request.
-    let loader = || SqlLoader::data_loader(state.db.conn().clone());
+    // Each operation gets its own batches, so loaded rows never outlive the request.
+    let loader = || Batches::new(state.db.conn().clone());
     let response = match batch {
         BatchRequest::Single(request) => BatchResponse::Single(add_error_codes(
             state.schema.execute(request.data(loader())).await,

@@ -12,7 +12,7 @@ use sea_orm::sea_query::Condition;
 use tokio::sync::OnceCell;
 
 use super::filter::FilterInput;
-use super::loaders::{CountKey, PageKey, loader};
+use super::loaders::{Siblings, batches, nested_counts, nested_pages};
 use super::page::{self, LinkRow, NoLink, Page, PageArgs, PageQuery, SortKey, Via};
 use crate::entity::Table;
 use crate::error::{ApiError, ApiResult};
@@ -21,8 +21,8 @@ use crate::error::{ApiError, ApiResult};
 pub trait NodeObject: OutputType + Send + Sync + 'static {
     /// The row type.
     type Model: Table;
-    /// Wraps a row.
-    fn from_model(model: Self::Model) -> Self;
+    /// Wraps a row, with the group of rows it was loaded with.
+    fn from_model(model: Self::Model, siblings: Siblings<Self::Model>) -> Self;
 }
 
 /// The data an edge carries besides its node (role, outcome...), as a GraphQL object whose
@@ -63,12 +63,26 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+/// The parent of a nested connection, and the group it was loaded with: the connection is
+/// loaded for the whole group at once.
+struct Parent {
+    id: i32,
+    group: u64,
+    group_ids: Arc<[i32]>,
+}
+
+/// A loaded page and the group its rows form.
+struct Loaded<N: NodeObject, E: EdgeData> {
+    page: Arc<Page<N::Model, E::Row>>,
+    siblings: Siblings<N::Model>,
+}
+
 /// A page of `N`s with their edges.
 pub struct Connection<N: NodeObject, E: EdgeData = EmptyFields> {
     query: Arc<PageQuery>,
-    /// The parent row of a nested connection; `None` at the root.
-    parent: Option<i32>,
-    page: OnceCell<Arc<Page<N::Model, E::Row>>>,
+    /// `None` at the root.
+    parent: Option<Parent>,
+    loaded: OnceCell<Loaded<N, E>>,
     _types: PhantomData<fn() -> (N, E)>,
 }
 
@@ -82,19 +96,26 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
         Self::build(None, None, filter, order, args)
     }
 
-    /// The connection of `parent`'s children reached through `via`.
-    pub fn nested<F: FilterInput, O: OrderInput>(
+    /// The connection of `parent`'s children reached through `via`; `siblings` is the group
+    /// `parent` was loaded with.
+    pub fn nested<P: Table, F: FilterInput, O: OrderInput>(
         parent: i32,
+        siblings: &Siblings<P>,
         via: Via,
         filter: Option<F>,
         order: Option<O>,
         args: PageArgs,
     ) -> ApiResult<Self> {
+        let parent = Parent {
+            id: parent,
+            group: siblings.id(),
+            group_ids: siblings.ids(),
+        };
         Self::build(Some(parent), Some(via), filter, order, args)
     }
 
     fn build<F: FilterInput, O: OrderInput>(
-        parent: Option<i32>,
+        parent: Option<Parent>,
         via: Option<Via>,
         filter: Option<F>,
         order: Option<O>,
@@ -109,54 +130,69 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
         Ok(Self {
             query: Arc::new(query),
             parent,
-            page: OnceCell::new(),
+            loaded: OnceCell::new(),
             _types: PhantomData,
         })
     }
 
     /// The nodes of the page, for resolvers that need them rather than the connection.
     pub async fn load_nodes(&self, ctx: &Context<'_>) -> ApiResult<Vec<N>> {
-        Ok(self
-            .page(ctx)
-            .await?
+        let loaded = self.load(ctx).await?;
+        Ok(loaded
+            .page
             .items
             .iter()
-            .map(|item| N::from_model(item.node.clone()))
+            .map(|item| N::from_model(item.node.clone(), loaded.siblings.clone()))
             .collect())
     }
 
-    async fn page(&self, ctx: &Context<'_>) -> ApiResult<&Page<N::Model, E::Row>> {
-        let page = self
-            .page
+    async fn load(&self, ctx: &Context<'_>) -> ApiResult<&Loaded<N, E>> {
+        self.loaded
             .get_or_try_init(|| async {
-                let loader = loader(ctx)?;
-                match self.parent {
-                    None => Ok::<_, ApiError>(Arc::new(
-                        page::fetch_root(loader.loader().db(), &self.query).await?,
-                    )),
+                match &self.parent {
+                    None => {
+                        let b = batches(ctx)?;
+                        let page: Page<N::Model, E::Row> =
+                            page::fetch_root(b.db(), &self.query).await?;
+                        let siblings = b.group(page.items.iter().map(|i| i.node.clone()).collect());
+                        Ok::<_, ApiError>(Loaded {
+                            page: Arc::new(page),
+                            siblings,
+                        })
+                    }
                     Some(parent) => {
-                        let key = PageKey::<N::Model, E::Row>::new(parent, self.query.clone());
-                        Ok(loader.load_one(key).await?.unwrap_or_default())
+                        let pages = nested_pages::<N::Model, E::Row>(
+                            ctx,
+                            self.query.clone(),
+                            parent.group,
+                            parent.group_ids.clone(),
+                        )
+                        .await?;
+                        Ok(Loaded {
+                            page: pages.page(parent.id),
+                            siblings: pages.siblings.clone(),
+                        })
                     }
                 }
             })
-            .await?;
-        Ok(page)
+            .await
     }
 }
 
+/// A page of a list, Relay style: its edges or just its nodes, where it lies, and the total.
 #[Object(name_type)]
 impl<N: NodeObject, E: EdgeData> Connection<N, E> {
     /// The edges of this page, each with its node and cursor.
     async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<Edge<N, E>>> {
-        self.page(ctx)
-            .await?
+        let loaded = self.load(ctx).await?;
+        loaded
+            .page
             .items
             .iter()
             .map(|item| {
                 Ok(Edge {
                     cursor: item.cursor.clone(),
-                    node: N::from_model(item.node.clone()),
+                    node: N::from_model(item.node.clone(), loaded.siblings.clone()),
                     data: E::from_row(&item.link)?,
                 })
             })
@@ -170,7 +206,7 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
 
     /// Where this page lies in the whole list.
     async fn page_info(&self, ctx: &Context<'_>) -> ApiResult<PageInfo> {
-        let page = self.page(ctx).await?;
+        let page = &self.load(ctx).await?.page;
         Ok(PageInfo {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,
@@ -181,13 +217,18 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
 
     /// How many rows match the filter, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        let loader = loader(ctx)?;
-        match self.parent {
-            None => page::count_root(loader.loader().db(), &self.query).await,
-            Some(parent) => Ok(loader
-                .load_one(CountKey::new(parent, self.query.clone()))
-                .await?
-                .unwrap_or(0)),
+        match &self.parent {
+            None => page::count_root(batches(ctx)?.db(), &self.query).await,
+            Some(parent) => {
+                let counts = nested_counts(
+                    ctx,
+                    self.query.clone(),
+                    parent.group,
+                    parent.group_ids.clone(),
+                )
+                .await?;
+                Ok(counts.get(&parent.id).copied().unwrap_or(0))
+            }
         }
     }
 }
@@ -205,6 +246,7 @@ pub struct Edge<N, E> {
     data: E,
 }
 
+/// One edge of a list: the node, its cursor, and what the link says about it.
 #[Object(name_type)]
 impl<N: NodeObject, E: EdgeData> Edge<N, E> {
     /// Opaque position of this edge, for `after` and `before`.

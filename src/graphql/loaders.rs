@@ -1,202 +1,241 @@
-//! DataLoaders: every relation of a request is batched into one statement per level and
-//! type, whatever the number of parent rows. Rows by id, pages of nested connections,
-//! and their counts.
+//! Set-based loading, without timers. Rows fetched by one statement form a group; when a
+//! resolver on one row of a group needs a relation, the relation is loaded for every row of
+//! the group in one statement, and the other rows find it ready. The statements a request
+//! runs therefore follow the shape of the query (one per relation and level), never the
+//! number of rows, and never how the executor happened to schedule the resolvers.
 
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::marker::PhantomData;
-use std::sync::Arc;
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use sea_orm::DatabaseConnection;
 
 use super::page::{self, LinkRow, Page, PageQuery};
 use crate::entity::Table;
 use crate::error::{ApiError, ApiResult};
 
-/// Loads rows for one request; created per request so its caches never go stale.
-pub struct SqlLoader {
-    db: DatabaseConnection,
+/// Rows that came from one statement, shared by the GraphQL objects made from them.
+pub struct Group<M> {
+    id: u64,
+    rows: Vec<M>,
+    ids: OnceLock<Arc<[i32]>>,
 }
 
-impl SqlLoader {
-    /// A request's DataLoader over `db`.
-    pub fn data_loader(db: DatabaseConnection) -> DataLoader<SqlLoader> {
-        DataLoader::new(SqlLoader { db }, tokio::spawn)
+/// A handle on the group a row came from.
+pub type Siblings<M> = Arc<Group<M>>;
+
+impl<M: Table> Group<M> {
+    /// The ids of the group's rows, each once.
+    pub fn ids(&self) -> Arc<[i32]> {
+        self.ids
+            .get_or_init(|| {
+                let mut seen = HashSet::new();
+                self.rows
+                    .iter()
+                    .map(Table::id)
+                    .filter(|id| seen.insert(*id))
+                    .collect()
+            })
+            .clone()
+    }
+
+    /// Identifies the group within its request.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+type SharedLoad = Shared<BoxFuture<'static, ApiResult<Arc<dyn Any + Send + Sync>>>>;
+
+/// One request's loads: each runs once, and everyone who needs it awaits the same result.
+pub struct Batches {
+    db: DatabaseConnection,
+    next_group: AtomicU64,
+    loads: Mutex<HashMap<String, SharedLoad>>,
+}
+
+impl Batches {
+    /// The loads of a new request on `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            next_group: AtomicU64::new(0),
+            loads: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The database connection.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
     }
-}
 
-/// The request's DataLoader.
-pub fn loader<'a>(ctx: &Context<'a>) -> ApiResult<&'a DataLoader<SqlLoader>> {
-    ctx.data::<DataLoader<SqlLoader>>()
-        .map_err(|_| ApiError::Internal("no DataLoader in the request context".into()))
-}
+    /// Makes `rows` a group.
+    pub fn group<M>(&self, rows: Vec<M>) -> Siblings<M> {
+        Arc::new(Group {
+            id: self.next_group.fetch_add(1, Ordering::Relaxed),
+            rows,
+            ids: OnceLock::new(),
+        })
+    }
 
-/// Loads one row of `M` by id (batched with every other id asked for in the request).
-pub async fn by_id<M: Table>(ctx: &Context<'_>, id: i32) -> ApiResult<Option<M>> {
-    loader(ctx)?.load_one(ById::<M>::new(id)).await
-}
-
-/// Like [`by_id`] for a nullable reference.
-pub async fn by_opt_id<M: Table>(ctx: &Context<'_>, id: Option<i32>) -> ApiResult<Option<M>> {
-    match id {
-        Some(id) => by_id(ctx, id).await,
-        None => Ok(None),
+    /// Runs `load` under `key` unless it already ran or runs; returns its result.
+    async fn once<V, F>(&self, key: String, load: impl FnOnce() -> F) -> ApiResult<Arc<V>>
+    where
+        V: Any + Send + Sync,
+        F: Future<Output = ApiResult<V>> + Send + 'static,
+    {
+        let shared = {
+            let mut loads = self
+                .loads
+                .lock()
+                .map_err(|_| ApiError::Internal("batch registry poisoned".into()))?;
+            loads
+                .entry(key)
+                .or_insert_with(|| {
+                    let fut = load();
+                    async move { fut.await.map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>) }
+                        .boxed()
+                        .shared()
+                })
+                .clone()
+        };
+        shared
+            .await?
+            .downcast::<V>()
+            .map_err(|_| ApiError::Internal("batch key reused for another type".into()))
     }
 }
 
-/// Key of a row of `M` by id.
-pub struct ById<M>(i32, PhantomData<fn() -> M>);
-
-impl<M> ById<M> {
-    /// The key of row `id`.
-    pub fn new(id: i32) -> Self {
-        Self(id, PhantomData)
-    }
+/// The request's batches.
+pub fn batches<'a>(ctx: &Context<'a>) -> ApiResult<&'a Batches> {
+    ctx.data::<Batches>()
+        .map_err(|_| ApiError::Internal("no batches in the request context".into()))
 }
 
-impl<M> Clone for ById<M> {
-    fn clone(&self) -> Self {
-        Self::new(self.0)
-    }
-}
-impl<M> PartialEq for ById<M> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-impl<M> Eq for ById<M> {}
-impl<M> Hash for ById<M> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
-    }
+/// Rows of `T` by id, made a group.
+struct ById<T> {
+    rows: HashMap<i32, T>,
+    group: Siblings<T>,
 }
 
-impl<M: Table> Loader<ById<M>> for SqlLoader {
-    type Value = M;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[ById<M>]) -> ApiResult<HashMap<ById<M>, M>> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = page::fetch_by_ids::<M>(&self.db, &ids).await?;
-        Ok(rows.into_iter().map(|m| (ById::new(m.id()), m)).collect())
-    }
-}
-
-/// Key of one parent's page of a nested connection.
-pub struct PageKey<M, L> {
-    parent: i32,
-    query: Arc<PageQuery>,
-    _rows: PhantomData<fn() -> (M, L)>,
-}
-
-impl<M, L> PageKey<M, L> {
-    /// The page of `query` under `parent`.
-    pub fn new(parent: i32, query: Arc<PageQuery>) -> Self {
-        Self {
-            parent,
-            query,
-            _rows: PhantomData,
-        }
-    }
-}
-
-impl<M, L> Clone for PageKey<M, L> {
-    fn clone(&self) -> Self {
-        Self::new(self.parent, self.query.clone())
-    }
-}
-impl<M, L> PartialEq for PageKey<M, L> {
-    fn eq(&self, other: &Self) -> bool {
-        self.parent == other.parent && self.query.fingerprint() == other.query.fingerprint()
-    }
-}
-impl<M, L> Eq for PageKey<M, L> {}
-impl<M, L> Hash for PageKey<M, L> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.parent.hash(state);
-        self.query.fingerprint().hash(state);
-    }
-}
-
-/// Groups keys by the query they share, so each distinct query runs once for all parents.
-fn by_query<'a, K>(
-    keys: &'a [K],
-    query: impl Fn(&K) -> (&str, i32),
-) -> HashMap<&'a str, Vec<&'a K>> {
-    let mut groups: HashMap<&str, Vec<&K>> = HashMap::new();
-    for key in keys {
-        groups.entry(query(key).0).or_default().push(key);
-    }
-    groups
-}
-
-impl<M: Table, L: LinkRow> Loader<PageKey<M, L>> for SqlLoader {
-    type Value = Arc<Page<M, L>>;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[PageKey<M, L>]) -> ApiResult<HashMap<PageKey<M, L>, Self::Value>> {
-        let mut out = HashMap::new();
-        for group in by_query(keys, |k| (k.query.fingerprint(), k.parent)).into_values() {
-            let query = &group[0].query;
-            let parents: Vec<i32> = group.iter().map(|k| k.parent).collect();
-            let mut pages = page::fetch_nested::<M, L>(&self.db, query, &parents).await?;
-            for key in group {
-                let page = pages.remove(&key.parent).unwrap_or_default();
-                out.insert(key.clone(), Arc::new(page));
+/// The `T` that `row` refers to through `fk` (named `relation`), loaded for every row of its
+/// group at once. `None` when `fk` is unset or names no row.
+pub async fn belongs_to<M: Table, T: Table>(
+    ctx: &Context<'_>,
+    row: &M,
+    siblings: &Siblings<M>,
+    relation: &str,
+    fk: impl Fn(&M) -> Option<i32>,
+) -> ApiResult<Option<(T, Siblings<T>)>> {
+    let Some(target) = fk(row) else {
+        return Ok(None);
+    };
+    let b = batches(ctx)?;
+    let key = format!("{}.{relation}->{}|{}", M::NAME, T::NAME, siblings.id());
+    let loaded = b
+        .once(key, || {
+            let mut seen = HashSet::new();
+            let ids: Vec<i32> = siblings
+                .rows
+                .iter()
+                .filter_map(&fk)
+                .filter(|id| seen.insert(*id))
+                .collect();
+            let db = b.db.clone();
+            let group_id = b.next_group.fetch_add(1, Ordering::Relaxed);
+            async move {
+                let rows = page::fetch_by_ids::<T>(&db, &ids).await?;
+                let group = Arc::new(Group {
+                    id: group_id,
+                    rows: rows.clone(),
+                    ids: OnceLock::new(),
+                });
+                Ok(ById {
+                    rows: rows.into_iter().map(|r| (r.id(), r)).collect(),
+                    group,
+                })
             }
-        }
-        Ok(out)
+        })
+        .await?;
+    Ok(loaded
+        .rows
+        .get(&target)
+        .map(|r| (r.clone(), loaded.group.clone())))
+}
+
+/// Rows of `T` by id, for `node` and `nodes`: one statement, one group.
+pub async fn by_ids<T: Table>(
+    ctx: &Context<'_>,
+    ids: &[i32],
+) -> ApiResult<(HashMap<i32, T>, Siblings<T>)> {
+    let b = batches(ctx)?;
+    let rows = page::fetch_by_ids::<T>(&b.db, ids).await?;
+    let group = b.group(rows.clone());
+    Ok((rows.into_iter().map(|r| (r.id(), r)).collect(), group))
+}
+
+/// The pages of one nested connection for every parent of a group.
+pub struct NestedPages<M, L> {
+    pages: HashMap<i32, Arc<Page<M, L>>>,
+    /// Every row of every page: the group the children belong to.
+    pub siblings: Siblings<M>,
+}
+
+impl<M, L> NestedPages<M, L> {
+    /// The page of `parent` (empty when it has no children).
+    pub fn page(&self, parent: i32) -> Arc<Page<M, L>> {
+        self.pages.get(&parent).cloned().unwrap_or_default()
     }
 }
 
-/// Key of one parent's `totalCount` of a nested connection.
-#[derive(Clone)]
-pub struct CountKey {
-    parent: i32,
+/// Loads `query` for every parent in `parents` (a group's ids) in one statement.
+pub async fn nested_pages<M: Table, L: LinkRow>(
+    ctx: &Context<'_>,
     query: Arc<PageQuery>,
-}
-
-impl CountKey {
-    /// The count of `query` under `parent`.
-    pub fn new(parent: i32, query: Arc<PageQuery>) -> Self {
-        Self { parent, query }
-    }
-}
-
-impl PartialEq for CountKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.parent == other.parent
-            && self.query.count_fingerprint() == other.query.count_fingerprint()
-    }
-}
-impl Eq for CountKey {}
-impl Hash for CountKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.parent.hash(state);
-        self.query.count_fingerprint().hash(state);
-    }
-}
-
-impl Loader<CountKey> for SqlLoader {
-    type Value = i64;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[CountKey]) -> ApiResult<HashMap<CountKey, i64>> {
-        let mut out = HashMap::new();
-        for group in by_query(keys, |k| (k.query.count_fingerprint(), k.parent)).into_values() {
-            let parents: Vec<i32> = group.iter().map(|k| k.parent).collect();
-            let counts = page::count_nested(&self.db, &group[0].query, &parents).await?;
-            for key in group {
-                out.insert(key.clone(), counts.get(&key.parent).copied().unwrap_or(0));
-            }
+    parents_group: u64,
+    parents: Arc<[i32]>,
+) -> ApiResult<Arc<NestedPages<M, L>>> {
+    let b = batches(ctx)?;
+    let key = format!("page|{}|{parents_group}", query.fingerprint());
+    b.once(key, || {
+        let db = b.db.clone();
+        let group_id = b.next_group.fetch_add(1, Ordering::Relaxed);
+        async move {
+            let pages = page::fetch_nested::<M, L>(&db, &query, &parents).await?;
+            let rows = pages
+                .values()
+                .flat_map(|p| p.items.iter().map(|i| i.node.clone()))
+                .collect();
+            let siblings = Arc::new(Group {
+                id: group_id,
+                rows,
+                ids: OnceLock::new(),
+            });
+            Ok(NestedPages {
+                pages: pages.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+                siblings,
+            })
         }
-        Ok(out)
-    }
+    })
+    .await
+}
+
+/// Counts `query` for every parent in `parents` in one statement.
+pub async fn nested_counts(
+    ctx: &Context<'_>,
+    query: Arc<PageQuery>,
+    parents_group: u64,
+    parents: Arc<[i32]>,
+) -> ApiResult<Arc<HashMap<i32, i64>>> {
+    let b = batches(ctx)?;
+    let key = format!("count|{}|{parents_group}", query.count_fingerprint());
+    b.once(key, || {
+        let db = b.db.clone();
+        async move { page::count_nested(&db, &query, &parents).await }
+    })
+    .await
 }

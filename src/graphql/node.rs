@@ -1,11 +1,14 @@
-//! The `Node` interface of Relay object identification, and loading any node by kind and id.
+//! The `Node` interface of Relay object identification, and loading nodes by kind and id.
+
+use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Interface};
 
+use super::connection::NodeObject;
 use super::ids::NodeKind;
-use super::loaders::by_id;
+use super::loaders::{Siblings, belongs_to, by_ids};
 use super::types::*;
-use crate::entity;
+use crate::entity::{self, Table};
 use crate::error::ApiResult;
 
 /// An object with a global id: every entity of the graph.
@@ -36,43 +39,67 @@ pub enum Node {
     ReportedFigure(ReportedFigure),
 }
 
-/// Loads the `kind` row `id` as a node (batched like every other lookup by id); `None`
-/// when there is no such row.
-pub async fn load_node(ctx: &Context<'_>, kind: NodeKind, id: i32) -> ApiResult<Option<Node>> {
-    use NodeKind as K;
-    Ok(match kind {
-        K::Country => by_id::<entity::country::Model>(ctx, id)
-            .await?
-            .map(|m| Node::Country(Country(m))),
-        K::Province => by_id::<entity::province::Model>(ctx, id)
-            .await?
-            .map(|m| Node::Province(Province(m))),
-        K::District => by_id::<entity::district::Model>(ctx, id)
-            .await?
-            .map(|m| Node::District(District(m))),
-        K::Operation => by_id::<entity::operation::Model>(ctx, id)
-            .await?
-            .map(|m| Node::Operation(Operation(m))),
-        K::Personnel => by_id::<entity::personnel::Model>(ctx, id)
-            .await?
-            .map(|m| Node::Personnel(Personnel(m))),
-        K::Militant => by_id::<entity::militant::Model>(ctx, id)
-            .await?
-            .map(|m| Node::Militant(Militant(m))),
-        K::Organization => by_id::<entity::organization::Model>(ctx, id)
-            .await?
-            .map(|m| Node::Organization(Organization(m))),
-        K::Affiliation => by_id::<entity::affiliation::Model>(ctx, id)
-            .await?
-            .map(|m| Node::Affiliation(Affiliation(m))),
-        K::CommunityAction => by_id::<entity::community_action::Model>(ctx, id)
-            .await?
-            .map(|m| Node::CommunityAction(CommunityAction(m))),
-        K::Source => by_id::<entity::source::Model>(ctx, id)
-            .await?
-            .map(|m| Node::Source(Source(m))),
-        K::ReportedFigure => by_id::<entity::reported_figure::Model>(ctx, id)
-            .await?
-            .map(|m| Node::ReportedFigure(ReportedFigure(m))),
-    })
+/// Calls `$then!(Model, Object)` for the entity of `$kind`.
+macro_rules! per_kind {
+    ($kind:expr, $then:ident) => {
+        match $kind {
+            NodeKind::Country => $then!(entity::country::Model, Country),
+            NodeKind::Province => $then!(entity::province::Model, Province),
+            NodeKind::District => $then!(entity::district::Model, District),
+            NodeKind::Operation => $then!(entity::operation::Model, Operation),
+            NodeKind::Personnel => $then!(entity::personnel::Model, Personnel),
+            NodeKind::Militant => $then!(entity::militant::Model, Militant),
+            NodeKind::Organization => $then!(entity::organization::Model, Organization),
+            NodeKind::Affiliation => $then!(entity::affiliation::Model, Affiliation),
+            NodeKind::CommunityAction => $then!(entity::community_action::Model, CommunityAction),
+            NodeKind::Source => $then!(entity::source::Model, Source),
+            NodeKind::ReportedFigure => $then!(entity::reported_figure::Model, ReportedFigure),
+        }
+    };
+}
+
+/// Loads nodes by kind and id, one statement per kind; `None` where no row has the id.
+pub async fn load_nodes(
+    ctx: &Context<'_>,
+    ids: &[(NodeKind, i32)],
+) -> ApiResult<Vec<Option<Node>>> {
+    let mut by_kind: HashMap<NodeKind, Vec<i32>> = HashMap::new();
+    for (kind, id) in ids {
+        by_kind.entry(*kind).or_default().push(*id);
+    }
+    let mut found: HashMap<(NodeKind, i32), Node> = HashMap::new();
+    for (kind, rows) in by_kind {
+        macro_rules! load {
+            ($model:ty, $object:ident) => {{
+                let (rows, group) = by_ids::<$model>(ctx, &rows).await?;
+                for (id, row) in rows {
+                    found.insert(
+                        (kind, id),
+                        Node::$object($object::from_model(row, group.clone())),
+                    );
+                }
+            }};
+        }
+        per_kind!(kind, load);
+    }
+    Ok(ids.iter().map(|key| found.remove(key)).collect())
+}
+
+/// The node `row` points at with `target` (a row of `kind`), loaded for every row of its
+/// group at once.
+pub async fn node_in_group<M: Table>(
+    ctx: &Context<'_>,
+    row: &M,
+    siblings: &Siblings<M>,
+    kind: NodeKind,
+    target: impl Fn(&M) -> Option<i32>,
+) -> ApiResult<Option<Node>> {
+    macro_rules! load {
+        ($model:ty, $object:ident) => {
+            belongs_to::<M, $model>(ctx, row, siblings, kind.name(), target)
+                .await?
+                .map(|(m, s)| Node::$object($object::from_model(m, s)))
+        };
+    }
+    Ok(per_kind!(kind, load))
 }

@@ -270,8 +270,9 @@ impl PageQuery {
         Expr::col((self.table, column))
     }
 
-    /// The expression holding the parent id, and the joins needed to reach it.
-    fn from_clause(&self, s: &mut SelectStatement) -> Option<Expr> {
+    /// The expression holding the parent id, and the joins needed to reach it; with
+    /// `link_data`, the link table's columns are selected too.
+    fn from_clause(&self, s: &mut SelectStatement, link_data: bool) -> Option<Expr> {
         s.from(self.table);
         match self.via? {
             Via::Column(column) => Some(self.col(column)),
@@ -289,7 +290,7 @@ impl PageQuery {
                 child,
             } => {
                 s.inner_join(table, Expr::col((table, child)).equals((self.table, "id")));
-                for column in self.link_columns {
+                for column in self.link_columns.iter().filter(|_| link_data) {
                     s.expr_as(
                         Expr::col((table, *column)),
                         Alias::new(format!("{LINK_PREFIX}{column}")),
@@ -358,7 +359,7 @@ impl PageQuery {
     fn root_statement(&self) -> SelectStatement {
         let mut s = Query::select();
         s.expr(Expr::col((self.table, Asterisk)));
-        self.from_clause(&mut s);
+        self.from_clause(&mut s, true);
         self.filtered(&mut s);
         for (e, o) in self.order() {
             s.order_by_expr(e, o);
@@ -371,7 +372,9 @@ impl PageQuery {
     fn nested_statement(&self, parents: &[i32]) -> SelectStatement {
         let mut inner = Query::select();
         inner.expr(Expr::col((self.table, Asterisk)));
-        let parent = self.from_clause(&mut inner).unwrap_or_else(|| Expr::val(0));
+        let parent = self
+            .from_clause(&mut inner, true)
+            .unwrap_or_else(|| Expr::val(0));
         inner.and_where(parent.clone().is_in(parents.iter().copied()));
         self.filtered(&mut inner);
         let mut window = WindowStatement::new();
@@ -395,7 +398,7 @@ impl PageQuery {
     fn count_statement(&self, parents: Option<&[i32]>) -> SelectStatement {
         let mut s = Query::select();
         s.expr_as(Func::count(Expr::col(Asterisk)), "n");
-        if let Some(parent) = self.from_clause(&mut s) {
+        if let Some(parent) = self.from_clause(&mut s, false) {
             s.expr_as(parent.clone(), PARENT)
                 .and_where(
                     parent

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object};
 
 use super::connection::Connection;
 use super::ids::decode;
-use super::node::{Node, load_node};
+use super::node::{Node, load_nodes};
 use super::page::PageArgs;
 use super::types::*;
 use crate::error::{ApiError, ApiResult};
@@ -15,6 +15,7 @@ const MAX_NODES: usize = 100;
 /// Entry points into the graph.
 pub struct Query;
 
+/// Entry points into the graph: look up any node by id, or list any type.
 #[Object]
 impl Query {
     /// The node with this global id. An id of the right form that names no row is a
@@ -25,7 +26,7 @@ impl Query {
         #[graphql(desc = "A global id this API returned.")] id: ID,
     ) -> ApiResult<Option<Node>> {
         let (kind, row) = decode(&id)?;
-        match load_node(ctx, kind, row).await? {
+        match load_nodes(ctx, &[(kind, row)]).await?.pop().flatten() {
             Some(node) => Ok(Some(node)),
             None => Err(ApiError::NotFound(format!(
                 "no {} has id {:?}",
@@ -52,10 +53,7 @@ impl Query {
             .iter()
             .map(|id| decode(id))
             .collect::<ApiResult<Vec<_>>>()?;
-        let loads = decoded
-            .into_iter()
-            .map(|(kind, row)| load_node(ctx, kind, row));
-        futures_util::future::try_join_all(loads).await
+        load_nodes(ctx, &decoded).await
     }
 
     /// All countries.

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date in ISO 8601 form, `YYYY-MM-DD`.
 #[Scalar(
     name = "Date",
     specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html"

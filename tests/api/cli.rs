@@ -3,25 +3,39 @@
 use std::process::Command;
 
 fn ctgraph(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ctgraph")).args(args).env_remove("DATABASE_URL").output().expect("ctgraph runs")
+    Command::new(env!("CARGO_BIN_EXE_ctgraph"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("ctgraph runs")
 }
 
 #[test]
 fn schema_prints_the_sdl() {
     let out = ctgraph(&["schema"]);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), ctgraph::graphql::sdl());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        ctgraph::graphql::sdl()
+    );
 }
 
 #[test]
 fn an_unreachable_database_is_one_line_and_a_failure() {
     // Nothing listens on port 1; the password must not be echoed.
-    let out = ctgraph(&["migrate", "--database-url", "postgres://postgres:hunter2@127.0.0.1:1/nothing"]);
+    let out = ctgraph(&[
+        "migrate",
+        "--database-url",
+        "postgres://postgres:hunter2@127.0.0.1:1/nothing",
+    ]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(errors[0].contains("cannot open database postgres://postgres:***@127.0.0.1:1/nothing"), "{stderr}");
+    assert!(
+        errors[0].contains("cannot open database postgres://postgres:***@127.0.0.1:1/nothing"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("hunter2"));
     assert!(!stderr.contains("panicked"));
 }
@@ -35,13 +49,21 @@ fn a_bad_listen_address_is_refused_before_anything_starts() {
 
 #[tokio::test]
 async fn seed_and_serve_work_from_the_command_line() {
-    let Some(url) = crate::helpers::fresh_database(crate::helpers::Backend::Sqlite).await else { return };
+    let Some(url) = crate::helpers::fresh_database(crate::helpers::Backend::Sqlite).await else {
+        return;
+    };
     for _ in 0..2 {
         let out = ctgraph(&["seed", "--database-url", &url]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let out = ctgraph(&["seed", "--database-url", &url]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("seed loaded: 0 rows written"));
-    let path = url.trim_start_matches("sqlite://").trim_end_matches("?mode=rwc");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_end_matches("?mode=rwc");
     let _ = std::fs::remove_file(path);
 }

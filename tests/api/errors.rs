@@ -68,9 +68,19 @@ both! {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 
         let huge = json!({ "query": format!("{{ countries {{ totalCount }} }} #{}", "x".repeat(300_000)) }).to_string();
-        let request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json").body(Body::from(huge)).expect("request");
-        let (status, _) = app.send(request).await;
+        // Announced too large, and streamed too large without a length.
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_LENGTH, huge.len())
+            .body(Body::from(huge.clone()))
+            .expect("request");
+        let (status, body) = app.send(request).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        let request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json").body(Body::from(huge)).expect("request");
+        let (status, body) = app.send(request).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     }
 }
 

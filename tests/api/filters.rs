@@ -9,8 +9,17 @@ use crate::nested::grow;
 async fn titles(app: &TestApp, filter: Value) -> Vec<String> {
     let q = "query($f: OperationFilter) { operations(filter: $f, first: 100, orderBy: { field: TITLE }) { totalCount nodes { title } } }";
     let data = app.data(q, json!({ "f": filter })).await;
-    let nodes: Vec<String> = data["operations"]["nodes"].as_array().into_iter().flatten().filter_map(|n| n["title"].as_str().map(str::to_owned)).collect();
-    assert_eq!(data["operations"]["totalCount"], nodes.len(), "totalCount agrees with the page");
+    let nodes: Vec<String> = data["operations"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["title"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        data["operations"]["totalCount"],
+        nodes.len(),
+        "totalCount agrees with the page"
+    );
     nodes
 }
 

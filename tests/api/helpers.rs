@@ -23,7 +23,11 @@ pub(crate) enum Backend {
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
 fn unique_name() -> String {
-    format!("ctgraph_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "ctgraph_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Where the test databases live on PostgreSQL, or why there are none. With `CI=true` a
@@ -31,12 +35,20 @@ fn unique_name() -> String {
 async fn postgres_server() -> Option<String> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        assert!(!ci, "CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests cannot run");
-        eprintln!("skipped on PostgreSQL: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
+        assert!(
+            !ci,
+            "CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests cannot run"
+        );
+        eprintln!(
+            "skipped on PostgreSQL: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+        );
         return None;
     };
     if let Err(e) = Database::connect(&url).await {
-        assert!(!ci, "CI=true but PostgreSQL at TEST_DATABASE_URL is unreachable: {e}");
+        assert!(
+            !ci,
+            "CI=true but PostgreSQL at TEST_DATABASE_URL is unreachable: {e}"
+        );
         eprintln!("skipped on PostgreSQL: {e}");
         return None;
     }
@@ -53,9 +65,16 @@ pub(crate) async fn fresh_database(backend: Backend) -> Option<String> {
         }
         Backend::Postgres => {
             let server = postgres_server().await?;
-            let admin = Database::connect(&server).await.expect("connect to TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
-            let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
+            let admin = Database::connect(&server)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let base = server
+                .rsplit_once('/')
+                .map_or(server.as_str(), |(base, _)| base);
             Some(format!("{base}/{name}"))
         }
     }
@@ -73,18 +92,28 @@ impl Drop for TestApp {
         let url = self.url.clone();
         match self.backend {
             Backend::Sqlite => {
-                let path = url.trim_start_matches("sqlite://").trim_end_matches("?mode=rwc").to_owned();
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_end_matches("?mode=rwc")
+                    .to_owned();
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{path}{suffix}"));
                 }
             }
             Backend::Postgres => {
                 // Drop from a thread of its own: Drop cannot await, and the test's runtime is ending.
-                let Ok(server) = std::env::var("TEST_DATABASE_URL") else { return };
-                let Some((_, name)) = url.rsplit_once('/') else { return };
+                let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
+                    return;
+                };
+                let Some((_, name)) = url.rsplit_once('/') else {
+                    return;
+                };
                 let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
                 let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
                     runtime.block_on(async {
                         let admin = Database::connect(&server).await.ok()?;
                         admin.execute_unprepared(&sql).await.ok()
@@ -100,7 +129,11 @@ impl TestApp {
     /// Starts the app (migrated and seeded) on a fresh database, or `None` when skipped.
     pub(crate) async fn start(backend: Backend) -> Option<Self> {
         let url = fresh_database(backend).await?;
-        let config = Config { database_url: url.clone(), listen: "127.0.0.1:0".parse().ok()?, limits: Limits::default() };
+        let config = Config {
+            database_url: url.clone(),
+            listen: "127.0.0.1:0".parse().ok()?,
+            limits: Limits::default(),
+        };
         let app = App::build(config).await.expect("app starts");
         Some(Self { app, url, backend })
     }
@@ -111,10 +144,21 @@ impl TestApp {
 
     /// Sends a raw HTTP request to the router.
     pub(crate) async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
-        let response = self.app.router().oneshot(request).await.expect("router answers");
+        let response = self
+            .app
+            .router()
+            .oneshot(request)
+            .await
+            .expect("router answers");
         let status = response.status();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, body)
     }
 
@@ -133,7 +177,10 @@ impl TestApp {
     /// Runs a query that must succeed and returns its `data`.
     pub(crate) async fn data(&self, query: &str, variables: Value) -> Value {
         let response = self.graphql(query, variables).await;
-        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
         response["data"].clone()
     }
 
@@ -147,24 +194,58 @@ impl TestApp {
     /// The `extensions.code` of each error of a query that must fail.
     pub(crate) async fn error_codes(&self, query: &str, variables: Value) -> Vec<String> {
         let response = self.graphql(query, variables).await;
-        let errors = response["errors"].as_array().unwrap_or_else(|| panic!("expected errors: {response:#}"));
-        errors.iter().map(|e| e["extensions"]["code"].as_str().unwrap_or("<none>").to_owned()).collect()
+        let errors = response["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected errors: {response:#}"));
+        errors
+            .iter()
+            .map(|e| {
+                e["extensions"]["code"]
+                    .as_str()
+                    .unwrap_or("<none>")
+                    .to_owned()
+            })
+            .collect()
     }
 
     /// Runs SQL (test fixtures only).
     pub(crate) async fn execute(&self, sql: &str) {
-        self.db().conn().execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        self.db()
+            .conn()
+            .execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// A single number from SQL.
     pub(crate) async fn scalar(&self, sql: &str) -> i64 {
-        let row = self.db().conn().query_one_raw(sea_orm::Statement::from_string(self.db().conn().get_database_backend(), sql)).await;
-        row.expect("query").expect("a row").try_get_by_index::<i64>(0).expect("an integer")
+        let row = self
+            .db()
+            .conn()
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db().conn().get_database_backend(),
+                sql,
+            ))
+            .await;
+        row.expect("query")
+            .expect("a row")
+            .try_get_by_index::<i64>(0)
+            .expect("an integer")
     }
 
     /// The global id of the row of `table` whose `column` is `value`.
-    pub(crate) async fn id_of(&self, kind: ctgraph::graphql::ids::NodeKind, table: &str, column: &str, value: &str) -> String {
-        let id = self.scalar(&format!("SELECT CAST(id AS BIGINT) FROM {table} WHERE {column} = '{value}'")).await;
+    pub(crate) async fn id_of(
+        &self,
+        kind: ctgraph::graphql::ids::NodeKind,
+        table: &str,
+        column: &str,
+        value: &str,
+    ) -> String {
+        let id = self
+            .scalar(&format!(
+                "SELECT CAST(id AS BIGINT) FROM {table} WHERE {column} = '{value}'"
+            ))
+            .await;
         kind.id(i32::try_from(id).expect("id fits")).to_string()
     }
 }

@@ -10,9 +10,24 @@ use serde_json::json;
 use crate::helpers::{TestApp, both};
 
 const TABLES: &[&str] = &[
-    "sources", "countries", "provinces", "districts", "organizations", "personnel", "militants", "operations",
-    "affiliations", "community_actions", "reported_figures", "operation_personnel", "operation_militants",
-    "operation_organizations", "community_action_districts", "community_action_actors", "reported_figure_districts", "citations",
+    "sources",
+    "countries",
+    "provinces",
+    "districts",
+    "organizations",
+    "personnel",
+    "militants",
+    "operations",
+    "affiliations",
+    "community_actions",
+    "reported_figures",
+    "operation_personnel",
+    "operation_militants",
+    "operation_organizations",
+    "community_action_districts",
+    "community_action_actors",
+    "reported_figure_districts",
+    "citations",
 ];
 
 async fn row_counts(app: &TestApp) -> Vec<i64> {
@@ -41,7 +56,8 @@ both! {
         let before = row_counts(&app).await;
         // A valid new country first, then a province referring to a country that does not exist.
         let bad: Dataset = serde_json::from_value(json!({
-            "countries": [{ "isoCode": "IR", "name": "Iran", "cite": [{ "source": "article", "quote": "x" }] }],
+            "sources": [{ "key": "new", "title": "A new source", "kind": "REPORT" }],
+            "countries": [{ "isoCode": "IR", "name": "Iran", "cite": [{ "source": "new", "quote": "x" }] }],
             "provinces": [{ "isoCode": "XX-YY", "country": "NOPE", "name": "Nowhere", "cite": [] }]
         }))
         .expect("dataset parses");
@@ -90,26 +106,48 @@ both! {
     }
 }
 
+/// Every `quote` anywhere under `value`.
+fn quotes(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("quote", serde_json::Value::String(q)) => out.push(q.clone()),
+                    _ => quotes(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| quotes(v, out)),
+        _ => {}
+    }
+}
+
 #[test]
 fn every_quote_is_verbatim_from_the_article() {
-    let Ok(article) = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/source-article.txt")) else {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Ok(article) = std::fs::read_to_string(root.join("../shared/seed/source-article.txt"))
+    else {
         eprintln!("skipped: ../shared/seed/source-article.txt is absent");
         return;
     };
-    let text = serde_json::to_value(format!("{:?}", seed::dataset().expect("seed parses"))).expect("debug form");
-    let debug = text.as_str().unwrap_or_default();
-    let mut quotes = 0;
-    for part in debug.split("quote: Some(\"").skip(1).chain(debug.split("quote: \"").skip(1)) {
-        let quote = part.split("\")").next().unwrap_or_default().split("\", ").next().unwrap_or_default();
-        assert!(article.contains(quote), "not in the article: {quote}");
-        quotes += 1;
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(root.join("data/seed")).expect("data/seed") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("seed file");
+        quotes(
+            &serde_json::from_str(&text).expect("seed file is JSON"),
+            &mut all,
+        );
     }
-    assert!(quotes > 30, "only {quotes} quotes found");
+    assert!(all.len() > 30, "only {} quotes found", all.len());
+    for quote in all {
+        assert!(article.contains(&quote), "not in the article: {quote}");
+    }
 }
 
 #[test]
 fn district_coordinates_are_the_gazetteers() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/gazetteer/pakistan-districts.csv");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/gazetteer/pakistan-districts.csv");
     let Ok(csv) = std::fs::read_to_string(&path) else {
         eprintln!("skipped: {} is absent", path.display());
         return;
@@ -119,13 +157,23 @@ fn district_coordinates_are_the_gazetteers() {
         .skip(1)
         .filter_map(|line| {
             let f: Vec<&str> = line.split(',').collect();
-            Some((*f.first()?, (f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?)))
+            Some((
+                *f.first()?,
+                (f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?),
+            ))
         })
         .collect();
     let data = seed::dataset().expect("seed parses");
     assert!(!data.districts.is_empty());
     for d in &data.districts {
-        let expected = gazetteer.get(d.name.as_str()).unwrap_or_else(|| panic!("{} is not in the gazetteer", d.name));
-        assert_eq!((d.latitude, d.longitude), (Some(expected.0), Some(expected.1)), "{}", d.name);
+        let expected = gazetteer
+            .get(d.name.as_str())
+            .unwrap_or_else(|| panic!("{} is not in the gazetteer", d.name));
+        assert_eq!(
+            (d.latitude, d.longitude),
+            (Some(expected.0), Some(expected.1)),
+            "{}",
+            d.name
+        );
     }
 }

@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::affiliation::Model;
 
 /// A dated link from a person or an organization to an organization or a country.
-pub struct Affiliation(pub Model);
+pub struct Affiliation(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Affiliation {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// A dated link from a person or an organization to an organization or a country.
 #[Object]
 impl Affiliation {
     /// Global id, opaque and stable.
@@ -50,38 +51,39 @@ impl Affiliation {
 
     /// Who or what is affiliated.
     async fn subject(&self, ctx: &Context<'_>) -> ApiResult<Option<AffiliationSubject>> {
-        let m = &self.0;
-        Ok(
-            match (
-                m.subject_personnel_id,
-                m.subject_militant_id,
-                m.subject_organization_id,
-            ) {
-                (Some(id), _, _) => by_id(ctx, id)
-                    .await?
-                    .map(|p| AffiliationSubject::Personnel(Personnel(p))),
-                (_, Some(id), _) => by_id(ctx, id)
-                    .await?
-                    .map(|p| AffiliationSubject::Militant(Militant(p))),
-                (_, _, Some(id)) => by_id(ctx, id)
-                    .await?
-                    .map(|p| AffiliationSubject::Organization(Organization(p))),
-                (None, None, None) => None,
-            },
-        )
+        let (m, s) = (&self.0, &self.1);
+        Ok(if m.subject_personnel_id.is_some() {
+            belongs_to(ctx, m, s, "subject_personnel_id", |m| {
+                m.subject_personnel_id
+            })
+            .await?
+            .map(|(p, s)| AffiliationSubject::Personnel(Personnel(p, s)))
+        } else if m.subject_militant_id.is_some() {
+            belongs_to(ctx, m, s, "subject_militant_id", |m| m.subject_militant_id)
+                .await?
+                .map(|(p, s)| AffiliationSubject::Militant(Militant(p, s)))
+        } else {
+            belongs_to(ctx, m, s, "subject_organization_id", |m| {
+                m.subject_organization_id
+            })
+            .await?
+            .map(|(o, s)| AffiliationSubject::Organization(Organization(o, s)))
+        })
     }
 
     /// What it is affiliated to.
     async fn target(&self, ctx: &Context<'_>) -> ApiResult<Option<AffiliationTarget>> {
-        let m = &self.0;
-        Ok(match (m.target_organization_id, m.target_country_id) {
-            (Some(id), _) => by_id(ctx, id)
+        let (m, s) = (&self.0, &self.1);
+        Ok(if m.target_organization_id.is_some() {
+            belongs_to(ctx, m, s, "target_organization_id", |m| {
+                m.target_organization_id
+            })
+            .await?
+            .map(|(o, s)| AffiliationTarget::Organization(Organization(o, s)))
+        } else {
+            belongs_to(ctx, m, s, "target_country_id", |m| m.target_country_id)
                 .await?
-                .map(|o| AffiliationTarget::Organization(Organization(o))),
-            (_, Some(id)) => by_id(ctx, id)
-                .await?
-                .map(|c| AffiliationTarget::Country(Country(c))),
-            (None, None) => None,
+                .map(|(c, s)| AffiliationTarget::Country(Country(c, s)))
         })
     }
 
@@ -97,6 +99,7 @@ impl Affiliation {
         citations_of(
             NodeKind::Affiliation,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,

@@ -5,18 +5,19 @@ use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::citation::Model;
-use crate::graphql::node::{Node, load_node};
+use crate::graphql::node::{Node, node_in_group};
 
 /// A fact's source: which source, the sentence it rests on, and how firmly it is stated.
-pub struct Citation(pub Model);
+pub struct Citation(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Citation {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// A fact's source: which source, the sentence it rests on, and how firmly it is stated.
 #[Object]
 impl Citation {
     /// The sentence of the source the fact rests on; null when the fact is a reference
@@ -37,7 +38,11 @@ impl Citation {
 
     /// The source.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
-        Ok(by_id(ctx, self.0.source_id).await?.map(Source))
+        Ok(
+            belongs_to(ctx, &self.0, &self.1, "source_id", |m| Some(m.source_id))
+                .await?
+                .map(|(m, s)| Source(m, s)),
+        )
     }
 
     /// The fact that is cited: any node.
@@ -45,7 +50,10 @@ impl Citation {
         let kind = NodeKind::from_name(&self.0.subject_type).ok_or_else(|| {
             ApiError::Internal(format!("unknown cited type {:?}", self.0.subject_type))
         })?;
-        load_node(ctx, kind, self.0.subject_id).await
+        node_in_group(ctx, &self.0, &self.1, kind, |m| {
+            (m.subject_type == kind.name()).then_some(m.subject_id)
+        })
+        .await
     }
 }
 
@@ -71,12 +79,24 @@ order_input! {
     Id => ("id", ColumnKind::Int),
 }
 
-/// The citations of the `kind` row `id`.
-pub fn citations_of(kind: NodeKind, id: i32, args: PageArgs) -> ApiResult<Connection<Citation>> {
+/// The citations of the `kind` row `id`, loaded with its `siblings`.
+pub fn citations_of<M: crate::entity::Table>(
+    kind: NodeKind,
+    id: i32,
+    siblings: &Siblings<M>,
+    args: PageArgs,
+) -> ApiResult<Connection<Citation>> {
     let via = Via::Tagged {
         column: "subject_id",
         tag_column: "subject_type",
         tag: kind.name(),
     };
-    Connection::nested(id, via, None::<CitationFilter>, None::<CitationOrder>, args)
+    Connection::nested(
+        id,
+        siblings,
+        via,
+        None::<CitationFilter>,
+        None::<CitationOrder>,
+        args,
+    )
 }

@@ -14,15 +14,16 @@ const DISTRICTS: Via = Via::Link {
 };
 
 /// Civilians resisting militancy: a declaration, a protection, an armed stand.
-pub struct CommunityAction(pub Model);
+pub struct CommunityAction(pub Model, pub Siblings<Model>);
 
 impl NodeObject for CommunityAction {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// Civilians resisting militancy: a declaration, a protection, an armed stand.
 #[Object]
 impl CommunityAction {
     /// Global id, opaque and stable.
@@ -69,6 +70,7 @@ impl CommunityAction {
         };
         let districts: Connection<District> = Connection::nested(
             self.0.id,
+            &self.1,
             DISTRICTS,
             None::<DistrictFilter>,
             None::<DistrictOrder>,
@@ -96,6 +98,7 @@ impl CommunityAction {
     ) -> ApiResult<Connection<District>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             DISTRICTS,
             filter,
             order_by,
@@ -126,6 +129,7 @@ impl CommunityAction {
     ) -> ApiResult<Connection<Organization, Participation>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "community_action_actors",
                 parent: "community_action_id",
@@ -154,6 +158,7 @@ impl CommunityAction {
         citations_of(
             NodeKind::CommunityAction,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,

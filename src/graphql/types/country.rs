@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::country::Model;
 
 /// A sovereign state.
-pub struct Country(pub Model);
+pub struct Country(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Country {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// A sovereign state.
 #[Object]
 impl Country {
     /// Global id, opaque and stable.
@@ -51,6 +52,7 @@ impl Country {
     ) -> ApiResult<Connection<Province>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("country_id"),
             filter,
             order_by,
@@ -81,6 +83,7 @@ impl Country {
     ) -> ApiResult<Connection<Organization>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("base_country_id"),
             filter,
             order_by,
@@ -111,6 +114,7 @@ impl Country {
     ) -> ApiResult<Connection<Militant>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("nationality_id"),
             filter,
             order_by,
@@ -141,6 +145,7 @@ impl Country {
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("target_country_id"),
             filter,
             order_by,
@@ -165,6 +170,7 @@ impl Country {
         citations_of(
             NodeKind::Country,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,

@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::district::Model;
 
 /// A second-level administrative division, such as Dera Ismail Khan.
-pub struct District(pub Model);
+pub struct District(pub Model, pub Siblings<Model>);
 
 impl NodeObject for District {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// A second-level administrative division, such as Dera Ismail Khan.
 #[Object]
 impl District {
     /// Global id, opaque and stable.
@@ -45,7 +46,11 @@ impl District {
 
     /// The province it lies in.
     async fn province(&self, ctx: &Context<'_>) -> ApiResult<Option<Province>> {
-        Ok(by_id(ctx, self.0.province_id).await?.map(Province))
+        Ok(belongs_to(ctx, &self.0, &self.1, "province_id", |m| {
+            Some(m.province_id)
+        })
+        .await?
+        .map(|(m, s)| Province(m, s)))
     }
 
     /// Operations that took place in this district.
@@ -66,6 +71,7 @@ impl District {
     ) -> ApiResult<Connection<Operation>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("district_id"),
             filter,
             order_by,
@@ -96,6 +102,7 @@ impl District {
     ) -> ApiResult<Connection<CommunityAction>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "community_action_districts",
                 parent: "district_id",
@@ -130,6 +137,7 @@ impl District {
     ) -> ApiResult<Connection<Personnel>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("hometown_district_id"),
             filter,
             order_by,
@@ -160,6 +168,7 @@ impl District {
     ) -> ApiResult<Connection<ReportedFigure>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "reported_figure_districts",
                 parent: "district_id",
@@ -188,6 +197,7 @@ impl District {
         citations_of(
             NodeKind::District,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,

@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::militant::Model;
 
 /// An individual on the militant side. Many are unnamed: the sources count them or describe them without a name.
-pub struct Militant(pub Model);
+pub struct Militant(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Militant {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// An individual on the militant side. Many are unnamed: the sources count them or describe them without a name.
 #[Object]
 impl Militant {
     /// Global id, opaque and stable.
@@ -45,21 +46,31 @@ impl Militant {
 
     /// Their nationality; null when not reported.
     async fn nationality(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
-        Ok(by_opt_id(ctx, self.0.nationality_id).await?.map(Country))
+        Ok(belongs_to(ctx, &self.0, &self.1, "nationality_id", |m| {
+            m.nationality_id
+        })
+        .await?
+        .map(|(m, s)| Country(m, s)))
     }
 
     /// The country they were active in; null when unknown. `Affiliation.crossBorder` compares against it.
     async fn operating_country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
-        Ok(by_opt_id(ctx, self.0.operating_country_id)
+        Ok(
+            belongs_to(ctx, &self.0, &self.1, "operating_country_id", |m| {
+                m.operating_country_id
+            })
             .await?
-            .map(Country))
+            .map(|(m, s)| Country(m, s)),
+        )
     }
 
     /// The group they belong to; null when not reported.
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
-        Ok(by_opt_id(ctx, self.0.organization_id)
-            .await?
-            .map(Organization))
+        Ok(belongs_to(ctx, &self.0, &self.1, "organization_id", |m| {
+            m.organization_id
+        })
+        .await?
+        .map(|(m, s)| Organization(m, s)))
     }
 
     /// Operations that met them, with what happened to them.
@@ -80,6 +91,7 @@ impl Militant {
     ) -> ApiResult<Connection<Operation, Encounter>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "operation_militants",
                 parent: "militant_id",
@@ -114,6 +126,7 @@ impl Militant {
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("subject_militant_id"),
             filter,
             order_by,
@@ -138,6 +151,7 @@ impl Militant {
         citations_of(
             NodeKind::Militant,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,

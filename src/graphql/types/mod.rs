@@ -37,7 +37,7 @@ mod prelude {
         DateFilter, EnumFilter, FilterInput, FloatFilter, IdFilter, IntFilter, StringFilter, Where,
     };
     pub(super) use super::super::ids::NodeKind;
-    pub(super) use super::super::loaders::{by_id, by_opt_id};
+    pub(super) use super::super::loaders::{Siblings, belongs_to};
     pub(super) use super::super::page::{ColumnKind, PageArgs, SortKey, Via};
     pub(super) use super::super::scalars::Date;
     pub(super) use super::*;

@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::operation::Model;
 
 /// One security-force action: when and where it happened, who took part, and what it cost. Counts are null when the sources do not report them, never zero by default.
-pub struct Operation(pub Model);
+pub struct Operation(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Operation {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// One security-force action: when and where it happened, who took part, and what it cost. Counts are null when the sources do not report them, never zero by default.
 #[Object]
 impl Operation {
     /// Global id, opaque and stable.
@@ -85,7 +86,11 @@ impl Operation {
 
     /// The district it took place in; null when the sources do not place it.
     async fn district(&self, ctx: &Context<'_>) -> ApiResult<Option<District>> {
-        Ok(by_opt_id(ctx, self.0.district_id).await?.map(District))
+        Ok(
+            belongs_to(ctx, &self.0, &self.1, "district_id", |m| m.district_id)
+                .await?
+                .map(|(m, s)| District(m, s)),
+        )
     }
 
     /// Security personnel who took part, with their role and what happened to them.
@@ -106,6 +111,7 @@ impl Operation {
     ) -> ApiResult<Connection<Personnel, Deployment>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "operation_personnel",
                 parent: "operation_id",
@@ -140,6 +146,7 @@ impl Operation {
     ) -> ApiResult<Connection<Militant, Encounter>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "operation_militants",
                 parent: "operation_id",
@@ -174,6 +181,7 @@ impl Operation {
     ) -> ApiResult<Connection<Organization, Involvement>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "operation_organizations",
                 parent: "operation_id",
@@ -202,6 +210,7 @@ impl Operation {
         citations_of(
             NodeKind::Operation,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,

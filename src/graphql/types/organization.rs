@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::organization::Model;
 
 /// Any actor group: a militant group, a security force, a peace committee, a government body.
-pub struct Organization(pub Model);
+pub struct Organization(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Organization {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// Any actor group: a militant group, a security force, a peace committee, a government body.
 #[Object]
 impl Organization {
     /// Global id, opaque and stable.
@@ -45,7 +46,11 @@ impl Organization {
 
     /// The country it is based in; null when unknown.
     async fn base_country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
-        Ok(by_opt_id(ctx, self.0.base_country_id).await?.map(Country))
+        Ok(belongs_to(ctx, &self.0, &self.1, "base_country_id", |m| {
+            m.base_country_id
+        })
+        .await?
+        .map(|(m, s)| Country(m, s)))
     }
 
     /// Security personnel serving in it.
@@ -66,6 +71,7 @@ impl Organization {
     ) -> ApiResult<Connection<Personnel>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("organization_id"),
             filter,
             order_by,
@@ -96,6 +102,7 @@ impl Organization {
     ) -> ApiResult<Connection<Militant>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("organization_id"),
             filter,
             order_by,
@@ -126,6 +133,7 @@ impl Organization {
     ) -> ApiResult<Connection<Operation, Involvement>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "operation_organizations",
                 parent: "organization_id",
@@ -160,6 +168,7 @@ impl Organization {
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("subject_organization_id"),
             filter,
             order_by,
@@ -190,6 +199,7 @@ impl Organization {
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("target_organization_id"),
             filter,
             order_by,
@@ -220,6 +230,7 @@ impl Organization {
     ) -> ApiResult<Connection<CommunityAction, Participation>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "community_action_actors",
                 parent: "organization_id",
@@ -248,6 +259,7 @@ impl Organization {
         citations_of(
             NodeKind::Organization,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,

@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::personnel::Model;
 
 /// A member of the security forces.
-pub struct Personnel(pub Model);
+pub struct Personnel(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Personnel {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// A member of the security forces.
 #[Object]
 impl Personnel {
     /// Global id, opaque and stable.
@@ -45,16 +46,22 @@ impl Personnel {
 
     /// The force they serve in; null when the sources do not say.
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
-        Ok(by_opt_id(ctx, self.0.organization_id)
-            .await?
-            .map(Organization))
+        Ok(belongs_to(ctx, &self.0, &self.1, "organization_id", |m| {
+            m.organization_id
+        })
+        .await?
+        .map(|(m, s)| Organization(m, s)))
     }
 
     /// The district their hometown lies in; null when unknown.
     async fn hometown_district(&self, ctx: &Context<'_>) -> ApiResult<Option<District>> {
-        Ok(by_opt_id(ctx, self.0.hometown_district_id)
+        Ok(
+            belongs_to(ctx, &self.0, &self.1, "hometown_district_id", |m| {
+                m.hometown_district_id
+            })
             .await?
-            .map(District))
+            .map(|(m, s)| District(m, s)),
+        )
     }
 
     /// Operations they took part in, with their role and what happened to them.
@@ -75,6 +82,7 @@ impl Personnel {
     ) -> ApiResult<Connection<Operation, Deployment>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Link {
                 table: "operation_personnel",
                 parent: "personnel_id",
@@ -109,6 +117,7 @@ impl Personnel {
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("subject_personnel_id"),
             filter,
             order_by,
@@ -133,6 +142,7 @@ impl Personnel {
         citations_of(
             NodeKind::Personnel,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,

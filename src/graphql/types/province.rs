@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::province::Model;
 
 /// A first-level administrative division of a country, such as Khyber Pakhtunkhwa.
-pub struct Province(pub Model);
+pub struct Province(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Province {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// A first-level administrative division of a country, such as Khyber Pakhtunkhwa.
 #[Object]
 impl Province {
     /// Global id, opaque and stable.
@@ -35,7 +36,11 @@ impl Province {
 
     /// The country it belongs to.
     async fn country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
-        Ok(by_id(ctx, self.0.country_id).await?.map(Country))
+        Ok(
+            belongs_to(ctx, &self.0, &self.1, "country_id", |m| Some(m.country_id))
+                .await?
+                .map(|(m, s)| Country(m, s)),
+        )
     }
 
     /// Its districts.
@@ -56,6 +61,7 @@ impl Province {
     ) -> ApiResult<Connection<District>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("province_id"),
             filter,
             order_by,
@@ -86,6 +92,7 @@ impl Province {
     ) -> ApiResult<Connection<ReportedFigure>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("scope_province_id"),
             filter,
             order_by,
@@ -110,6 +117,7 @@ impl Province {
         citations_of(
             NodeKind::Province,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,

@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::reported_figure::Model;
 
 /// An aggregate a source states ("over 80 militants in 20 days") rather than itemises. Kept as stated, with its qualifier and quote, never expanded into invented rows.
-pub struct ReportedFigure(pub Model);
+pub struct ReportedFigure(pub Model, pub Siblings<Model>);
 
 impl NodeObject for ReportedFigure {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// An aggregate a source states ("over 80 militants in 20 days") rather than itemises. Kept as stated, with its qualifier and quote, never expanded into invented rows.
 #[Object]
 impl ReportedFigure {
     /// Global id, opaque and stable.
@@ -55,21 +56,25 @@ impl ReportedFigure {
 
     /// The source that states it.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
-        Ok(by_id(ctx, self.0.source_id).await?.map(Source))
+        Ok(
+            belongs_to(ctx, &self.0, &self.1, "source_id", |m| Some(m.source_id))
+                .await?
+                .map(|(m, s)| Source(m, s)),
+        )
     }
 
     /// The nationality it is restricted to (e.g. Afghan nationals); null when it counts everyone.
     async fn nationality(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
-        Ok(by_opt_id(ctx, self.0.nationality_id).await?.map(Country))
+        Ok(belongs_to(ctx, &self.0, &self.1, "nationality_id", |m| {
+            m.nationality_id
+        })
+        .await?
+        .map(|(m, s)| Country(m, s)))
     }
 
     /// The area it covers: a province, or a set of districts.
     async fn scope(&self) -> FigureScope {
-        FigureScope {
-            figure_id: self.0.id,
-            province_id: self.0.scope_province_id,
-            description: self.0.scope_description.clone(),
-        }
+        FigureScope(self.0.clone(), self.1.clone())
     }
 
     /// The sources this ReportedFigure rests on, each with the sentence quoted.
@@ -84,6 +89,7 @@ impl ReportedFigure {
         citations_of(
             NodeKind::ReportedFigure,
             self.0.id,
+            &self.1,
             PageArgs {
                 first,
                 after,
@@ -154,17 +160,18 @@ order_input! {
 }
 
 /// The area a reported figure covers.
-pub struct FigureScope {
-    figure_id: i32,
-    province_id: Option<i32>,
-    description: Option<String>,
-}
+pub struct FigureScope(Model, Siblings<Model>);
 
+/// The area a reported figure covers.
 #[Object]
 impl FigureScope {
     /// The province it covers as a whole; null when it covers districts instead.
     async fn province(&self, ctx: &Context<'_>) -> ApiResult<Option<Province>> {
-        Ok(by_opt_id(ctx, self.province_id).await?.map(Province))
+        Ok(belongs_to(ctx, &self.0, &self.1, "scope_province_id", |m| {
+            m.scope_province_id
+        })
+        .await?
+        .map(|(m, s)| Province(m, s)))
     }
 
     /// The districts it covers; empty when it covers a whole province.
@@ -189,7 +196,8 @@ impl FigureScope {
             child: "district_id",
         };
         Connection::nested(
-            self.figure_id,
+            self.0.id,
+            &self.1,
             via,
             filter,
             order_by,
@@ -204,6 +212,6 @@ impl FigureScope {
 
     /// The area as the source words it (e.g. `11 districts of KPK`); null when it says no more than the province.
     async fn description(&self) -> Option<&str> {
-        self.description.as_deref()
+        self.0.scope_description.as_deref()
     }
 }

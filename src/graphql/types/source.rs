@@ -7,15 +7,16 @@ use super::prelude::*;
 use crate::entity::source::Model;
 
 /// Where facts come from: a news report, an official statement, a dataset.
-pub struct Source(pub Model);
+pub struct Source(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Source {
     type Model = Model;
-    fn from_model(model: Model) -> Self {
-        Self(model)
+    fn from_model(model: Model, siblings: Siblings<Model>) -> Self {
+        Self(model, siblings)
     }
 }
 
+/// Where facts come from: a news report, an official statement, a dataset.
 #[Object]
 impl Source {
     /// Global id, opaque and stable.
@@ -71,6 +72,7 @@ impl Source {
     ) -> ApiResult<Connection<Citation>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("source_id"),
             filter,
             order_by,
@@ -101,6 +103,7 @@ impl Source {
     ) -> ApiResult<Connection<ReportedFigure>> {
         Connection::nested(
             self.0.id,
+            &self.1,
             Via::Column("source_id"),
             filter,
             order_by,
