@@ -120,6 +120,16 @@ pub struct EnumFilter<T: InputType + EnumType + Debug> {
     pub any: Option<Vec<T>>,
 }
 
+/// A comparison of a column with a value.
+#[derive(Clone, Copy)]
+enum Cmp {
+    Eq,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
 /// Builds the condition of one filter on `table`: every given part must hold.
 pub struct Where {
     table: &'static str,
@@ -182,14 +192,22 @@ impl Where {
         }
     }
 
-    fn compare<V: Into<Value> + Clone>(
+    /// Adds `column <op> value` for each comparison given a value.
+    fn compare<V: Into<Value>>(
         mut self,
         column: &'static str,
-        ops: [(Option<V>, fn(Expr, Value) -> Expr); 5],
+        ops: impl IntoIterator<Item = (Cmp, Option<V>)>,
     ) -> Self {
-        for (value, op) in ops {
+        for (op, value) in ops {
             if let Some(v) = value {
-                let c = op(self.col(column), v.into());
+                let (a, b) = (self.col(column), Expr::val(v));
+                let c = match op {
+                    Cmp::Eq => a.eq(b),
+                    Cmp::Gt => a.gt(b),
+                    Cmp::Gte => a.gte(b),
+                    Cmp::Lt => a.lt(b),
+                    Cmp::Lte => a.lte(b),
+                };
                 self = self.add(c);
             }
         }
@@ -244,11 +262,11 @@ impl Where {
         let mut w = self.null_check(column, f.is_null).compare(
             column,
             [
-                (f.eq, |a, b| a.eq(b)),
-                (f.gt, |a, b| a.gt(b)),
-                (f.gte, |a, b| a.gte(b)),
-                (f.lt, |a, b| a.lt(b)),
-                (f.lte, |a, b| a.lte(b)),
+                (Cmp::Eq, f.eq),
+                (Cmp::Gt, f.gt),
+                (Cmp::Gte, f.gte),
+                (Cmp::Lt, f.lt),
+                (Cmp::Lte, f.lte),
             ],
         );
         if let Some(vs) = &f.any {
@@ -262,16 +280,8 @@ impl Where {
     /// A decimal column.
     pub fn float(self, column: &'static str, f: &Option<FloatFilter>) -> Self {
         let Some(f) = f else { return self };
-        self.null_check(column, f.is_null).compare(
-            column,
-            [
-                (f.gte, |a, b| a.gte(b)),
-                (f.lte, |a, b| a.lte(b)),
-                (None, |a, b| a.eq(b)),
-                (None, |a, b| a.eq(b)),
-                (None, |a, b| a.eq(b)),
-            ],
-        )
+        self.null_check(column, f.is_null)
+            .compare(column, [(Cmp::Gte, f.gte), (Cmp::Lte, f.lte)])
     }
 
     /// A date column.
@@ -281,11 +291,11 @@ impl Where {
         self.null_check(column, f.is_null).compare(
             column,
             [
-                (d(f.eq), |a, b| a.eq(b)),
-                (d(f.gt), |a, b| a.gt(b)),
-                (d(f.gte), |a, b| a.gte(b)),
-                (d(f.lt), |a, b| a.lt(b)),
-                (d(f.lte), |a, b| a.lte(b)),
+                (Cmp::Eq, d(f.eq)),
+                (Cmp::Gt, d(f.gt)),
+                (Cmp::Gte, d(f.gte)),
+                (Cmp::Lt, d(f.lt)),
+                (Cmp::Lte, d(f.lte)),
             ],
         )
     }

@@ -272,7 +272,7 @@ impl PageQuery {
 
     /// The expression holding the parent id, and the joins needed to reach it; with
     /// `link_data`, the link table's columns are selected too.
-    fn from_clause(&self, s: &mut SelectStatement, link_data: bool) -> Option<Expr> {
+    fn select_from(&self, s: &mut SelectStatement, link_data: bool) -> Option<Expr> {
         s.from(self.table);
         match self.via? {
             Via::Column(column) => Some(self.col(column)),
@@ -359,7 +359,7 @@ impl PageQuery {
     fn root_statement(&self) -> SelectStatement {
         let mut s = Query::select();
         s.expr(Expr::col((self.table, Asterisk)));
-        self.from_clause(&mut s, true);
+        self.select_from(&mut s, true);
         self.filtered(&mut s);
         for (e, o) in self.order() {
             s.order_by_expr(e, o);
@@ -373,7 +373,7 @@ impl PageQuery {
         let mut inner = Query::select();
         inner.expr(Expr::col((self.table, Asterisk)));
         let parent = self
-            .from_clause(&mut inner, true)
+            .select_from(&mut inner, true)
             .unwrap_or_else(|| Expr::val(0));
         inner.and_where(parent.clone().is_in(parents.iter().copied()));
         self.filtered(&mut inner);
@@ -398,7 +398,7 @@ impl PageQuery {
     fn count_statement(&self, parents: Option<&[i32]>) -> SelectStatement {
         let mut s = Query::select();
         s.expr_as(Func::count(Expr::col(Asterisk)), "n");
-        if let Some(parent) = self.from_clause(&mut s, false) {
+        if let Some(parent) = self.select_from(&mut s, false) {
             s.expr_as(parent.clone(), PARENT)
                 .and_where(
                     parent
