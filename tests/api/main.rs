@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod errors;
 mod filters;
+mod migrate;
 mod nested;
 mod pagination;
 mod readme;

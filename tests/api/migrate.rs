@@ -1,0 +1,75 @@
+//! Migrations are all-or-nothing: a migration that fails part-way leaves the database as
+//! it was, on both backends.
+
+use ctgraph::db::Db;
+use sea_orm::{ConnectionTrait, Database};
+
+use crate::helpers::{Backend, fresh_database};
+
+async fn a_failed_migration_leaves_the_database_as_it_was(backend: Backend) {
+    let Some(url) = fresh_database(backend).await else {
+        return;
+    };
+    // A table in the way of the last table the migration creates makes it fail at the end.
+    let raw = Database::connect(&url).await.expect("connect");
+    raw.execute_unprepared("CREATE TABLE citations (unrelated INTEGER)")
+        .await
+        .expect("create blocker");
+
+    let db = Db::connect(&url).await.expect("connect");
+    let err = db.migrate().await.expect_err("the migration must fail");
+    assert!(format!("{err:#}").contains("citations"), "{err:#}");
+
+    // Nothing the migration created before failing remains.
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sources'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'sources'"
+        }
+    };
+    let row = raw
+        .query_one_raw(sea_orm::Statement::from_string(
+            raw.get_database_backend(),
+            sql,
+        ))
+        .await;
+    let sources: i64 = row
+        .expect("query")
+        .expect("row")
+        .try_get_by_index(0)
+        .expect("count");
+    assert_eq!(
+        sources, 0,
+        "the tables created before the failure were rolled back"
+    );
+    drop(db);
+    if backend == Backend::Sqlite {
+        let _ = std::fs::remove_file(
+            url.trim_start_matches("sqlite://")
+                .trim_end_matches("?mode=rwc"),
+        );
+    }
+    if backend == Backend::Postgres {
+        let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+        drop(raw);
+        if let Ok(server) = std::env::var("TEST_DATABASE_URL")
+            && let Ok(admin) = Database::connect(&server).await
+        {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_failed_migration_leaves_sqlite_as_it_was() {
+    a_failed_migration_leaves_the_database_as_it_was(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_failed_migration_leaves_postgres_as_it_was() {
+    a_failed_migration_leaves_the_database_as_it_was(Backend::Postgres).await;
+}
