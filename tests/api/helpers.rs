@@ -138,6 +138,11 @@ impl TestApp {
         Some(Self { app, url, backend })
     }
 
+    /// Takes charge of an app started by the test itself on `url`.
+    pub(crate) fn adopt(app: App, url: String, backend: Backend) -> Self {
+        Self { app, url, backend }
+    }
+
     pub(crate) fn db(&self) -> &Db {
         self.app.db()
     }

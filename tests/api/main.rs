@@ -8,6 +8,7 @@ mod errors;
 mod filters;
 mod migrate;
 mod nested;
+mod outage;
 mod pagination;
 mod readme;
 mod schema;

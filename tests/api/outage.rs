@@ -1,0 +1,113 @@
+//! A database outage while serving: requests get `DATABASE_UNAVAILABLE` and `/health` says
+//! 503, never a panic or a 500. The outage is real: the app talks to PostgreSQL through a
+//! TCP proxy of the test's own, which the test cuts.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use ctgraph::app::{App, Config};
+use ctgraph::graphql::limits::Limits;
+use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+use crate::helpers::{Backend, TestApp, fresh_database};
+
+/// Forwards connections to `upstream` until cut.
+struct Proxy {
+    port: u16,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let registry = tasks.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                let pipe = tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                registry.lock().expect("lock").push(pipe);
+            }
+        });
+        tasks.lock().expect("lock").push(accept);
+        Self { port, tasks }
+    }
+
+    /// Drops every connection and stops accepting new ones.
+    fn cut(&self) {
+        for task in self.tasks.lock().expect("lock").drain(..) {
+            task.abort();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_is_reported_not_crashed_on() {
+    let Some(direct) = fresh_database(Backend::Postgres).await else {
+        return;
+    };
+    let (server, name) = direct.rsplit_once('/').expect("url has a database");
+    let host = server.rsplit_once('@').map_or("127.0.0.1:5432", |(_, h)| h);
+    let proxy = Proxy::start(host.to_owned()).await;
+    let via_proxy = format!(
+        "{}@127.0.0.1:{}/{name}",
+        server
+            .rsplit_once('@')
+            .map_or("postgres://postgres", |(u, _)| u),
+        proxy.port
+    );
+
+    let config = Config {
+        database_url: via_proxy,
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        limits: Limits::default(),
+    };
+    let app = App::build(config)
+        .await
+        .expect("app starts through the proxy");
+    // Dropping the test app drops the test database.
+    let test = TestApp::adopt(app, direct.clone(), Backend::Postgres);
+
+    let data = test.data("{ countries { totalCount } }", json!({})).await;
+    assert_eq!(data["countries"]["totalCount"], 2);
+
+    proxy.cut();
+    let response = test
+        .graphql(
+            "{ countries { totalCount } operations { nodes { title } } }",
+            json!({}),
+        )
+        .await;
+    let codes: Vec<&str> = response["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["extensions"]["code"].as_str())
+        .collect();
+    assert!(
+        !codes.is_empty() && codes.iter().all(|c| *c == "DATABASE_UNAVAILABLE"),
+        "{response:#}"
+    );
+    assert!(
+        !response.to_string().contains("5432"),
+        "connection details leaked: {response}"
+    );
+
+    let (status, body) = test
+        .send(
+            Request::get("/health")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["code"], "DATABASE_UNAVAILABLE");
+}
