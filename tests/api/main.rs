@@ -10,6 +10,7 @@ mod migrate;
 mod nested;
 mod outage;
 mod pagination;
+mod playground;
 mod readme;
 mod schema;
 mod seed;

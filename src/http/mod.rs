@@ -1,22 +1,24 @@
 //! The HTTP surface: `/graphql` (GET and POST, batched requests allowed), `/graphiql`,
-//! and `/health`, with CORS, a body-size cap and a request timeout.
+//! and `/health`, with CORS, a body-size cap, a request timeout and request tracing.
+
+mod playground;
 
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::map_response;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::db::Db;
 use crate::graphql::limits::{Limits, add_error_codes};
@@ -44,7 +46,8 @@ pub fn router(db: Db, limits: Limits) -> Router {
         .allow_headers([header::CONTENT_TYPE]);
     Router::new()
         .route("/graphql", get(graphql).post(graphql))
-        .route("/graphiql", get(graphiql))
+        .route("/graphiql", get(playground::page))
+        .route("/graphiql/assets/{version}/{name}", get(playground::asset))
         .route("/health", get(health))
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(map_response(too_large_as_graphql))
@@ -53,6 +56,7 @@ pub fn router(db: Db, limits: Limits) -> Router {
             Duration::from_secs(limits.timeout_secs),
         ))
         .layer(cors)
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
@@ -122,15 +126,6 @@ async fn graphql(
         }
     };
     GraphQLResponse::from(response).into_response()
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("ctgraph")
-            .finish(),
-    )
 }
 
 /// Liveness and database reachability, for load balancers.
