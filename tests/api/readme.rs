@@ -21,7 +21,8 @@ both! {
         let (query, end) = block(&readme, "graphql", 0).expect("a graphql block in README.md");
         let (output, _) = block(&readme, "json", end).expect("a json block after it");
         let expected: Value = serde_json::from_str(&output).expect("README output is JSON");
-        let data = app.data(&query, json!({})).await;
+        let (statements, data) = app.counted(&query, json!({})).await;
+        eprintln!("README query: {statements} statements");
         assert_eq!(json!({ "data": data }), expected, "README.md shows another output than the query returns");
     }
 }
