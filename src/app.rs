@@ -34,8 +34,7 @@ impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
-        if seed::is_empty(&db).await? {
-            let report = seed::load(&db).await?;
+        if let Some(report) = seed::load_if_empty(&db).await? {
             tracing::info!(rows = report.written, "seeded an empty database");
         }
         let listener = TcpListener::bind(config.listen)

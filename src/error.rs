@@ -66,16 +66,32 @@ impl From<DbErr> for ApiError {
 fn is_unavailable(err: &DbErr) -> bool {
     match err {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => matches!(
-            **e,
-            sqlx::Error::Io(_)
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+            match &**e {
+                sqlx::Error::Io(_)
                 | sqlx::Error::PoolTimedOut
                 | sqlx::Error::PoolClosed
                 | sqlx::Error::WorkerCrashed
-                | sqlx::Error::Tls(_)
-        ),
+                | sqlx::Error::Tls(_) => true,
+                sqlx::Error::Database(db) => {
+                    db.code().is_some_and(|code| is_unavailable_code(&code))
+                }
+                _ => false,
+            }
+        }
         _ => false,
     }
+}
+
+/// Database error codes that mean "not now" rather than "wrong query": PostgreSQL's
+/// connection exceptions (class 08), shutdowns (57P01-57P03) and too many connections
+/// (53300); SQLite's busy (5 and its extended codes 261, 517, 773) and locked (6, 262).
+fn is_unavailable_code(code: &str) -> bool {
+    code.starts_with("08")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "53300" | "5" | "261" | "517" | "773" | "6" | "262"
+        )
 }
 
 impl From<ApiError> for async_graphql::Error {
@@ -115,6 +131,16 @@ mod tests {
         ];
         for (err, code) in cases {
             assert_eq!(code_of(err), Some(async_graphql::Value::from(code)));
+        }
+    }
+
+    #[test]
+    fn shutdowns_and_busy_databases_are_unavailability() {
+        for code in ["08006", "57P01", "53300", "5"] {
+            assert!(is_unavailable_code(code), "{code}");
+        }
+        for code in ["23505", "42P01", "19"] {
+            assert!(!is_unavailable_code(code), "{code}");
         }
     }
 

@@ -50,6 +50,18 @@ pub trait OrderInput: Default + Send + Sync {
     fn sort_key(&self) -> SortKey;
 }
 
+/// The complexity of a connection field: what its children cost, once per row a page may
+/// hold, so that limits bound the rows a query can touch, not just its fields.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let rows = first
+        .or(last)
+        .map_or(page::DEFAULT_PAGE_SIZE as usize, |n| {
+            usize::try_from(n).unwrap_or(0)
+        })
+        .max(1);
+    rows.saturating_mul(child_complexity.saturating_add(1))
+}
+
 /// Information about the page, as Relay defines it.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {

@@ -316,18 +316,19 @@ impl Where {
         self,
         column: &'static str,
         f: &Option<EnumFilter<T>>,
-    ) -> Self {
-        let Some(f) = f else { return self };
+    ) -> ApiResult<Self> {
+        let Some(f) = f else { return Ok(self) };
         let mut w = self;
         if let Some(v) = f.eq {
             let c = w.col(column).eq(enums::db_name(v));
             w = w.add(c);
         }
         if let Some(vs) = &f.any {
+            too_many(vs.len())?;
             let c = w.col(column).is_in(vs.iter().map(|v| enums::db_name(*v)));
             w = w.add(c);
         }
-        w
+        Ok(w)
     }
 
     /// `and`, `or` and `not` of nested filters of the same type.
@@ -363,15 +364,5 @@ impl Where {
     /// The finished condition.
     pub fn build(self) -> Condition {
         self.cond
-    }
-}
-
-/// No filter at all: a connection without a `filter` argument.
-#[derive(Debug, Default)]
-pub struct NoFilter;
-
-impl FilterInput for NoFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Condition::all())
     }
 }

@@ -28,6 +28,16 @@ pub struct Group<M> {
 /// A handle on the group a row came from.
 pub type Siblings<M> = Arc<Group<M>>;
 
+impl<M> Group<M> {
+    fn new(id: u64, rows: Vec<M>) -> Siblings<M> {
+        Arc::new(Group {
+            id,
+            rows,
+            ids: OnceLock::new(),
+        })
+    }
+}
+
 impl<M: Table> Group<M> {
     /// The ids of the group's rows, each once.
     pub fn ids(&self) -> Arc<[i32]> {
@@ -75,11 +85,7 @@ impl Batches {
 
     /// Makes `rows` a group.
     pub fn group<M>(&self, rows: Vec<M>) -> Siblings<M> {
-        Arc::new(Group {
-            id: self.next_group.fetch_add(1, Ordering::Relaxed),
-            rows,
-            ids: OnceLock::new(),
-        })
+        Group::new(self.next_group.fetch_add(1, Ordering::Relaxed), rows)
     }
 
     /// Runs `load` under `key` unless it already ran or runs; returns its result.
@@ -149,11 +155,7 @@ pub async fn belongs_to<M: Table, T: Table>(
             let group_id = b.next_group.fetch_add(1, Ordering::Relaxed);
             async move {
                 let rows = page::fetch_by_ids::<T>(&db, &ids).await?;
-                let group = Arc::new(Group {
-                    id: group_id,
-                    rows: rows.clone(),
-                    ids: OnceLock::new(),
-                });
+                let group = Group::new(group_id, rows.clone());
                 Ok(ById {
                     rows: rows.into_iter().map(|r| (r.id(), r)).collect(),
                     group,
@@ -210,11 +212,7 @@ pub async fn nested_pages<M: Table, L: LinkRow>(
                 .values()
                 .flat_map(|p| p.items.iter().map(|i| i.node.clone()))
                 .collect();
-            let siblings = Arc::new(Group {
-                id: group_id,
-                rows,
-                ids: OnceLock::new(),
-            });
+            let siblings = Group::new(group_id, rows);
             Ok(NestedPages {
                 pages: pages.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
                 siblings,

@@ -80,82 +80,71 @@ pub struct SortKey {
     pub descending: bool,
 }
 
-impl SortKey {
-    /// Ascending by id: the default for types without a natural order.
-    pub const BY_ID: SortKey = SortKey {
-        name: "ID",
-        column: "id",
-        kind: ColumnKind::Int,
-        descending: false,
-    };
-}
-
-/// A position in a connection: the sort value and id of one row.
+/// A position in a connection: the sort value (typed for SQL; `None` for NULL) and id of
+/// one row, decoded from a cursor.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Cursor {
-    value: serde_json::Value,
+struct Position {
+    value: Option<Value>,
     id: i32,
 }
 
-impl Cursor {
-    fn encode(&self, sort: &SortKey) -> String {
-        let raw = json!([sort.name, sort.descending, self.value, self.id]).to_string();
-        URL_SAFE_NO_PAD.encode(raw)
-    }
+/// The cursor of a fetched row: the table, the ordering, the row's sort value and id, so a
+/// cursor is never silently reused with another list or ordering.
+fn encode_cursor(table: &str, sort: &SortKey, row: &QueryResult) -> ApiResult<String> {
+    let id: i32 = row.try_get("", "id")?;
+    let c = sort.column;
+    let value = match sort.kind {
+        ColumnKind::Int => json!(row.try_get::<Option<i32>>("", c)?),
+        ColumnKind::Float => json!(row.try_get::<Option<f64>>("", c)?),
+        ColumnKind::Text => json!(row.try_get::<Option<String>>("", c)?),
+        ColumnKind::Date => json!(
+            row.try_get::<Option<NaiveDate>>("", c)?
+                .map(|d| d.to_string())
+        ),
+    };
+    let raw = json!([table, sort.name, sort.descending, value, id]).to_string();
+    Ok(URL_SAFE_NO_PAD.encode(raw))
+}
 
-    fn decode(text: &str, sort: &SortKey) -> ApiResult<Self> {
-        let malformed = || {
-            ApiError::bad_input(format!(
-                "malformed cursor {text:?}: pass back a cursor this API returned"
-            ))
-        };
-        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| malformed())?;
-        let (name, descending, value, id): (String, bool, serde_json::Value, i32) =
-            serde_json::from_slice(&bytes).map_err(|_| malformed())?;
-        if name != sort.name || descending != sort.descending {
-            return Err(ApiError::bad_input(format!(
-                "cursor {text:?} belongs to another ordering; restart paging without after/before when you change orderBy"
-            )));
-        }
-        // The value must have the sort column's type, or the keyset comparison is meaningless.
-        let cursor = Cursor { value, id };
-        cursor.sql_value(sort.kind).map_err(|_| malformed())?;
-        Ok(cursor)
+fn decode_cursor(text: &str, table: &str, sort: &SortKey) -> ApiResult<Position> {
+    let malformed = || {
+        ApiError::bad_input(format!(
+            "malformed cursor {text:?}: pass back a cursor this API returned"
+        ))
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| malformed())?;
+    let (cursor_table, name, descending, value, id): (
+        String,
+        String,
+        bool,
+        serde_json::Value,
+        i32,
+    ) = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+    if cursor_table != table || name != sort.name || descending != sort.descending {
+        return Err(ApiError::bad_input(format!(
+            "cursor {text:?} belongs to another list or ordering; restart paging without after/before when you change orderBy"
+        )));
     }
-
-    fn sql_value(&self, kind: ColumnKind) -> Result<Option<Value>, ()> {
-        use serde_json::Value as J;
-        Ok(match (&self.value, kind) {
-            (J::Null, _) => None,
-            (J::Number(n), ColumnKind::Int) => {
-                Some(i32::try_from(n.as_i64().ok_or(())?).map_err(|_| ())?.into())
-            }
-            (J::Number(n), ColumnKind::Float) => Some(n.as_f64().ok_or(())?.into()),
-            (J::String(s), ColumnKind::Text) => Some(s.clone().into()),
-            (J::String(s), ColumnKind::Date) => Some(
-                NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| ())?
-                    .into(),
-            ),
-            _ => return Err(()),
-        })
-    }
-
-    /// The cursor of a fetched row: its sort value, read with the column's type.
-    fn of_row(row: &QueryResult, sort: &SortKey) -> ApiResult<Self> {
-        let id: i32 = row.try_get("", "id")?;
-        let c = sort.column;
-        let value = match sort.kind {
-            ColumnKind::Int => json!(row.try_get::<Option<i32>>("", c)?),
-            ColumnKind::Float => json!(row.try_get::<Option<f64>>("", c)?),
-            ColumnKind::Text => json!(row.try_get::<Option<String>>("", c)?),
-            ColumnKind::Date => json!(
-                row.try_get::<Option<NaiveDate>>("", c)?
-                    .map(|d| d.to_string())
-            ),
-        };
-        Ok(Cursor { value, id })
-    }
+    // The value must have the sort column's type, or the keyset comparison is meaningless.
+    use serde_json::Value as J;
+    let value = match (value, sort.kind) {
+        (J::Null, _) => None,
+        (J::Number(n), ColumnKind::Int) => Some(
+            n.as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .ok_or_else(malformed)?
+                .into(),
+        ),
+        (J::Number(n), ColumnKind::Float) => Some(n.as_f64().ok_or_else(malformed)?.into()),
+        (J::String(s), ColumnKind::Text) => Some(s.into()),
+        (J::String(s), ColumnKind::Date) => Some(
+            NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                .map_err(|_| malformed())?
+                .into(),
+        ),
+        _ => return Err(malformed()),
+    };
+    Ok(Position { value, id })
 }
 
 /// Which slice of a connection a request asks for.
@@ -164,8 +153,8 @@ pub struct Window {
     limit: u64,
     /// Paging with `last`/`before`: fetched in reverse, returned in order.
     backward: bool,
-    after: Option<Cursor>,
-    before: Option<Cursor>,
+    after: Option<Position>,
+    before: Option<Position>,
 }
 
 /// The Relay paging arguments as a client sent them.
@@ -182,7 +171,7 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
-    fn window(&self, sort: &SortKey) -> ApiResult<Window> {
+    fn window(&self, table: &str, sort: &SortKey) -> ApiResult<Window> {
         let size = |name: &str, n: i32| -> ApiResult<u64> {
             let n = u64::try_from(n).map_err(|_| {
                 ApiError::bad_input(format!("`{name}` must not be negative, got {n}"))
@@ -207,7 +196,11 @@ impl PageArgs {
                 self.before.is_some() && self.after.is_none(),
             ),
         };
-        let decode = |c: &Option<String>| c.as_deref().map(|c| Cursor::decode(c, sort)).transpose();
+        let decode = |c: &Option<String>| {
+            c.as_deref()
+                .map(|c| decode_cursor(c, table, sort))
+                .transpose()
+        };
         Ok(Window {
             limit,
             backward,
@@ -241,7 +234,7 @@ impl PageQuery {
         sort: SortKey,
         args: &PageArgs,
     ) -> ApiResult<Self> {
-        let window = args.window(&sort)?;
+        let window = args.window(M::NAME, &sort)?;
         let count_fingerprint = format!("{}|{via:?}|{filter_key}", M::NAME);
         let fingerprint = format!("{count_fingerprint}|{sort:?}|{window:?}");
         Ok(Self {
@@ -302,14 +295,15 @@ impl PageQuery {
     }
 
     /// The rows strictly after (or before) a cursor, in this query's order.
-    fn beyond(&self, cursor: &Cursor, after: bool) -> Condition {
+    fn beyond(&self, cursor: &Position, after: bool) -> Condition {
         let value = self.col(self.sort.column);
         let id = self.col("id");
-        // Forward means "later in the listed order", whichever direction the order has.
-        let forward = after != self.sort.descending;
-        let cmp = |a: Expr, b: Expr| if forward { a.gt(b) } else { a.lt(b) };
+        // Rows after the cursor in an ascending order (or before it in a descending one)
+        // have greater values; the others smaller.
+        let greater = after != self.sort.descending;
+        let cmp = |a: Expr, b: Expr| if greater { a.gt(b) } else { a.lt(b) };
         let id_beyond = cmp(id.clone(), Expr::val(cursor.id));
-        match cursor.sql_value(self.sort.kind).ok().flatten() {
+        match cursor.value.clone() {
             // NULLs sort last: after a NULL come only NULLs with a later id.
             None if after => Condition::all().add(value.is_null()).add(id_beyond),
             None => Condition::any()
@@ -369,12 +363,10 @@ impl PageQuery {
     }
 
     /// The statement for the pages of many parents at once.
-    fn nested_statement(&self, parents: &[i32]) -> SelectStatement {
+    fn nested_statement(&self, parents: &[i32]) -> ApiResult<SelectStatement> {
         let mut inner = Query::select();
         inner.expr(Expr::col((self.table, Asterisk)));
-        let parent = self
-            .select_from(&mut inner, true)
-            .unwrap_or_else(|| Expr::val(0));
+        let parent = self.select_from(&mut inner, true).ok_or_else(not_nested)?;
         inner.and_where(parent.clone().is_in(parents.iter().copied()));
         self.filtered(&mut inner);
         let mut window = WindowStatement::new();
@@ -391,24 +383,24 @@ impl PageQuery {
             .and_where(Expr::col(ROW_NUMBER).lte(Expr::val(self.window.limit as i64 + 1)))
             .order_by(PARENT, Order::Asc)
             .order_by(ROW_NUMBER, Order::Asc);
-        outer
+        Ok(outer)
     }
 
     /// The statement counting rows per parent (or in all, at the root).
-    fn count_statement(&self, parents: Option<&[i32]>) -> SelectStatement {
+    fn count_statement(&self, parents: Option<&[i32]>) -> ApiResult<SelectStatement> {
         let mut s = Query::select();
         s.expr_as(Func::count(Expr::col(Asterisk)), "n");
-        if let Some(parent) = self.select_from(&mut s, false) {
-            s.expr_as(parent.clone(), PARENT)
-                .and_where(
-                    parent
-                        .clone()
-                        .is_in(parents.unwrap_or_default().iter().copied()),
-                )
-                .add_group_by([parent]);
+        match (self.select_from(&mut s, false), parents) {
+            (None, None) => {}
+            (Some(parent), Some(parents)) => {
+                s.expr_as(parent.clone(), PARENT)
+                    .and_where(parent.clone().is_in(parents.iter().copied()))
+                    .add_group_by([parent]);
+            }
+            _ => return Err(not_nested()),
         }
         s.cond_where(self.condition.clone());
-        s
+        Ok(s)
     }
 
     /// Turns fetched rows (in fetch order) into a page.
@@ -420,7 +412,7 @@ impl PageQuery {
             .take(limit)
             .map(|row| {
                 Ok(PageItem {
-                    cursor: Cursor::of_row(row, &self.sort)?.encode(&self.sort),
+                    cursor: encode_cursor(self.table, &self.sort, row)?,
                     node: M::from_query_result(row, "")?,
                     link: L::decode(row)?,
                 })
@@ -442,6 +434,15 @@ impl PageQuery {
         })
     }
 }
+
+/// A root query asked for per-parent pages or counts, or the other way round: a bug.
+fn not_nested() -> ApiError {
+    ApiError::Internal("per-parent query without a parent relation".into())
+}
+
+/// Most ids one statement's `IN (...)` list carries, well below SQLite's 32,766 and
+/// PostgreSQL's 65,535 bound parameters. Larger sets of parents take several statements.
+const MAX_IN_LIST: usize = 5000;
 
 const PARENT: &str = "ctg_parent";
 const ROW_NUMBER: &str = "ctg_row_number";
@@ -514,55 +515,64 @@ pub async fn fetch_root<M: Table, L: LinkRow>(
     q.page(rows.iter().collect())
 }
 
-/// Fetches the pages of many parents in one statement.
+/// Fetches the pages of many parents, in one statement per 5,000 parents.
 pub async fn fetch_nested<M: Table, L: LinkRow>(
     db: &DatabaseConnection,
     q: &PageQuery,
     parents: &[i32],
 ) -> ApiResult<HashMap<i32, Page<M, L>>> {
-    let rows = db.query_all(&q.nested_statement(parents)).await?;
-    let mut grouped: HashMap<i32, Vec<&QueryResult>> = HashMap::new();
-    for row in &rows {
-        grouped
-            .entry(row.try_get("", PARENT)?)
-            .or_default()
-            .push(row);
+    let mut pages = HashMap::new();
+    for chunk in parents.chunks(MAX_IN_LIST) {
+        let rows = db.query_all(&q.nested_statement(chunk)?).await?;
+        let mut grouped: HashMap<i32, Vec<&QueryResult>> = HashMap::new();
+        for row in &rows {
+            grouped
+                .entry(row.try_get("", PARENT)?)
+                .or_default()
+                .push(row);
+        }
+        for (parent, rows) in grouped {
+            pages.insert(parent, q.page(rows)?);
+        }
     }
-    grouped
-        .into_iter()
-        .map(|(parent, rows)| Ok((parent, q.page(rows)?)))
-        .collect()
+    Ok(pages)
 }
 
 /// Counts the rows of a root connection.
 pub async fn count_root(db: &DatabaseConnection, q: &PageQuery) -> ApiResult<i64> {
-    let row = db.query_one(&q.count_statement(None)).await?;
+    let row = db.query_one(&q.count_statement(None)?).await?;
     Ok(row
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?
         .unwrap_or(0))
 }
 
-/// Counts the rows of many parents' connections in one statement.
+/// Counts the rows of many parents' connections, in one statement per 5,000 parents.
 pub async fn count_nested(
     db: &DatabaseConnection,
     q: &PageQuery,
     parents: &[i32],
 ) -> ApiResult<HashMap<i32, i64>> {
-    let rows = db.query_all(&q.count_statement(Some(parents))).await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("", PARENT)?, r.try_get("", "n")?)))
-        .collect()
+    let mut counts = HashMap::new();
+    for chunk in parents.chunks(MAX_IN_LIST) {
+        for row in db.query_all(&q.count_statement(Some(chunk))?).await? {
+            counts.insert(row.try_get("", PARENT)?, row.try_get("", "n")?);
+        }
+    }
+    Ok(counts)
 }
 
-/// Fetches rows of `M` by id in one statement.
+/// Fetches rows of `M` by id, in one statement per 5,000 ids.
 pub async fn fetch_by_ids<M: Table>(db: &DatabaseConnection, ids: &[i32]) -> ApiResult<Vec<M>> {
-    let mut s = Query::select();
-    s.column(Asterisk)
-        .from(M::NAME)
-        .and_where(Expr::col("id").is_in(ids.iter().copied()));
-    let rows = db.query_all(&s).await?;
-    rows.iter()
-        .map(|r| Ok(M::from_query_result(r, "")?))
-        .collect()
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_IN_LIST) {
+        let mut s = Query::select();
+        s.column(Asterisk)
+            .from(M::NAME)
+            .and_where(Expr::col("id").is_in(chunk.iter().copied()));
+        for row in db.query_all(&s).await? {
+            found.push(M::from_query_result(&row, "")?);
+        }
+    }
+    Ok(found)
 }

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::connection::Connection;
+use super::connection::{Connection, page_cost};
 use super::ids::decode;
 use super::node::{Node, load_nodes};
 use super::page::PageArgs;
@@ -58,6 +58,7 @@ impl Query {
 
     /// All countries.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn countries(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<CountryFilter>,
@@ -86,6 +87,7 @@ impl Query {
 
     /// All provinces.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn provinces(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ProvinceFilter>,
@@ -114,6 +116,7 @@ impl Query {
 
     /// All districts.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
@@ -142,6 +145,7 @@ impl Query {
 
     /// All security operations.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn operations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
@@ -170,6 +174,7 @@ impl Query {
 
     /// All members of the security forces.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn personnel(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
@@ -198,6 +203,7 @@ impl Query {
 
     /// All militants recorded individually.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn militants(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
@@ -226,6 +232,7 @@ impl Query {
 
     /// All organizations: militant groups, security forces, peace committees, government bodies.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
@@ -254,6 +261,7 @@ impl Query {
 
     /// All affiliations.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
@@ -282,6 +290,7 @@ impl Query {
 
     /// All community actions against militancy.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn community_actions(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<CommunityActionFilter>,
@@ -310,6 +319,7 @@ impl Query {
 
     /// All sources.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn sources(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<SourceFilter>,
@@ -338,6 +348,7 @@ impl Query {
 
     /// All aggregate figures stated by sources.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn reported_figures(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,

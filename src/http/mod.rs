@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -50,7 +51,8 @@ pub fn router(db: Db, limits: Limits) -> Router {
         .route("/graphiql/assets/{version}/{name}", get(playground::asset))
         .route("/health", get(health))
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
-        .layer(map_response(too_large_as_graphql))
+        .layer(CatchPanicLayer::custom(panic_as_graphql))
+        .layer(map_response(limit_errors_as_graphql))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(limits.timeout_secs),
@@ -61,21 +63,42 @@ pub fn router(db: Db, limits: Limits) -> Router {
 }
 
 /// A GraphQL-shaped error response for a request that never reached the engine.
-fn request_error(status: StatusCode, message: String) -> Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] });
+fn request_error(status: StatusCode, code: &str, message: String) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, Json(body)).into_response()
 }
 
-/// The body-size limit answers 413 in plain text; clients expect GraphQL-shaped errors.
-async fn too_large_as_graphql(response: Response) -> Response {
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return request_error(
+/// The body-size limit and the timeout answer in plain text; clients expect GraphQL-shaped
+/// errors with a code.
+async fn limit_errors_as_graphql(response: Response) -> Response {
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => request_error(
             StatusCode::PAYLOAD_TOO_LARGE,
+            "BAD_USER_INPUT",
             "request body too large; send a smaller query".to_owned(),
-        );
+        ),
+        StatusCode::REQUEST_TIMEOUT => request_error(
+            StatusCode::REQUEST_TIMEOUT,
+            "TIMEOUT",
+            "the request took too long and was cancelled; ask for less, or retry".to_owned(),
+        ),
+        _ => response,
     }
-    response
+}
+
+/// A panic is a bug: log it, answer INTERNAL, keep serving.
+fn panic_as_graphql(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("non-string panic");
+    tracing::error!(panic = detail, "request handler panicked");
+    request_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "internal error; it has been logged".to_owned(),
+    )
 }
 
 async fn graphql(
@@ -95,10 +118,8 @@ async fn graphql(
                 }
                 _ => StatusCode::BAD_REQUEST,
             };
-            return request_error(
-                status,
-                format!("malformed GraphQL request: {}", rejection.0),
-            );
+            let message = format!("malformed GraphQL request: {}", rejection.0);
+            return request_error(status, "BAD_USER_INPUT", message);
         }
     };
     // Each operation gets its own batches, so loaded rows never outlive the request.
@@ -114,7 +135,7 @@ async fn graphql(
                     state.limits.max_batch,
                     requests.len()
                 );
-                return request_error(StatusCode::BAD_REQUEST, message);
+                return request_error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message);
             }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use anyhow::{Context as _, anyhow, bail};
 use async_graphql::resolver_utils::EnumType;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, NotSet,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 
 use super::dataset::*;
@@ -50,19 +50,44 @@ pub fn dataset() -> anyhow::Result<Dataset> {
     Ok(all)
 }
 
-/// Whether the database holds no data yet (so `serve` should seed it).
-pub async fn is_empty(db: &Db) -> anyhow::Result<bool> {
-    Ok(source::Entity::find().count(db.conn()).await? == 0)
-}
-
 /// Loads the seed dataset.
 pub async fn load(db: &Db) -> anyhow::Result<Report> {
-    load_dataset(db, &dataset()?).await
+    let data = dataset()?;
+    Ok(load_dataset_unless(db, &data, false)
+        .await?
+        .unwrap_or_default())
+}
+
+/// Loads the seed dataset if the database holds no data yet, as `serve` does on start-up;
+/// `None` when it already held some.
+pub async fn load_if_empty(db: &Db) -> anyhow::Result<Option<Report>> {
+    load_dataset_unless(db, &dataset()?, true).await
 }
 
 /// Loads `data` in one transaction: all of it, or on error nothing.
 pub async fn load_dataset(db: &Db, data: &Dataset) -> anyhow::Result<Report> {
+    Ok(load_dataset_unless(db, data, false)
+        .await?
+        .unwrap_or_default())
+}
+
+/// Serialises loads: replicas starting together against one PostgreSQL must not seed twice.
+const SEED_LOCK: i64 = 0x0063_7467_7261_7068; // "ctgraph" in ASCII
+
+async fn load_dataset_unless(
+    db: &Db,
+    data: &Dataset,
+    only_if_empty: bool,
+) -> anyhow::Result<Option<Report>> {
     let txn = db.conn().begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Held until the transaction ends; SQLite's single writer serialises loads already.
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({SEED_LOCK})"))
+            .await?;
+    }
+    if only_if_empty && source::Entity::find().count(&txn).await? > 0 {
+        return Ok(None);
+    }
     let mut loader = Loader {
         txn: &txn,
         keys: HashMap::new(),
@@ -71,7 +96,7 @@ pub async fn load_dataset(db: &Db, data: &Dataset) -> anyhow::Result<Report> {
     loader.load(data).await?;
     let report = loader.report;
     txn.commit().await?;
-    Ok(report)
+    Ok(Some(report))
 }
 
 /// Checks a value is one of the enum `T`'s, for a message that names the row.
@@ -365,10 +390,24 @@ impl Loader<'_> {
     }
 
     async fn organization(&mut self, r: &OrganizationRow) -> anyhow::Result<()> {
-        let existing = organization::Entity::find()
-            .filter(organization::Column::Name.eq(&r.name))
-            .one(self.txn)
+        use organization::Column as C;
+        let existing = self
+            .by_external_id::<organization::Entity>(&r.key, C::Dataset, C::ExternalId)
             .await?;
+        if existing.is_none() {
+            // Names are unique: a group another dataset already holds is the same group.
+            // Cite it, but leave its row and provenance to the dataset it came from.
+            let named = organization::Entity::find()
+                .filter(C::Name.eq(&r.name))
+                .one(self.txn)
+                .await?;
+            if let Some(other) = named {
+                self.report.unchanged += 1;
+                self.keys
+                    .insert((NodeKind::Organization, r.key.clone()), other.id);
+                return self.cite(NodeKind::Organization, other.id, &r.cite).await;
+            }
+        }
         let id = save!(
             self,
             organization,

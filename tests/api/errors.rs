@@ -52,6 +52,9 @@ both! {
         }
         let deep = format!("{{ districts {{ nodes {{ {} }} }} }}", "province { country { provinces { nodes { ".repeat(5) + "name" + &" } } } }".repeat(5));
         assert_eq!(app.error_codes(&deep, json!({})).await, ["QUERY_TOO_COMPLEX"]);
+        // Shallow but wide: a hundred rows at each of four levels is too much work.
+        let wide = "{ districts(first: 100) { nodes { operations(first: 100) { nodes { personnel(first: 100) { nodes { affiliations(first: 100) { nodes { kind } } } } } } } } }";
+        assert_eq!(app.error_codes(wide, json!({})).await, ["QUERY_TOO_COMPLEX"]);
     }
 }
 

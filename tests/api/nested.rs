@@ -9,17 +9,17 @@ use crate::helpers::{TestApp, both};
 /// organization → affiliations.
 const FOUR_LEVELS: &str = r#"
 query {
-  districts(first: 100) {
+  districts {
     nodes {
       name
-      operations(first: 100) {
+      operations {
         nodes {
           title
-          personnel(first: 100) {
-            edges { outcome node { name organization { name affiliations(first: 100) { nodes { kind crossBorder } } } } }
+          personnel {
+            edges { outcome node { name organization { name affiliations { nodes { kind crossBorder } } } } }
           }
-          militants(first: 100) {
-            edges { outcome node { name organization { name affiliations(first: 100) { nodes { kind crossBorder } } } } }
+          militants {
+            edges { outcome node { name organization { name affiliations { nodes { kind crossBorder } } } } }
           }
         }
       }
@@ -190,7 +190,7 @@ both! {
         let district = data["districts"]["nodes"][0]["id"].as_str().expect("id").to_owned();
         let q = "query($id: ID!, $ids: [ID!]!) { node(id: $id) { id ... on Operation { title } } nodes(ids: $ids) { __typename id } }";
         let data = app.data(q, json!({ "id": op, "ids": [district, op] })).await;
-        assert_eq!(data["node"]["title"], "Intelligence-based operation in Dera Ismail Khan");
+        assert_eq!(data["node"]["title"], "Mission in Dera Ismail Khan");
         assert_eq!(data["nodes"][0]["__typename"], "District");
         assert_eq!(data["nodes"][1]["__typename"], "Operation");
     }

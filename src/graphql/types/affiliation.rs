@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::affiliation::Model;
 
 /// A dated link from a person or an organization to an organization or a country.
+#[derive(Clone)]
 pub struct Affiliation(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Affiliation {
@@ -88,6 +89,7 @@ impl Affiliation {
     }
 
     /// The sources this Affiliation rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -147,9 +149,9 @@ impl FilterInput for AffiliationFilter {
     fn condition(&self) -> ApiResult<Condition> {
         Ok(Where::new("affiliations")
             .id("id", NodeKind::Affiliation, &self.id)?
-            .enumeration("kind", &self.kind)
+            .enumeration("kind", &self.kind)?
             .boolean("cross_border", self.cross_border)
-            .enumeration("confidence", &self.confidence)
+            .enumeration("confidence", &self.confidence)?
             .id(
                 "subject_personnel_id",
                 NodeKind::Personnel,

@@ -8,6 +8,7 @@ use crate::entity::citation::Model;
 use crate::graphql::node::{Node, node_in_group};
 
 /// A fact's source: which source, the sentence it rests on, and how firmly it is stated.
+#[derive(Clone)]
 pub struct Citation(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Citation {
@@ -67,7 +68,7 @@ pub struct CitationFilter {
 impl FilterInput for CitationFilter {
     fn condition(&self) -> ApiResult<Condition> {
         Ok(Where::new("citations")
-            .enumeration("confidence", &self.confidence)
+            .enumeration("confidence", &self.confidence)?
             .build())
     }
 }

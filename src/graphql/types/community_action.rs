@@ -14,6 +14,7 @@ const DISTRICTS: Via = Via::Link {
 };
 
 /// Civilians resisting militancy: a declaration, a protection, an armed stand.
+#[derive(Clone)]
 pub struct CommunityAction(pub Model, pub Siblings<Model>);
 
 impl NodeObject for CommunityAction {
@@ -82,6 +83,7 @@ impl CommunityAction {
 
     /// The districts it took place in: several when the place spans districts (e.g. Waziristan).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
@@ -113,6 +115,7 @@ impl CommunityAction {
 
     /// Organizations involved, with their part: actor, supported or opponent.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn actors(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
@@ -147,6 +150,7 @@ impl CommunityAction {
     }
 
     /// The sources this CommunityAction rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -196,9 +200,9 @@ impl FilterInput for CommunityActionFilter {
     fn condition(&self) -> ApiResult<Condition> {
         Ok(Where::new("community_actions")
             .id("id", NodeKind::CommunityAction, &self.id)?
-            .enumeration("kind", &self.kind)
+            .enumeration("kind", &self.kind)?
             .date("date", &self.date)
-            .enumeration("date_precision", &self.date_precision)
+            .enumeration("date_precision", &self.date_precision)?
             .text("place", &self.place)?
             .text("description", &self.description)?
             .combine(&self.and, &self.or, &self.not)?

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::country::Model;
 
 /// A sovereign state.
+#[derive(Clone)]
 pub struct Country(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Country {
@@ -36,6 +37,7 @@ impl Country {
 
     /// Its first-level divisions.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn provinces(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ProvinceFilter>,
@@ -67,6 +69,7 @@ impl Country {
 
     /// Organizations based in this country.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
@@ -98,6 +101,7 @@ impl Country {
 
     /// Militants who are nationals of this country.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn militants(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
@@ -127,8 +131,73 @@ impl Country {
         )
     }
 
+    /// Militants active in this country (their `operatingCountry`), whatever their nationality.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn active_militants(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<MilitantOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Militant>> {
+        Connection::nested(
+            self.0.id,
+            &self.1,
+            Via::Column("operating_country_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
+    /// Figures that count only nationals of this country (e.g. Afghan nationals killed).
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn reported_figures(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<ReportedFigureOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<ReportedFigure>> {
+        Connection::nested(
+            self.0.id,
+            &self.1,
+            Via::Column("nationality_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
     /// Affiliations whose target is this country (nationality, sanctuary, support...).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
@@ -159,6 +228,7 @@ impl Country {
     }
 
     /// The sources this Country rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::district::Model;
 
 /// A second-level administrative division, such as Dera Ismail Khan.
+#[derive(Clone)]
 pub struct District(pub Model, pub Siblings<Model>);
 
 impl NodeObject for District {
@@ -55,6 +56,7 @@ impl District {
 
     /// Operations that took place in this district.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn operations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
@@ -86,6 +88,7 @@ impl District {
 
     /// Community actions against militancy in this district.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn community_actions(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<CommunityActionFilter>,
@@ -121,6 +124,7 @@ impl District {
 
     /// Security personnel whose hometown lies in this district.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn personnel(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
@@ -152,6 +156,7 @@ impl District {
 
     /// Figures sources report for a set of districts including this one.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn reported_figures(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
@@ -186,6 +191,7 @@ impl District {
     }
 
     /// The sources this District rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::militant::Model;
 
 /// An individual on the militant side. Many are unnamed: the sources count them or describe them without a name.
+#[derive(Clone)]
 pub struct Militant(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Militant {
@@ -75,6 +76,7 @@ impl Militant {
 
     /// Operations that met them, with what happened to them.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn operations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
@@ -110,6 +112,7 @@ impl Militant {
 
     /// Their affiliations.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
@@ -140,6 +143,7 @@ impl Militant {
     }
 
     /// The sources this Militant rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -201,7 +205,7 @@ impl FilterInput for MilitantFilter {
                 NodeKind::Organization,
                 &self.organization,
             )?
-            .enumeration("status", &self.status)
+            .enumeration("status", &self.status)?
             .combine(&self.and, &self.or, &self.not)?
             .build())
     }

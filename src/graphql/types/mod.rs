@@ -31,7 +31,7 @@ pub use source::*;
 
 /// What every type module needs.
 mod prelude {
-    pub(super) use super::super::connection::{Connection, NodeObject, OrderInput};
+    pub(super) use super::super::connection::{Connection, NodeObject, OrderInput, page_cost};
     pub(super) use super::super::enums::*;
     pub(super) use super::super::filter::{
         DateFilter, EnumFilter, FilterInput, FloatFilter, IdFilter, IntFilter, StringFilter, Where,

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::operation::Model;
 
 /// One security-force action: when and where it happened, who took part, and what it cost. Counts are null when the sources do not report them, never zero by default.
+#[derive(Clone)]
 pub struct Operation(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Operation {
@@ -95,6 +96,7 @@ impl Operation {
 
     /// Security personnel who took part, with their role and what happened to them.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn personnel(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
@@ -130,6 +132,7 @@ impl Operation {
 
     /// Individual militants it met, with what happened to them. Militants the sources only count are in the casualty counts, not here.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn militants(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
@@ -165,6 +168,7 @@ impl Operation {
 
     /// Organizations that conducted, supported or were targeted by it.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
@@ -199,6 +203,7 @@ impl Operation {
     }
 
     /// The sources this Operation rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -265,10 +270,10 @@ impl FilterInput for OperationFilter {
         Ok(Where::new("operations")
             .id("id", NodeKind::Operation, &self.id)?
             .text("title", &self.title)?
-            .enumeration("kind", &self.kind)
+            .enumeration("kind", &self.kind)?
             .date("start_date", &self.start_date)
             .date("end_date", &self.end_date)
-            .enumeration("date_precision", &self.date_precision)
+            .enumeration("date_precision", &self.date_precision)?
             .id("district_id", NodeKind::District, &self.district)?
             .text("place", &self.place)?
             .int("militants_killed", &self.militants_killed)?

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::organization::Model;
 
 /// Any actor group: a militant group, a security force, a peace committee, a government body.
+#[derive(Clone)]
 pub struct Organization(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Organization {
@@ -55,6 +56,7 @@ impl Organization {
 
     /// Security personnel serving in it.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn members(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
@@ -86,6 +88,7 @@ impl Organization {
 
     /// Militants belonging to it.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn militants(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
@@ -117,6 +120,7 @@ impl Organization {
 
     /// Operations it conducted, supported or was targeted by, with its role.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn operations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
@@ -152,6 +156,7 @@ impl Organization {
 
     /// Its own affiliations to other organizations and countries.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
@@ -183,6 +188,7 @@ impl Organization {
 
     /// Affiliations whose target is this organization (members, allies...).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliated(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
@@ -214,6 +220,7 @@ impl Organization {
 
     /// Community actions it took part in, supported by, or was opposed by.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn community_actions(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<CommunityActionFilter>,
@@ -248,6 +255,7 @@ impl Organization {
     }
 
     /// The sources this Organization rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -294,7 +302,7 @@ impl FilterInput for OrganizationFilter {
         Ok(Where::new("organizations")
             .id("id", NodeKind::Organization, &self.id)?
             .text("name", &self.name)?
-            .enumeration("kind", &self.kind)
+            .enumeration("kind", &self.kind)?
             .id("base_country_id", NodeKind::Country, &self.base_country)?
             .combine(&self.and, &self.or, &self.not)?
             .build())

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::personnel::Model;
 
 /// A member of the security forces.
+#[derive(Clone)]
 pub struct Personnel(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Personnel {
@@ -66,6 +67,7 @@ impl Personnel {
 
     /// Operations they took part in, with their role and what happened to them.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn operations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
@@ -101,6 +103,7 @@ impl Personnel {
 
     /// Their affiliations.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
@@ -131,6 +134,7 @@ impl Personnel {
     }
 
     /// The sources this Personnel rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -195,7 +199,7 @@ impl FilterInput for PersonnelFilter {
                 NodeKind::District,
                 &self.hometown_district,
             )?
-            .enumeration("status", &self.status)
+            .enumeration("status", &self.status)?
             .combine(&self.and, &self.or, &self.not)?
             .build())
     }

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::province::Model;
 
 /// A first-level administrative division of a country, such as Khyber Pakhtunkhwa.
+#[derive(Clone)]
 pub struct Province(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Province {
@@ -45,6 +46,7 @@ impl Province {
 
     /// Its districts.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
@@ -76,6 +78,7 @@ impl Province {
 
     /// Figures sources report for this province as a whole.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn reported_figures(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
@@ -106,6 +109,7 @@ impl Province {
     }
 
     /// The sources this Province rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::reported_figure::Model;
 
 /// An aggregate a source states ("over 80 militants in 20 days") rather than itemises. Kept as stated, with its qualifier and quote, never expanded into invented rows.
+#[derive(Clone)]
 pub struct ReportedFigure(pub Model, pub Siblings<Model>);
 
 impl NodeObject for ReportedFigure {
@@ -78,6 +79,7 @@ impl ReportedFigure {
     }
 
     /// The sources this ReportedFigure rests on, each with the sentence quoted.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -133,8 +135,8 @@ impl FilterInput for ReportedFigureFilter {
     fn condition(&self) -> ApiResult<Condition> {
         Ok(Where::new("reported_figures")
             .id("id", NodeKind::ReportedFigure, &self.id)?
-            .enumeration("metric", &self.metric)
-            .enumeration("qualifier", &self.qualifier)
+            .enumeration("metric", &self.metric)?
+            .enumeration("qualifier", &self.qualifier)?
             .int("value", &self.value)?
             .date("period_start", &self.period_start)
             .date("period_end", &self.period_end)
@@ -176,6 +178,7 @@ impl FigureScope {
 
     /// The districts it covers; empty when it covers a whole province.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,

@@ -7,6 +7,7 @@ use super::prelude::*;
 use crate::entity::source::Model;
 
 /// Where facts come from: a news report, an official statement, a dataset.
+#[derive(Clone)]
 pub struct Source(pub Model, pub Siblings<Model>);
 
 impl NodeObject for Source {
@@ -56,6 +57,7 @@ impl Source {
 
     /// Every fact that rests on this source, with the sentence it rests on.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<CitationFilter>,
@@ -87,6 +89,7 @@ impl Source {
 
     /// The aggregate figures this source states.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn reported_figures(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
@@ -144,7 +147,7 @@ impl FilterInput for SourceFilter {
             .id("id", NodeKind::Source, &self.id)?
             .text("title", &self.title)?
             .text("publisher", &self.publisher)?
-            .enumeration("kind", &self.kind)
+            .enumeration("kind", &self.kind)?
             .date("published_on", &self.published_on)
             .combine(&self.and, &self.or, &self.not)?
             .build())
