@@ -48,7 +48,7 @@ fn a_bad_listen_address_is_refused_before_anything_starts() {
 }
 
 #[tokio::test]
-async fn seed_and_serve_work_from_the_command_line() {
+async fn seeding_from_the_command_line_is_idempotent() {
     let Some(url) = crate::helpers::fresh_database(crate::helpers::Backend::Sqlite).await else {
         return;
     };
@@ -65,5 +65,7 @@ async fn seed_and_serve_work_from_the_command_line() {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_end_matches("?mode=rwc");
-    let _ = std::fs::remove_file(path);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
 }

@@ -31,6 +31,12 @@ both! {
         }
         let data = app.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [unknown] })).await;
         assert_eq!(data["nodes"], json!([null]));
+        // An id asked for twice is answered twice; more than 100 ids is refused.
+        let country = app.data("{ countries(first: 1) { nodes { id } } }", json!({})).await["countries"]["nodes"][0]["id"].clone();
+        let data = app.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [country, country] })).await;
+        assert_eq!(data["nodes"], json!([{ "id": country }, { "id": country }]));
+        let many: Vec<_> = (0..101).map(|_| country.clone()).collect();
+        assert_eq!(app.error_codes("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": many })).await, ["BAD_USER_INPUT"]);
         // An id of the wrong type in a filter.
         let district = app.data("{ districts(first: 1) { nodes { id } } }", json!({})).await;
         let q = "query($id: ID!) { operations(filter: { district: { eq: $id } }) { nodes { title } } provinces(filter: { country: { eq: $id } }) { nodes { name } } }";
@@ -44,6 +50,7 @@ both! {
         let cases = [
             ("{ operations(filter: { kind: { eq: NOT_A_KIND } }) { nodes { title } } }", "BAD_USER_INPUT"),
             ("{ operations { nodes { noSuchField } } }", "BAD_USER_INPUT"),
+            ("{ operations(orderBy: { field: NOT_A_FIELD }) { nodes { title } } }", "BAD_USER_INPUT"),
             ("{ operations { nodes { title }", "BAD_USER_INPUT"),
             (r#"{ operations(filter: { startDate: { gte: "March 2025" } }) { nodes { title } } }"#, "BAD_USER_INPUT"),
         ];

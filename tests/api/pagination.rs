@@ -116,3 +116,27 @@ both! {
         assert_eq!(next["pageInfo"]["hasPreviousPage"], true);
     }
 }
+
+both! {
+    async fn nested_connections_page_backwards_and_empty_pages_are_allowed(app: TestApp) {
+        let q = r#"query($before: String) { provinces(filter: { isoCode: { eq: "PK-KP" } }) { nodes {
+            districts(last: 4, before: $before) { pageInfo { hasNextPage hasPreviousPage startCursor } nodes { name } }
+            none: districts(first: 0) { totalCount pageInfo { hasNextPage } nodes { name } }
+        } } }"#;
+        let data = app.data(q, json!({})).await;
+        let kp = &data["provinces"]["nodes"][0];
+        let last: Vec<&str> = kp["districts"]["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["name"].as_str()).collect();
+        assert_eq!(last, ["Lakki Marwat", "Lower South Waziristan", "North Waziristan", "Upper South Waziristan"]);
+        assert_eq!(kp["districts"]["pageInfo"]["hasPreviousPage"], true);
+        assert_eq!(kp["none"]["nodes"], json!([]));
+        assert_eq!(kp["none"]["totalCount"], 9);
+        assert_eq!(kp["none"]["pageInfo"]["hasNextPage"], true);
+
+        let before = kp["districts"]["pageInfo"]["startCursor"].clone();
+        let data = app.data(q, json!({ "before": before })).await;
+        let earlier: Vec<&str> = data["provinces"]["nodes"][0]["districts"]["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["name"].as_str()).collect();
+        assert_eq!(earlier, ["Dera Ismail Khan", "Karak", "Khyber", "Kurram"]);
+        let info = &data["provinces"]["nodes"][0]["districts"]["pageInfo"];
+        assert_eq!((info["hasPreviousPage"].clone(), info["hasNextPage"].clone()), (json!(true), json!(true)), "Bannu before, Lakki Marwat after");
+    }
+}

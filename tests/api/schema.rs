@@ -62,13 +62,16 @@ fn the_public_names_of_the_design_are_in_the_schema() {
 }
 
 #[test]
-fn every_type_and_field_is_described() {
+fn every_type_field_argument_and_enum_value_is_described() {
     let sdl = ctgraph::graphql::sdl();
-    let mut previous = "";
-    // The `schema { query: Query }` block at the end declares no fields of its own.
+    // The `schema { query: Query }` block at the end declares nothing of its own.
     let types = sdl.split("\nschema {").next().unwrap_or_default();
+    let mut previous = "";
+    let mut in_enum = false;
+    let mut checked = 0;
     for line in types.lines() {
         let t = line.trim();
+        let starts_with_name = t.starts_with(|c: char| c.is_ascii_alphabetic());
         let declares_type = [
             "type ",
             "input ",
@@ -79,13 +82,20 @@ fn every_type_and_field_is_described() {
         ]
         .iter()
         .any(|k| t.starts_with(k));
-        let declares_field = line.starts_with('\t')
-            && !line.starts_with("\t\t")
-            && t.starts_with(|c: char| c.is_ascii_alphabetic())
-            && (t.contains(':') || t.ends_with('('));
-        if declares_type || declares_field {
+        let indented = line.starts_with('\t');
+        // Fields and input fields (`name: T`, `name(`), arguments (`\t\tname: T`), enum values.
+        let declares_member =
+            indented && starts_with_name && (t.contains(':') || t.ends_with('(') || in_enum);
+        if declares_type || declares_member {
             assert!(previous.ends_with('"'), "no description before `{t}`");
+            checked += 1;
+        }
+        if t.starts_with("enum ") {
+            in_enum = true;
+        } else if t == "}" {
+            in_enum = false;
         }
         previous = t;
     }
+    assert!(checked > 500, "only {checked} declarations checked");
 }

@@ -101,6 +101,13 @@ both! {
         assert!(has("MILITANTS_KILLED", 13, "EXACT", "2025-03-17"));
         assert!(has("COMMUNITY_ACTIONS", 9, "AT_LEAST", "2025-01-01"));
         assert!(figures.iter().any(|f| f.0 == "MILITANTS_KILLED" && f.1 == 3 && f.4.as_deref() == Some("AF")), "three Afghan nationals");
+        // Period ends and quotes as the article states them.
+        let nodes = data["reportedFigures"]["nodes"].as_array().expect("figures");
+        let after_16 = nodes.iter().find(|f| f["periodStart"] == "2025-03-17").expect("the 13 after March 16");
+        assert_eq!(after_16["periodEnd"], "2025-03-20");
+        assert_eq!(after_16["quote"], "The momentum continued beyond March 16, with further operations eliminating another 13 militants.");
+        let interventions = nodes.iter().find(|f| f["metric"] == "COMMUNITY_ACTIONS").expect("interventions");
+        assert_eq!(interventions["periodEnd"], serde_json::Value::Null, "open-ended: \"this year\"");
         // Aggregates stay aggregates: only one operation is itemised.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations").await, 1);
     }
