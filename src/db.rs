@@ -28,7 +28,8 @@ impl Db {
             .acquire_timeout(Duration::from_secs(5))
             .sqlx_logging(false);
         if url.starts_with("sqlite:") {
-            // SQLite allows one writer; a small pool avoids "database is locked" under load.
+            // SQLite has one writer at a time and its readers share one file: a few
+            // connections suffice, and sqlx's busy timeout makes writers wait their turn.
             options.max_connections(4).min_connections(1);
         } else {
             options.max_connections(16).min_connections(1);

@@ -18,7 +18,7 @@ use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 /// The schema ctgraph serves.
 pub type CtSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
 
-/// Builds the schema with the given limits. Request data (the DataLoader) is added per request.
+/// Builds the schema with the given limits. Each request adds its own `loaders::Batches`.
 pub fn schema(limits: &limits::Limits) -> CtSchema {
     let mut builder = Schema::build(query::Query, EmptyMutation, EmptySubscription)
         .limit_depth(limits.max_depth)
