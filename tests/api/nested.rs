@@ -145,7 +145,8 @@ both! {
                     organization { members { totalCount } operations { edges { role node { title } } } }
                   } }
                   countries(filter: { isoCode: { eq: "AF" } }) { nodes {
-                    militants { totalCount nodes { nationality { isoCode } } }
+                    militants { totalCount nodes { nationality { isoCode } operatingCountry { activeMilitants { totalCount } } } }
+                    reportedFigures { nodes { value nationality { isoCode } } }
                     affiliations { nodes { crossBorder subject { ... on Militant { nationality { name } } } } }
                   } }
                   communityActions(filter: { place: { eq: "parts of Waziristan" } }) { nodes {
@@ -168,6 +169,8 @@ both! {
 
         let afghanistan = &data["countries"]["nodes"][0];
         assert_eq!(afghanistan["militants"]["totalCount"], 3);
+        assert_eq!(afghanistan["militants"]["nodes"][0]["operatingCountry"]["activeMilitants"]["totalCount"], 3, "active in Pakistan");
+        assert_eq!(afghanistan["reportedFigures"]["nodes"], json!([{ "value": 3, "nationality": { "isoCode": "AF" } }]));
         let affiliations = afghanistan["affiliations"]["nodes"].as_array().expect("affiliations");
         assert_eq!(affiliations.len(), 3);
         assert!(affiliations.iter().all(|a| a["crossBorder"] == true && a["subject"]["nationality"]["name"] == "Afghanistan"));

@@ -22,7 +22,7 @@ both! {
         let (output, _) = block(&readme, "json", end).expect("a json block after it");
         let expected: Value = serde_json::from_str(&output).expect("README output is JSON");
         let (statements, data) = app.counted(&query, json!({})).await;
-        eprintln!("README query: {statements} statements");
+        assert_eq!(statements, 16, "README.md says the example runs 16 SQL statements");
         assert_eq!(json!({ "data": data }), expected, "README.md shows another output than the query returns");
     }
 }
