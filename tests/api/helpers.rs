@@ -22,6 +22,18 @@ pub(crate) enum Backend {
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
+/// Says why a test is skipped, once per reason, on the real stderr: libtest captures
+/// `eprintln!` of passing tests, and a skip nobody sees is a silent pass.
+pub(crate) fn skip(reason: &str) {
+    use std::io::Write;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !said.iter().any(|r| r == reason) {
+        let _ = writeln!(std::io::stderr(), "skipped: {reason}");
+        said.push(reason.to_owned());
+    }
+}
+
 fn unique_name() -> String {
     format!(
         "ctgraph_test_{}_{}",
@@ -39,8 +51,8 @@ async fn postgres_server() -> Option<String> {
             !ci,
             "CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests cannot run"
         );
-        eprintln!(
-            "skipped on PostgreSQL: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+        skip(
+            "PostgreSQL tests: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)",
         );
         return None;
     };
@@ -49,7 +61,7 @@ async fn postgres_server() -> Option<String> {
             !ci,
             "CI=true but PostgreSQL at TEST_DATABASE_URL is unreachable: {e}"
         );
-        eprintln!("skipped on PostgreSQL: {e}");
+        skip(&format!("PostgreSQL tests: {e}"));
         return None;
     }
     Some(url)

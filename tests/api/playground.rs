@@ -37,7 +37,9 @@ fn chromium() -> Option<String> {
         !ci,
         "CI=true but no Chromium at {path}: .ci/run installs it"
     );
-    eprintln!("skipped: no Chromium at {path} (apt-get install chromium, or set CHROMIUM)");
+    crate::helpers::skip(&format!(
+        "browser test: no Chromium at {path} (apt-get install chromium, or set CHROMIUM)"
+    ));
     None
 }
 
