@@ -50,13 +50,14 @@ pub fn router(db: Db, limits: Limits) -> Router {
         .route("/graphiql", get(playground::page))
         .route("/graphiql/assets/{version}/{name}", get(playground::asset))
         .route("/health", get(health))
+        // Innermost first: the outer layers see (and reshape) what the inner ones answer.
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(CatchPanicLayer::custom(panic_as_graphql))
-        .layer(map_response(limit_errors_as_graphql))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(limits.timeout_secs),
         ))
+        .layer(map_response(limit_errors_as_graphql))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

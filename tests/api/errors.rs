@@ -107,3 +107,35 @@ both! {
         assert_eq!((status, body), (StatusCode::OK, json!({ "status": "ok" })));
     }
 }
+
+#[tokio::test]
+async fn a_request_over_its_time_gets_a_timeout_code() {
+    use ctgraph::app::{App, Config};
+    use ctgraph::graphql::limits::Limits;
+    let Some(url) = crate::helpers::fresh_database(crate::helpers::Backend::Sqlite).await else {
+        return;
+    };
+    // No time at all: every request that waits on the database runs out.
+    let limits = Limits {
+        timeout_secs: 0,
+        ..Limits::default()
+    };
+    let config = Config {
+        database_url: url.clone(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        limits,
+    };
+    let app = crate::helpers::TestApp::adopt(
+        App::build(config).await.expect("app"),
+        url,
+        crate::helpers::Backend::Sqlite,
+    );
+    let body = json!({ "query": "{ operations { totalCount } }" }).to_string();
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .expect("request");
+    let (status, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT");
+}
