@@ -11,7 +11,7 @@ use async_graphql::{Context, Object, ObjectType, OutputType, SimpleObject, TypeN
 use sea_orm::sea_query::Condition;
 use tokio::sync::OnceCell;
 
-use super::filter::FilterInput;
+use super::filter::{self, FilterInput};
 use super::loaders::{Siblings, batches, nested_counts, nested_pages};
 use super::page::{self, LinkRow, NoLink, Page, PageArgs, PageQuery, SortKey, Via};
 use crate::entity::Table;
@@ -51,14 +51,14 @@ pub trait OrderInput: Default + Send + Sync {
 }
 
 /// The complexity of a connection field: what its children cost, once per row a page may
-/// hold, so that limits bound the rows a query can touch, not just its fields.
+/// hold, so that limits bound the rows a query can touch, not just its fields. A page size
+/// past the cap counts as the cap: the resolver refuses it with a message that names the
+/// argument, clearer than "too complex".
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let rows = first
         .or(last)
-        .map_or(page::DEFAULT_PAGE_SIZE as usize, |n| {
-            usize::try_from(n).unwrap_or(0)
-        })
-        .max(1);
+        .map_or(page::DEFAULT_PAGE_SIZE, |n| u64::try_from(n).unwrap_or(0))
+        .clamp(1, page::MAX_PAGE_SIZE) as usize;
     rows.saturating_mul(child_complexity.saturating_add(1))
 }
 
@@ -134,7 +134,7 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
         args: PageArgs,
     ) -> ApiResult<Self> {
         let (condition, key) = match &filter {
-            Some(f) => (f.condition()?, format!("{f:?}")),
+            Some(f) => (filter::compile(f)?, format!("{f:?}")),
             None => (Condition::all(), String::new()),
         };
         let sort = order.unwrap_or_default().sort_key();

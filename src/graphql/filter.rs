@@ -5,7 +5,9 @@
 use std::fmt::Debug;
 
 use async_graphql::{ID, InputObject, InputType, resolver_utils::EnumType};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Value};
+use sea_orm::sea_query::{
+    Condition, Expr, ExprTrait, Func, LikeExpr, PostgresQueryBuilder, Query, Value,
+};
 
 use super::enums::{self, *};
 use super::ids::{NodeKind, decode_as};
@@ -14,6 +16,10 @@ use crate::error::{ApiError, ApiResult};
 
 /// Most values an `in` list may hold.
 const MAX_IN_VALUES: usize = 1000;
+
+/// Most values one filter may bind in all. Well under what the backends accept in one
+/// statement (SQLite 32,766, PostgreSQL 65,535), beside the values paging binds.
+const MAX_FILTER_VALUES: usize = 10_000;
 
 /// A type's filter input: compiles to a condition on the type's table.
 pub trait FilterInput: Debug + Send + Sync {
@@ -128,6 +134,40 @@ enum Cmp {
     Gte,
     Lt,
     Lte,
+}
+
+/// The condition of `filter`, refused when it would bind more values than a statement holds.
+pub fn compile<F: FilterInput>(filter: &F) -> ApiResult<Condition> {
+    let condition = filter.condition()?;
+    let (_, values) = Query::select()
+        .cond_where(condition.clone())
+        .build(PostgresQueryBuilder);
+    if values.0.len() > MAX_FILTER_VALUES {
+        return Err(ApiError::bad_input(format!(
+            "a filter may compare with at most {MAX_FILTER_VALUES} values in all, got {}; \
+             split the request",
+            values.0.len()
+        )));
+    }
+    Ok(condition)
+}
+
+/// `parts` joined by `join` (all or any) as a balanced tree rather than one long chain:
+/// sea-query renders a chain as nested binary expressions, recursing once per part, so a long
+/// `or` list would exhaust the stack, and pass SQLite's expression depth limit of 1000.
+fn balanced(mut parts: Vec<Condition>, join: fn() -> Condition) -> Condition {
+    while parts.len() > 1 {
+        let mut pairs = Vec::with_capacity(parts.len().div_ceil(2));
+        let mut rest = parts.into_iter();
+        while let Some(a) = rest.next() {
+            pairs.push(match rest.next() {
+                Some(b) => join().add(a).add(b),
+                None => a,
+            });
+        }
+        parts = pairs;
+    }
+    parts.pop().unwrap_or_else(join)
 }
 
 /// Builds the condition of one filter on `table`: every given part must hold.
@@ -340,19 +380,17 @@ impl Where {
     ) -> ApiResult<Self> {
         let mut w = self;
         if let Some(all) = and {
-            for f in all {
-                w = w.add(f.condition()?);
-            }
+            let parts = all.iter().map(F::condition).collect::<ApiResult<_>>()?;
+            w = w.add(balanced(parts, Condition::all));
         }
         if let Some(any) = or {
-            let mut c = Condition::any();
-            for f in any {
-                c = c.add(f.condition()?);
-            }
             // An empty `or` matches nothing, as an empty disjunction should.
-            if any.is_empty() {
-                c = c.add(Expr::val(1).eq(0));
-            }
+            let c = if any.is_empty() {
+                Expr::val(1).eq(0).into()
+            } else {
+                let parts = any.iter().map(F::condition).collect::<ApiResult<_>>()?;
+                balanced(parts, Condition::any)
+            };
             w = w.add(c);
         }
         if let Some(f) = not {

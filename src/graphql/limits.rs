@@ -15,6 +15,9 @@ pub struct Limits {
     pub max_complexity: usize,
     /// Deepest nesting the parser accepts before it gives up.
     pub max_recursive_depth: usize,
+    /// Deepest nesting of objects and lists in an argument or variable (a filter's
+    /// `and`/`or`/`not`); see `input_depth`.
+    pub max_input_depth: usize,
     /// Most directives on one field.
     pub max_directives: usize,
     /// Most operations in one batched request.
@@ -33,6 +36,7 @@ impl Default for Limits {
             max_depth: 16,
             max_complexity: 2_000_000,
             max_recursive_depth: 32,
+            max_input_depth: 32,
             max_directives: 8,
             max_batch: 10,
             max_body_bytes: 256 * 1024,
@@ -42,14 +46,17 @@ impl Default for Limits {
     }
 }
 
-/// The code of an engine error that has none: a limit, or a malformed request.
+/// The code of an engine error that has none: a limit, or a malformed request. Matched on
+/// the engine's own messages (async-graphql 7.2), from their start, so that a message quoting
+/// a user's field or argument name cannot pass for a limit.
 fn code_for(error: &ServerError) -> &'static str {
-    let m = error.message.as_str();
-    if m.contains("nested too deep")
-        || m.contains("too complex")
-        || m.contains("recursion")
-        || m.contains("directives")
-    {
+    const LIMITS: [&str; 4] = [
+        "Query is too complex.",
+        "Query is nested too deep.",
+        "The recursion depth of the query cannot be greater than",
+        "The number of directives on the field",
+    ];
+    if LIMITS.iter().any(|limit| error.message.starts_with(limit)) {
         "QUERY_TOO_COMPLEX"
     } else {
         "BAD_USER_INPUT"
@@ -72,4 +79,33 @@ pub fn add_error_codes(mut response: Response) -> Response {
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(message: &str) -> &'static str {
+        code_for(&ServerError::new(message, None))
+    }
+
+    #[test]
+    fn engine_limits_are_told_apart_from_user_mistakes() {
+        for limit in [
+            "Query is too complex.",
+            "Query is nested too deep.",
+            "The recursion depth of the query cannot be greater than `32`",
+            "The number of directives on the field `name` cannot be greater than `8`",
+        ] {
+            assert_eq!(code(limit), "QUERY_TOO_COMPLEX", "{limit}");
+        }
+        // Regression: matching on words anywhere took these for limits.
+        for mistake in [
+            r#"Unknown field "directives" on type "Query"."#,
+            r#"Unknown argument "recursion" on field "Query.operations"."#,
+            "Syntax error",
+        ] {
+            assert_eq!(code(mistake), "BAD_USER_INPUT", "{mistake}");
+        }
+    }
 }

@@ -5,6 +5,7 @@ pub mod connection;
 pub mod enums;
 pub mod filter;
 pub mod ids;
+pub mod input_depth;
 pub mod limits;
 pub mod loaders;
 pub mod node;
@@ -24,7 +25,8 @@ pub fn schema(limits: &limits::Limits) -> CtSchema {
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_recursive_depth)
-        .limit_directives(limits.max_directives);
+        .limit_directives(limits.max_directives)
+        .extension(input_depth::InputDepth(limits.max_input_depth));
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -9,7 +9,7 @@ use crate::helpers::both;
 
 both! {
     async fn bad_paging_arguments_are_user_errors(app: TestApp) {
-        for args in ["first: 101", "first: -1", "last: -5", "last: 1000", "first: 1, last: 1", r#"after: "not-a-cursor""#, r#"before: "WyJ4Il0""#] {
+        for args in ["first: 101", "first: 1000000", "first: -1", "last: -5", "last: 1000", "first: 1, last: 1", r#"after: "not-a-cursor""#, r#"before: "WyJ4Il0""#] {
             let q = format!("{{ operations({args}) {{ nodes {{ title }} }} }}");
             assert_eq!(app.error_codes(&q, json!({})).await, ["BAD_USER_INPUT"], "{args}");
         }
@@ -62,6 +62,43 @@ both! {
         // Shallow but wide: a hundred rows at each of four levels is too much work.
         let wide = "{ districts(first: 100) { nodes { operations(first: 100) { nodes { personnel(first: 100) { nodes { affiliations(first: 100) { nodes { kind } } } } } } } } }";
         assert_eq!(app.error_codes(wide, json!({})).await, ["QUERY_TOO_COMPLEX"]);
+    }
+}
+
+both! {
+    /// Regression: a filter nested a few hundred levels deep overflowed the stack of the
+    /// engine's parser and aborted the whole server; an `or` of a thousand conditions
+    /// overflowed sea-query's renderer the same way.
+    async fn huge_and_deeply_nested_filters_are_refused_or_answered_never_crash(app: TestApp) {
+        let q = "query($f: OperationFilter) { operations(filter: $f) { totalCount } }";
+        let nested = |levels: usize| format!("{}{{}}{}", "{ not: ".repeat(levels), " }".repeat(levels));
+        // Inline and as a variable, just past the cap and far past it.
+        for levels in [40, 400, 20_000] {
+            let inline = format!("{{ operations(filter: {}) {{ totalCount }} }}", nested(levels));
+            assert_eq!(app.error_codes(&inline, json!({})).await, ["QUERY_TOO_COMPLEX"], "{levels}");
+        }
+        let mut deep = json!({});
+        for _ in 0..100 {
+            deep = json!({ "not": deep });
+        }
+        assert_eq!(app.error_codes(q, json!({ "f": deep })).await, ["QUERY_TOO_COMPLEX"]);
+        // Thirty levels are fine: an even number of `not`s matches everything.
+        let inline = format!("{{ operations(filter: {}) {{ totalCount }} }}", nested(30));
+        assert_eq!(app.data(&inline, json!({})).await["operations"]["totalCount"], 1);
+
+        // Long lists of conditions are answered, and answered right.
+        let misses: Vec<_> = (100..3100).map(|n| json!({ "militantsKilled": { "eq": n } })).collect();
+        let mut any = misses.clone();
+        any.push(json!({ "militantsKilled": { "eq": 10 } }));
+        assert_eq!(app.data(q, json!({ "f": { "or": any } })).await["operations"]["totalCount"], 1);
+        assert_eq!(app.data(q, json!({ "f": { "or": misses } })).await["operations"]["totalCount"], 0);
+        let all: Vec<_> = (0..3000).map(|_| json!({ "militantsKilled": { "gte": 10 } })).collect();
+        assert_eq!(app.data(q, json!({ "f": { "and": all } })).await["operations"]["totalCount"], 1);
+        // More values than one statement may bind is the user's to split, not an internal error.
+        let lists: Vec<_> = (0..11).map(|_| json!({ "militantsKilled": { "in": (0..1000).collect::<Vec<_>>() } })).collect();
+        assert_eq!(app.error_codes(q, json!({ "f": { "or": lists } })).await, ["BAD_USER_INPUT"]);
+        // And the server still answers.
+        assert_eq!(app.data("{ countries { totalCount } }", json!({})).await["countries"]["totalCount"], 2);
     }
 }
 

@@ -34,9 +34,14 @@ pub(crate) fn skip(reason: &str) {
     }
 }
 
+/// A name no other test, this run or an earlier one cut short, has used: the process id
+/// alone repeats across runs, and a killed run leaves its databases behind.
 fn unique_name() -> String {
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros());
     format!(
-        "ctgraph_test_{}_{}",
+        "ctgraph_test_{}_{started}_{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     )

@@ -1,0 +1,247 @@
+//! A cap on how deeply input values nest, in arguments and in variables. Filters nest
+//! through `and`, `or` and `not`, and both the engine's parser and its conversion of a value
+//! into an input type recurse once per level, before any resolver or limit of ours runs: a
+//! few hundred levels exhaust a worker's stack and abort the process. So the query text is
+//! scanned for bracket depth before it is parsed, every value is measured right after, and
+//! either refuses the request with `QUERY_TOO_COMPLEX`.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{
+    ErrorExtensionValues, Name, Pos, Positioned, ServerError, ServerResult, Variables,
+};
+use async_graphql_value::{ConstValue, Value};
+
+/// Refuses requests whose input values nest deeper than the given number of levels (each
+/// object or list is one level).
+pub struct InputDepth(pub usize);
+
+impl ExtensionFactory for InputDepth {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(InputDepthCheck { max: self.0 })
+    }
+}
+
+/// Deepest nesting of `{`, `[` and `(` the parser is given. Generous: selections may nest 32
+/// levels and values 32 more; a debug build's parser overflows its stack near 280.
+const MAX_BRACKET_DEPTH: usize = 128;
+
+struct InputDepthCheck {
+    max: usize,
+}
+
+#[async_trait::async_trait]
+impl Extension for InputDepthCheck {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        for (name, value) in variables.iter() {
+            if nests_deeper(value, self.max) {
+                return Err(self.error(&format!("variable `${name}`"), None));
+            }
+        }
+        if bracket_depth(query) > MAX_BRACKET_DEPTH {
+            return Err(too_complex(format!(
+                "the query nests braces, brackets and parentheses more than \
+                 {MAX_BRACKET_DEPTH} levels deep"
+            )));
+        }
+        let document = next.run(ctx, query, variables).await?;
+        for (_, operation) in document.operations.iter() {
+            for variable in &operation.node.variable_definitions {
+                if let Some(default) = &variable.node.default_value {
+                    if nests_deeper(&default.node, self.max) {
+                        let what = format!("the default of `${}`", variable.node.name.node);
+                        return Err(self.error(&what, Some(default.pos)));
+                    }
+                }
+            }
+            self.check_selections(&operation.node.selection_set)?;
+        }
+        for fragment in document.fragments.values() {
+            self.check_selections(&fragment.node.selection_set)?;
+        }
+        Ok(document)
+    }
+}
+
+impl InputDepthCheck {
+    /// Checks the arguments of every field and directive in `set`. Fragment spreads are not
+    /// followed: every fragment definition is checked once on its own.
+    fn check_selections(&self, set: &Positioned<SelectionSet>) -> ServerResult<()> {
+        for selection in &set.node.items {
+            let (arguments, directives, children) = match &selection.node {
+                Selection::Field(field) => (
+                    field.node.arguments.as_slice(),
+                    &field.node.directives,
+                    Some(&field.node.selection_set),
+                ),
+                Selection::FragmentSpread(spread) => (&[][..], &spread.node.directives, None),
+                Selection::InlineFragment(inline) => (
+                    &[][..],
+                    &inline.node.directives,
+                    Some(&inline.node.selection_set),
+                ),
+            };
+            let directive_arguments = directives.iter().flat_map(|d| &d.node.arguments);
+            self.check_arguments(arguments.iter().chain(directive_arguments))?;
+            if let Some(children) = children {
+                self.check_selections(children)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_arguments<'a>(
+        &self,
+        arguments: impl Iterator<Item = &'a (Positioned<Name>, Positioned<Value>)>,
+    ) -> ServerResult<()> {
+        for (name, value) in arguments {
+            if nests_deeper(&value.node, self.max) {
+                let what = format!("argument `{}`", name.node);
+                return Err(self.error(&what, Some(value.pos)));
+            }
+        }
+        Ok(())
+    }
+
+    fn error(&self, what: &str, pos: Option<Pos>) -> ServerError {
+        let mut error = too_complex(format!(
+            "{what} nests objects and lists more than {} levels deep; flatten the filter \
+             (an `and` or `or` list takes any number of conditions)",
+            self.max
+        ));
+        error.locations.extend(pos);
+        error
+    }
+}
+
+fn too_complex(message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", "QUERY_TOO_COMPLEX");
+    error.extensions = Some(extensions);
+    error
+}
+
+/// The deepest nesting of `{`, `[` and `(` in a GraphQL document, outside strings, block
+/// strings and comments. One pass, no recursion: it runs before the recursive parser.
+fn bracket_depth(query: &str) -> usize {
+    let bytes = query.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                // A block string ends at the first `"""` not escaped as `\"""`.
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}
+
+/// An input value: a scalar, or a list or object of more values.
+trait Nested {
+    /// The values a list or object holds; `None` for a scalar.
+    fn children(&self) -> Option<Box<dyn Iterator<Item = &Self> + '_>>;
+}
+
+impl Nested for Value {
+    fn children(&self) -> Option<Box<dyn Iterator<Item = &Self> + '_>> {
+        match self {
+            Value::List(items) => Some(Box::new(items.iter())),
+            Value::Object(fields) => Some(Box::new(fields.values())),
+            _ => None,
+        }
+    }
+}
+
+impl Nested for ConstValue {
+    fn children(&self) -> Option<Box<dyn Iterator<Item = &Self> + '_>> {
+        match self {
+            ConstValue::List(items) => Some(Box::new(items.iter())),
+            ConstValue::Object(fields) => Some(Box::new(fields.values())),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `value` nests objects and lists more than `levels` deep. Stops descending once
+/// the answer is known, so its own recursion never goes deeper than `levels + 1`.
+fn nests_deeper<V: Nested>(value: &V, levels: usize) -> bool {
+    match value.children() {
+        None => false,
+        Some(_) if levels == 0 => true,
+        Some(mut children) => children.any(|v| nests_deeper(v, levels - 1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested_nots(levels: usize) -> Value {
+        (0..levels).fold(Value::Object(Default::default()), |inner, _| {
+            Value::Object([(Name::new("not"), inner)].into_iter().collect())
+        })
+    }
+
+    #[test]
+    fn depth_counts_objects_and_lists_not_scalars() {
+        assert!(!nests_deeper(&Value::Number(1.into()), 0));
+        assert!(nests_deeper(&Value::List(vec![]), 0));
+        assert!(!nests_deeper(&Value::List(vec![]), 1));
+        // `{}` wrapped in 4 `not`s is five objects deep.
+        assert!(!nests_deeper(&nested_nots(4), 5));
+        assert!(nests_deeper(&nested_nots(5), 5));
+    }
+
+    #[test]
+    fn bracket_depth_skips_strings_and_comments() {
+        assert_eq!(bracket_depth("{ a(f: { b: [1] }) { c } }"), 4);
+        assert_eq!(bracket_depth(r#"{ a(s: "{{{[[[(((") }"#), 2);
+        assert_eq!(bracket_depth("{ a(s: \"\\\"{{{\") }"), 2);
+        assert_eq!(bracket_depth("{ a # {{{{\n b }"), 1);
+        assert_eq!(bracket_depth("{ a(s: \"\"\"{{{ \\\"\"\" {{{\"\"\") }"), 2);
+        assert_eq!(bracket_depth("}}}{"), 1);
+        assert_eq!(bracket_depth(&"{not:".repeat(10_000)), 10_000);
+    }
+
+    #[test]
+    fn a_value_far_deeper_than_the_cap_is_refused() {
+        // Not much deeper: dropping a value recurses too.
+        assert!(nests_deeper(&nested_nots(1_000), 32));
+    }
+}
