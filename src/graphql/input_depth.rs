@@ -55,11 +55,11 @@ impl Extension for InputDepthCheck {
         let document = next.run(ctx, query, variables).await?;
         for (_, operation) in document.operations.iter() {
             for variable in &operation.node.variable_definitions {
-                if let Some(default) = &variable.node.default_value {
-                    if nests_deeper(&default.node, self.max) {
-                        let what = format!("the default of `${}`", variable.node.name.node);
-                        return Err(self.error(&what, Some(default.pos)));
-                    }
+                if let Some(default) = &variable.node.default_value
+                    && nests_deeper(&default.node, self.max)
+                {
+                    let what = format!("the default of `${}`", variable.node.name.node);
+                    return Err(self.error(&what, Some(default.pos)));
                 }
             }
             self.check_selections(&operation.node.selection_set)?;
