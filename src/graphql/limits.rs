@@ -1,4 +1,5 @@
-//! Limits on what one request may ask: depth, complexity, batch size, body size, time.
+//! Limits on what one request may ask: depth, complexity, input nesting, aliases, batch size,
+//! body size, time.
 //! Errors from the GraphQL engine itself (parse, validation, limits) come without an
 //! `extensions.code`; [`add_error_codes`] gives each one, so every error has a code.
 
@@ -16,8 +17,11 @@ pub struct Limits {
     /// Deepest nesting the parser accepts before it gives up.
     pub max_recursive_depth: usize,
     /// Deepest nesting of objects and lists in an argument or variable (a filter's
-    /// `and`/`or`/`not`); see `input_depth`.
+    /// `and`/`or`/`not`); see `document_limits`.
     pub max_input_depth: usize,
+    /// Most aliased fields in one query: aliases are how one query asks for the same root
+    /// connection many times over.
+    pub max_aliases: usize,
     /// Most directives on one field.
     pub max_directives: usize,
     /// Most operations in one batched request.
@@ -37,6 +41,7 @@ impl Default for Limits {
             max_complexity: 2_000_000,
             max_recursive_depth: 32,
             max_input_depth: 32,
+            max_aliases: 50,
             max_directives: 8,
             max_batch: 10,
             max_body_bytes: 256 * 1024,

@@ -2,10 +2,10 @@
 //! public GraphQL API needs.
 
 pub mod connection;
+pub mod document_limits;
 pub mod enums;
 pub mod filter;
 pub mod ids;
-pub mod input_depth;
 pub mod limits;
 pub mod loaders;
 pub mod node;
@@ -26,7 +26,10 @@ pub fn schema(limits: &limits::Limits) -> CtSchema {
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_recursive_depth)
         .limit_directives(limits.max_directives)
-        .extension(input_depth::InputDepth(limits.max_input_depth));
+        .extension(document_limits::DocumentLimits {
+            max_input_depth: limits.max_input_depth,
+            max_aliases: limits.max_aliases,
+        });
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

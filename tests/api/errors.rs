@@ -59,6 +59,10 @@ both! {
         }
         let deep = format!("{{ districts {{ nodes {{ {} }} }} }}", "province { country { provinces { nodes { ".repeat(5) + "name" + &" } } } }".repeat(5));
         assert_eq!(app.error_codes(&deep, json!({})).await, ["QUERY_TOO_COMPLEX"]);
+        // Aliases multiply root fields, each a statement of its own: fifty are fine, not more.
+        let aliased = |n: usize| format!("{{ {} }}", (0..n).map(|i| format!("c{i}: countries {{ totalCount }}")).collect::<Vec<_>>().join(" "));
+        assert_eq!(app.data(&aliased(50), json!({})).await["c49"]["totalCount"], 2);
+        assert_eq!(app.error_codes(&aliased(51), json!({})).await, ["QUERY_TOO_COMPLEX"]);
         // Shallow but wide: a hundred rows at each of four levels is too much work.
         let wide = "{ districts(first: 100) { nodes { operations(first: 100) { nodes { personnel(first: 100) { nodes { affiliations(first: 100) { nodes { kind } } } } } } } } }";
         assert_eq!(app.error_codes(wide, json!({})).await, ["QUERY_TOO_COMPLEX"]);

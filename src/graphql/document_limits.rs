@@ -1,9 +1,13 @@
-//! A cap on how deeply input values nest, in arguments and in variables. Filters nest
-//! through `and`, `or` and `not`, and both the engine's parser and its conversion of a value
-//! into an input type recurse once per level, before any resolver or limit of ours runs: a
-//! few hundred levels exhaust a worker's stack and abort the process. So the query text is
-//! scanned for bracket depth before it is parsed, every value is measured right after, and
-//! either refuses the request with `QUERY_TOO_COMPLEX`.
+//! Limits checked on the query document itself, before and right after parsing: how deeply
+//! brackets and input values nest, and how many aliases a query uses.
+//!
+//! Filters nest through `and`, `or` and `not`, and both the engine's parser and its conversion
+//! of a value into an input type recurse once per level, before any resolver or limit of ours
+//! runs: a few hundred levels exhaust a worker's stack and abort the process. So the query
+//! text is scanned for bracket depth before it is parsed, and every argument and variable is
+//! measured right after. Aliases are the one way to ask for the same root field many times,
+//! each a statement of its own, so they are counted too. Each check refuses the request with
+//! `QUERY_TOO_COMPLEX`.
 
 use std::sync::Arc;
 
@@ -14,26 +18,27 @@ use async_graphql::{
 };
 use async_graphql_value::{ConstValue, Value};
 
-/// Refuses requests whose input values nest deeper than the given number of levels (each
-/// object or list is one level).
-pub struct InputDepth(pub usize);
-
-impl ExtensionFactory for InputDepth {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputDepthCheck { max: self.0 })
-    }
-}
-
 /// Deepest nesting of `{`, `[` and `(` the parser is given. Generous: selections may nest 32
 /// levels and values 32 more; a debug build's parser overflows its stack near 280.
 const MAX_BRACKET_DEPTH: usize = 128;
 
-struct InputDepthCheck {
-    max: usize,
+/// The limits on a query document, as a schema extension.
+#[derive(Clone, Copy, Debug)]
+pub struct DocumentLimits {
+    /// Deepest nesting of objects and lists in an argument or variable.
+    pub max_input_depth: usize,
+    /// Most aliased fields in one document.
+    pub max_aliases: usize,
+}
+
+impl ExtensionFactory for DocumentLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(*self)
+    }
 }
 
 #[async_trait::async_trait]
-impl Extension for InputDepthCheck {
+impl Extension for DocumentLimits {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -42,46 +47,67 @@ impl Extension for InputDepthCheck {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         for (name, value) in variables.iter() {
-            if nests_deeper(value, self.max) {
-                return Err(self.error(&format!("variable `${name}`"), None));
+            if nests_deeper(value, self.max_input_depth) {
+                return Err(self.too_deep(&format!("variable `${name}`"), None));
             }
         }
         if bracket_depth(query) > MAX_BRACKET_DEPTH {
-            return Err(too_complex(format!(
-                "the query nests braces, brackets and parentheses more than \
-                 {MAX_BRACKET_DEPTH} levels deep"
-            )));
+            return Err(too_complex(
+                format!(
+                    "the query nests braces, brackets and parentheses more than \
+                     {MAX_BRACKET_DEPTH} levels deep"
+                ),
+                None,
+            ));
         }
         let document = next.run(ctx, query, variables).await?;
+        let mut aliases = 0;
         for (_, operation) in document.operations.iter() {
             for variable in &operation.node.variable_definitions {
                 if let Some(default) = &variable.node.default_value
-                    && nests_deeper(&default.node, self.max)
+                    && nests_deeper(&default.node, self.max_input_depth)
                 {
                     let what = format!("the default of `${}`", variable.node.name.node);
-                    return Err(self.error(&what, Some(default.pos)));
+                    return Err(self.too_deep(&what, Some(default.pos)));
                 }
             }
-            self.check_selections(&operation.node.selection_set)?;
+            self.check_selections(&operation.node.selection_set, &mut aliases)?;
         }
         for fragment in document.fragments.values() {
-            self.check_selections(&fragment.node.selection_set)?;
+            self.check_selections(&fragment.node.selection_set, &mut aliases)?;
         }
         Ok(document)
     }
 }
 
-impl InputDepthCheck {
-    /// Checks the arguments of every field and directive in `set`. Fragment spreads are not
-    /// followed: every fragment definition is checked once on its own.
-    fn check_selections(&self, set: &Positioned<SelectionSet>) -> ServerResult<()> {
+impl DocumentLimits {
+    /// Checks the arguments of every field and directive in `set`, and counts its aliases.
+    /// Fragment spreads are not followed: every fragment definition is checked once on its own.
+    fn check_selections(
+        &self,
+        set: &Positioned<SelectionSet>,
+        aliases: &mut usize,
+    ) -> ServerResult<()> {
         for selection in &set.node.items {
             let (arguments, directives, children) = match &selection.node {
-                Selection::Field(field) => (
-                    field.node.arguments.as_slice(),
-                    &field.node.directives,
-                    Some(&field.node.selection_set),
-                ),
+                Selection::Field(field) => {
+                    if let Some(alias) = &field.node.alias {
+                        *aliases += 1;
+                        if *aliases > self.max_aliases {
+                            let message = format!(
+                                "a query may use at most {} aliases; split it into several \
+                                 requests",
+                                self.max_aliases
+                            );
+                            return Err(too_complex(message, Some(alias.pos)));
+                        }
+                    }
+                    (
+                        field.node.arguments.as_slice(),
+                        &field.node.directives,
+                        Some(&field.node.selection_set),
+                    )
+                }
                 Selection::FragmentSpread(spread) => (&[][..], &spread.node.directives, None),
                 Selection::InlineFragment(inline) => (
                     &[][..],
@@ -92,7 +118,7 @@ impl InputDepthCheck {
             let directive_arguments = directives.iter().flat_map(|d| &d.node.arguments);
             self.check_arguments(arguments.iter().chain(directive_arguments))?;
             if let Some(children) = children {
-                self.check_selections(children)?;
+                self.check_selections(children, aliases)?;
             }
         }
         Ok(())
@@ -103,27 +129,26 @@ impl InputDepthCheck {
         arguments: impl Iterator<Item = &'a (Positioned<Name>, Positioned<Value>)>,
     ) -> ServerResult<()> {
         for (name, value) in arguments {
-            if nests_deeper(&value.node, self.max) {
+            if nests_deeper(&value.node, self.max_input_depth) {
                 let what = format!("argument `{}`", name.node);
-                return Err(self.error(&what, Some(value.pos)));
+                return Err(self.too_deep(&what, Some(value.pos)));
             }
         }
         Ok(())
     }
 
-    fn error(&self, what: &str, pos: Option<Pos>) -> ServerError {
-        let mut error = too_complex(format!(
+    fn too_deep(&self, what: &str, pos: Option<Pos>) -> ServerError {
+        let message = format!(
             "{what} nests objects and lists more than {} levels deep; flatten the filter \
              (an `and` or `or` list takes any number of conditions)",
-            self.max
-        ));
-        error.locations.extend(pos);
-        error
+            self.max_input_depth
+        );
+        too_complex(message, pos)
     }
 }
 
-fn too_complex(message: String) -> ServerError {
-    let mut error = ServerError::new(message, None);
+fn too_complex(message: String, pos: Option<Pos>) -> ServerError {
+    let mut error = ServerError::new(message, pos);
     let mut extensions = ErrorExtensionValues::default();
     extensions.set("code", "QUERY_TOO_COMPLEX");
     error.extensions = Some(extensions);
