@@ -64,3 +64,21 @@ both! {
         assert_eq!(kp["all"]["totalCount"], 9);
     }
 }
+
+both! {
+    async fn citations_take_filters_everywhere(app: TestApp) {
+        let gazetteer = app.id_of(ctgraph::graphql::ids::NodeKind::Source, "sources", "kind", "DATASET").await;
+        let q = r#"query($gazetteer: ID!) { districts(filter: { name: { eq: "Dera Ismail Khan" } }) { nodes {
+            all: citations { totalCount }
+            reference: citations(filter: { source: { eq: $gazetteer } }) { nodes { locator confidence } }
+            quoted: citations(filter: { quote: { contains: "MISSION" }, not: { confidence: { eq: CONFIRMED } } }) { totalCount }
+            either: citations(filter: { or: [{ confidence: { eq: CONFIRMED } }, { quote: { isNull: false } }] }, orderBy: { field: ID, direction: DESC }) { totalCount }
+        } } }"#;
+        let data = app.data(q, json!({ "gazetteer": gazetteer })).await;
+        let dik = &data["districts"]["nodes"][0];
+        assert_eq!(dik["all"]["totalCount"], 2);
+        assert_eq!(dik["reference"]["nodes"], json!([{ "locator": "row “Dera Ismail Khan”: latitude and longitude", "confidence": "CONFIRMED" }]));
+        assert_eq!(dik["quoted"]["totalCount"], 1);
+        assert_eq!(dik["either"]["totalCount"], 2);
+    }
+}

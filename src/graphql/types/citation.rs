@@ -58,17 +58,34 @@ impl Citation {
     }
 }
 
-/// Which citations to return.
+/// Which citations to return. Every field given must match; `and`, `or` and `not` combine
+/// filters.
 #[derive(InputObject, Debug, Default)]
 pub struct CitationFilter {
+    /// The source cited.
+    pub source: Option<IdFilter>,
+    /// The sentence quoted.
+    pub quote: Option<StringFilter>,
+    /// Where in the source to look.
+    pub locator: Option<StringFilter>,
     /// How firmly the source states the fact.
     pub confidence: Option<EnumFilter<Confidence>>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<CitationFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<CitationFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<CitationFilter>>,
 }
 
 impl FilterInput for CitationFilter {
     fn condition(&self) -> ApiResult<Condition> {
         Ok(Where::new("citations")
+            .id("source_id", NodeKind::Source, &self.source)?
+            .text("quote", &self.quote)?
+            .text("locator", &self.locator)?
             .enumeration("confidence", &self.confidence)?
+            .combine(&self.and, &self.or, &self.not)?
             .build())
     }
 }
@@ -85,6 +102,8 @@ pub fn citations_of<M: crate::entity::Table>(
     kind: NodeKind,
     id: i32,
     siblings: &Siblings<M>,
+    filter: Option<CitationFilter>,
+    order: Option<CitationOrder>,
     args: PageArgs,
 ) -> ApiResult<Connection<Citation>> {
     let via = Via::Tagged {
@@ -92,12 +111,5 @@ pub fn citations_of<M: crate::entity::Table>(
         tag_column: "subject_type",
         tag: kind.name(),
     };
-    Connection::nested(
-        id,
-        siblings,
-        via,
-        None::<CitationFilter>,
-        None::<CitationOrder>,
-        args,
-    )
+    Connection::nested(id, siblings, via, filter, order, args)
 }

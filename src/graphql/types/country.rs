@@ -228,9 +228,12 @@ impl Country {
     }
 
     /// The sources this Country rests on, each with the sentence quoted.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
@@ -241,6 +244,8 @@ impl Country {
             NodeKind::Country,
             self.0.id,
             &self.1,
+            filter,
+            order_by,
             PageArgs {
                 first,
                 after,

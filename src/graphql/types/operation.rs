@@ -203,9 +203,12 @@ impl Operation {
     }
 
     /// The sources this Operation rests on, each with the sentence quoted.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return at most this many citations from the end (at most 100).")]
@@ -216,6 +219,8 @@ impl Operation {
             NodeKind::Operation,
             self.0.id,
             &self.1,
+            filter,
+            order_by,
             PageArgs {
                 first,
                 after,
