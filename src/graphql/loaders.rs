@@ -183,6 +183,8 @@ pub async fn by_ids<T: Table>(
 /// The pages of one nested connection for every parent of a group.
 pub struct NestedPages<M, L> {
     pages: HashMap<i32, Arc<Page<M, L>>>,
+    /// The page of a parent without children.
+    empty: Arc<Page<M, L>>,
     /// Every row of every page: the group the children belong to.
     pub siblings: Siblings<M>,
 }
@@ -190,7 +192,10 @@ pub struct NestedPages<M, L> {
 impl<M, L> NestedPages<M, L> {
     /// The page of `parent` (empty when it has no children).
     pub fn page(&self, parent: i32) -> Arc<Page<M, L>> {
-        self.pages.get(&parent).cloned().unwrap_or_default()
+        self.pages
+            .get(&parent)
+            .cloned()
+            .unwrap_or_else(|| self.empty.clone())
     }
 }
 
@@ -215,6 +220,7 @@ pub async fn nested_pages<M: Table, L: LinkRow>(
             let siblings = Group::new(group_id, rows);
             Ok(NestedPages {
                 pages: pages.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+                empty: Arc::new(query.empty_page()),
                 siblings,
             })
         }

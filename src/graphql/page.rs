@@ -403,6 +403,12 @@ impl PageQuery {
         Ok(s)
     }
 
+    /// The page of a parent without matching rows: empty, but saying whether a cursor was
+    /// given, as every other page of this query does.
+    pub fn empty_page<M: Table, L: LinkRow>(&self) -> Page<M, L> {
+        self.page(Vec::new()).unwrap_or_default()
+    }
+
     /// Turns fetched rows (in fetch order) into a page.
     fn page<M: Table, L: LinkRow>(&self, rows: Vec<&QueryResult>) -> ApiResult<Page<M, L>> {
         let limit = usize::try_from(self.window.limit).unwrap_or(usize::MAX);

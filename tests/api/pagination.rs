@@ -114,6 +114,15 @@ both! {
         let next = &second["provinces"]["nodes"][0]["districts"];
         assert_eq!(next["nodes"][0]["name"], "Kurram", "Bannu, Dera Ismail Khan, Karak, Khyber come first");
         assert_eq!(next["pageInfo"]["hasPreviousPage"], true);
+
+        // Past the last row the page is empty, and still says a cursor was given, as a root
+        // connection's does (regression: a parent without rows got a page that said nothing).
+        let all = app.data(&q.replace("first: 4", "first: 100"), json!({})).await;
+        let end = &all["provinces"]["nodes"][0]["districts"]["pageInfo"]["endCursor"];
+        let past = app.data(q, json!({ "after": end })).await;
+        let past = &past["provinces"]["nodes"][0]["districts"];
+        assert_eq!(past["nodes"], json!([]));
+        assert_eq!((past["pageInfo"]["hasPreviousPage"].clone(), past["pageInfo"]["hasNextPage"].clone()), (json!(true), json!(false)));
     }
 }
 
