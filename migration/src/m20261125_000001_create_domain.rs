@@ -128,8 +128,9 @@ impl MigrationTrait for Migration {
             .col(text_null("description"));
         provenance(&mut t);
         create(m, &mut t).await?;
-        index(m, "sources", &["kind"]).await?;
-        index(m, "sources", &["published_on"]).await?;
+        for col in ["kind", "published_on", "title", "publisher"] {
+            index(m, "sources", &[col]).await?;
+        }
 
         let mut t = table("countries");
         t.col(string_len_uniq("iso_code", 2))
@@ -148,6 +149,7 @@ impl MigrationTrait for Migration {
         );
         create(m, &mut t).await?;
         unique(m, "provinces", &["country_id", "name"]).await?;
+        index(m, "provinces", &["name"]).await?;
 
         let mut t = table("districts");
         t.col(integer("province_id"))
@@ -163,7 +165,9 @@ impl MigrationTrait for Migration {
         );
         create(m, &mut t).await?;
         unique(m, "districts", &["province_id", "name"]).await?;
-        index(m, "districts", &["name"]).await?;
+        for col in ["name", "latitude", "longitude"] {
+            index(m, "districts", &[col]).await?;
+        }
 
         let mut t = table("organizations");
         t.col(string_uniq("name"))
@@ -203,7 +207,14 @@ impl MigrationTrait for Migration {
         );
         provenance(&mut t);
         create(m, &mut t).await?;
-        for col in ["organization_id", "hometown_district_id", "status", "name"] {
+        for col in [
+            "organization_id",
+            "hometown_district_id",
+            "status",
+            "name",
+            "rank",
+            "hometown",
+        ] {
             index(m, "personnel", &[col]).await?;
         }
 
@@ -275,9 +286,16 @@ impl MigrationTrait for Migration {
         for col in [
             "district_id",
             "start_date",
+            "end_date",
+            "date_precision",
             "kind",
+            "title",
+            "place",
             "militants_killed",
+            "militants_arrested",
             "security_killed",
+            "security_injured",
+            "civilians_killed",
         ] {
             index(m, "operations", &[col]).await?;
         }
@@ -343,6 +361,9 @@ impl MigrationTrait for Migration {
             "target_country_id",
             "cross_border",
             "kind",
+            "since",
+            "until",
+            "confidence",
         ] {
             index(m, "affiliations", &[col]).await?;
         }
@@ -356,8 +377,9 @@ impl MigrationTrait for Migration {
             .col(text("description"));
         provenance(&mut t);
         create(m, &mut t).await?;
-        index(m, "community_actions", &["date"]).await?;
-        index(m, "community_actions", &["kind"]).await?;
+        for col in ["date", "date_precision", "kind", "place"] {
+            index(m, "community_actions", &[col]).await?;
+        }
 
         let mut t = table("reported_figures");
         t.col(one_of(string("metric"), FIGURE_METRICS))
@@ -391,7 +413,10 @@ impl MigrationTrait for Migration {
             "nationality_id",
             "source_id",
             "metric",
+            "qualifier",
+            "value",
             "period_start",
+            "period_end",
         ] {
             index(m, "reported_figures", &[col]).await?;
         }
@@ -465,6 +490,7 @@ impl MigrationTrait for Migration {
         create(m, &mut t).await?;
         unique(m, "citations", &["subject_type", "subject_id", "source_id"]).await?;
         index(m, "citations", &["source_id"]).await?;
+        index(m, "citations", &["confidence"]).await?;
 
         for table in PROVENANCED {
             unique(m, table, &["dataset", "external_id"]).await?;

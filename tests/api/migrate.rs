@@ -4,7 +4,7 @@
 use ctgraph::db::Db;
 use sea_orm::{ConnectionTrait, Database};
 
-use crate::helpers::{Backend, fresh_database};
+use crate::helpers::{Backend, both, fresh_database};
 
 async fn a_failed_migration_leaves_the_database_as_it_was(backend: Backend) {
     let Some(url) = fresh_database(backend).await else {
@@ -72,4 +72,40 @@ async fn a_failed_migration_leaves_sqlite_as_it_was() {
 #[tokio::test]
 async fn a_failed_migration_leaves_postgres_as_it_was() {
     a_failed_migration_leaves_the_database_as_it_was(Backend::Postgres).await;
+}
+
+/// Foreign-key columns that are not the first column of any index, as `table.column`.
+const UNINDEXED_FOREIGN_KEYS_SQLITE: &str = r#"
+    SELECT m.name || '.' || f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+    WHERE m.type = 'table'
+    EXCEPT
+    SELECT m.name || '.' || ii.name FROM sqlite_master m, pragma_index_list(m.name) il,
+        pragma_index_info(il.name) ii
+    WHERE m.type = 'table' AND ii.seqno = 0"#;
+const UNINDEXED_FOREIGN_KEYS_POSTGRES: &str = r#"
+    SELECT c.conrelid::regclass::text || '.' || a.attname FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+    WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+    EXCEPT
+    SELECT i.indrelid::regclass::text || '.' || a.attname FROM pg_index i
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"#;
+
+both! {
+    async fn every_foreign_key_leads_an_index(app: TestApp) {
+        let conn = app.db().conn();
+        let sql = match conn.get_database_backend() {
+            sea_orm::DbBackend::Sqlite => UNINDEXED_FOREIGN_KEYS_SQLITE,
+            _ => UNINDEXED_FOREIGN_KEYS_POSTGRES,
+        };
+        let rows = conn
+            .query_all_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .expect("catalog query");
+        let unindexed: Vec<String> = rows.iter().map(|r| r.try_get_by_index(0).expect("text")).collect();
+        assert_eq!(unindexed, Vec::<String>::new(), "foreign keys without an index");
+        // The catalog query sees foreign keys at all: a link table has two.
+        let fks = sql.split("EXCEPT").next().expect("first half");
+        let all = conn.query_all_raw(sea_orm::Statement::from_string(conn.get_database_backend(), fks)).await.expect("fks");
+        assert!(all.len() >= 25, "found only {} foreign keys", all.len());
+    }
 }
