@@ -6,10 +6,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
+    sqlx,
+};
 
 /// The database URL used when none is given: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://ctgraph.db?mode=rwc";
+
+/// How long opening a connection, or waiting for a free one, may take.
+const CONNECT_TIMEOUT_SECS: u64 = 5;
 
 /// An open database and the count of statements run on it.
 #[derive(Clone, Debug)]
@@ -24,8 +30,8 @@ impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let mut options = ConnectOptions::new(url);
         options
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(CONNECT_TIMEOUT_SECS))
+            .acquire_timeout(Duration::from_secs(CONNECT_TIMEOUT_SECS))
             .sqlx_logging(false);
         if url.starts_with("sqlite:") {
             // SQLite has one writer at a time and its readers share one file: a few
@@ -34,9 +40,9 @@ impl Db {
         } else {
             options.max_connections(16).min_connections(1);
         }
-        let mut conn = Database::connect(options)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact(url)))?;
+        let mut conn = Database::connect(options).await.map_err(|e| {
+            anyhow::anyhow!("cannot open database {}: {}", redact(url), why_not(&e))
+        })?;
         if conn.get_database_backend() == DbBackend::Sqlite {
             // sqlx turns foreign keys on for every SQLite connection; WAL (kept in the file)
             // lets readers proceed while the seed or an import writes.
@@ -70,6 +76,20 @@ impl Db {
     pub async fn migrate(&self) -> anyhow::Result<()> {
         Migrator::up(&self.conn, None).await?;
         Ok(())
+    }
+}
+
+/// Why a database could not be opened, in words a user can act on. The pool retries a
+/// refused or unanswered connection until its timeout and then reports only that it timed
+/// out, so that case gets a hint of its own.
+fn why_not(err: &DbErr) -> String {
+    let timed_out = matches!(err, DbErr::Conn(RuntimeErr::SqlxError(e)) if matches!(**e, sqlx::Error::PoolTimedOut));
+    if timed_out {
+        format!(
+            "no connection within {CONNECT_TIMEOUT_SECS} s; is the server running and reachable at that address?"
+        )
+    } else {
+        err.to_string()
     }
 }
 
