@@ -1,8 +1,7 @@
 //! A database outage while serving: requests get `DATABASE_UNAVAILABLE` and `/health` says
-//! 503, never a panic or a 500. The outage is real: the app talks to PostgreSQL through a
-//! TCP proxy of the test's own, which the test cuts.
-
-use std::sync::{Arc, Mutex};
+//! 503, never a panic or a 500, and service resumes when the database is back. The outage is
+//! real: the app talks to PostgreSQL through a TCP proxy of the test's own, which the test
+//! cuts and restores.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -10,47 +9,57 @@ use ctgraph::app::{App, Config};
 use ctgraph::graphql::limits::Limits;
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 
 use crate::helpers::{Backend, TestApp, fresh_database};
 
-/// Forwards connections to `upstream` until cut.
+/// Forwards connections to `upstream`; while cut, drops them all and refuses new ones.
 struct Proxy {
     port: u16,
-    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    cut: watch::Sender<bool>,
 }
 
 impl Proxy {
     async fn start(upstream: String) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
-        let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let registry = tasks.clone();
-        let accept = tokio::spawn(async move {
+        let (cut, is_cut) = watch::channel(false);
+        tokio::spawn(async move {
             while let Ok((mut inbound, _)) = listener.accept().await {
+                if *is_cut.borrow() {
+                    continue; // dropped: the client sees its connection closed
+                }
                 let upstream = upstream.clone();
-                let pipe = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(&upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                // Every pipe watches the flag itself, so one accepted just as the cut comes
+                // is dropped too: `wait_for` returns at once once the flag is set.
+                let mut is_cut = is_cut.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = is_cut.wait_for(|cut| *cut) => {}
                     }
                 });
-                registry.lock().expect("lock").push(pipe);
             }
         });
-        tasks.lock().expect("lock").push(accept);
-        Self { port, tasks }
+        Self { port, cut }
     }
 
-    /// Drops every connection and stops accepting new ones.
+    /// Drops every connection and refuses new ones.
     fn cut(&self) {
-        for task in self.tasks.lock().expect("lock").drain(..) {
-            task.abort();
-        }
+        self.cut.send_replace(true);
+    }
+
+    /// Forwards connections again.
+    fn restore(&self) {
+        self.cut.send_replace(false);
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_outage_is_reported_not_crashed_on() {
+async fn a_database_outage_is_reported_and_recovered_from() {
     let Some(direct) = fresh_database(Backend::Postgres).await else {
         return;
     };
@@ -110,4 +119,17 @@ async fn a_database_outage_is_reported_not_crashed_on() {
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["code"], "DATABASE_UNAVAILABLE");
+
+    // When the database is back, so is the service, without a restart.
+    proxy.restore();
+    let data = test.data("{ countries { totalCount } }", json!({})).await;
+    assert_eq!(data["countries"]["totalCount"], 2);
+    let (status, _) = test
+        .send(
+            Request::get("/health")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
 }
