@@ -110,7 +110,8 @@ impl Militant {
         )
     }
 
-    /// Their affiliations.
+    /// Their own affiliations (this militant is the subject): nationality, membership, links
+    /// across the border.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(

@@ -101,7 +101,7 @@ impl Personnel {
         )
     }
 
-    /// Their affiliations.
+    /// Their own affiliations (this person is the subject) to organizations and countries.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
