@@ -260,6 +260,16 @@ impl Loader<'_> {
         if cites.is_empty() {
             bail!("cites no source: every seeded row must rest on one");
         }
+        // A row holds one citation per source; a second would overwrite the first on every
+        // load, and the seed would never settle.
+        for (i, c) in cites.iter().enumerate() {
+            if cites[..i].iter().any(|earlier| earlier.source == c.source) {
+                bail!(
+                    "cites source {:?} twice: put both sentences in one citation",
+                    c.source
+                );
+            }
+        }
         for c in cites {
             let source_id = self.source_id(&c.source)?;
             let existing = citation::Entity::find()

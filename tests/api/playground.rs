@@ -60,6 +60,7 @@ async fn the_playground_renders_in_a_browser_with_no_internet() {
 
     let profile = std::env::temp_dir().join(format!("ctgraph-chromium-{}", std::process::id()));
     let page = format!("http://{addr}/graphiql");
+    let profile_dir = profile.clone();
     let out = tokio::task::spawn_blocking(move || {
         Command::new(browser)
             .args([
@@ -74,7 +75,7 @@ async fn the_playground_renders_in_a_browser_with_no_internet() {
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                 "--virtual-time-budget=10000",
             ])
-            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(format!("--user-data-dir={}", profile_dir.display()))
             .args(["--dump-dom", &page])
             .output()
     })
@@ -82,6 +83,7 @@ async fn the_playground_renders_in_a_browser_with_no_internet() {
     .expect("join")
     .expect("chromium runs");
     server.abort();
+    let _ = std::fs::remove_dir_all(&profile);
     let _ = std::fs::remove_file(
         url.trim_start_matches("sqlite://")
             .trim_end_matches("?mode=rwc"),

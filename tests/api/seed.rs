@@ -64,6 +64,16 @@ both! {
         let err = seed::load_dataset(app.db(), &bad).await.expect_err("load must fail");
         assert!(format!("{err:#}").contains("unknown Country \"NOPE\""), "{err:#}");
         assert_eq!(row_counts(&app).await, before, "nothing of the failed load remains");
+
+        // One row citing one source twice would never settle (each load rewrites the other).
+        let twice: Dataset = serde_json::from_value(json!({
+            "sources": [{ "key": "new", "title": "A new source", "kind": "REPORT" }],
+            "countries": [{ "isoCode": "IR", "name": "Iran", "cite": [{ "source": "new", "quote": "x" }, { "source": "new", "quote": "y" }] }]
+        }))
+        .expect("dataset parses");
+        let err = seed::load_dataset(app.db(), &twice).await.expect_err("load must fail");
+        assert!(format!("{err:#}").contains("cites source \"new\" twice"), "{err:#}");
+        assert_eq!(row_counts(&app).await, before, "nothing of the failed load remains");
     }
 }
 
