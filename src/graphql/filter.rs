@@ -17,6 +17,10 @@ use crate::error::{ApiError, ApiResult};
 /// Most values an `in` list may hold.
 const MAX_IN_VALUES: usize = 1000;
 
+/// Longest text a filter compares with, in characters. SQLite refuses LIKE patterns past
+/// 50,000 bytes; no name, title or quote comes near this.
+const MAX_TEXT_CHARS: usize = 1000;
+
 /// Most values one filter may bind in all. Well under what the backends accept in one
 /// statement (SQLite 32,766, PostgreSQL 65,535), beside the values paging binds.
 const MAX_FILTER_VALUES: usize = 10_000;
@@ -185,6 +189,23 @@ fn too_many(len: usize) -> ApiResult<()> {
     Ok(())
 }
 
+/// Text a filter may compare with: not too long, and without NUL, which no stored text holds
+/// and PostgreSQL refuses in a parameter.
+fn check_text(text: &str) -> ApiResult<()> {
+    let chars = text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(ApiError::bad_input(format!(
+            "text to match may be at most {MAX_TEXT_CHARS} characters, got {chars}"
+        )));
+    }
+    if text.contains('\0') {
+        return Err(ApiError::bad_input(
+            "text to match may not contain the NUL character (U+0000)",
+        ));
+    }
+    Ok(())
+}
+
 /// `%text%`-style pattern for LIKE, with the wildcards in `text` escaped.
 fn like_pattern(text: &str, prefix_only: bool) -> LikeExpr {
     let escaped = text
@@ -277,6 +298,10 @@ impl Where {
     /// A text column.
     pub fn text(self, column: &'static str, f: &Option<StringFilter>) -> ApiResult<Self> {
         let Some(f) = f else { return Ok(self) };
+        let texts = [&f.eq, &f.contains, &f.starts_with].into_iter().flatten();
+        for text in texts.chain(f.any.iter().flatten()) {
+            check_text(text)?;
+        }
         let mut w = self.null_check(column, f.is_null);
         if let Some(v) = &f.eq {
             let c = w.col(column).eq(v.clone());

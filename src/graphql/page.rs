@@ -20,6 +20,7 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
 use serde_json::json;
 
+use super::scalars::parse_date;
 use crate::entity::{LinkTable, Table};
 use crate::error::{ApiError, ApiResult};
 
@@ -136,12 +137,9 @@ fn decode_cursor(text: &str, table: &str, sort: &SortKey) -> ApiResult<Position>
                 .into(),
         ),
         (J::Number(n), ColumnKind::Float) => Some(n.as_f64().ok_or_else(malformed)?.into()),
-        (J::String(s), ColumnKind::Text) => Some(s.into()),
-        (J::String(s), ColumnKind::Date) => Some(
-            NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-                .map_err(|_| malformed())?
-                .into(),
-        ),
+        // No stored text holds NUL, and PostgreSQL refuses it in a parameter.
+        (J::String(s), ColumnKind::Text) if !s.contains('\0') => Some(s.into()),
+        (J::String(s), ColumnKind::Date) => Some(parse_date(&s).ok_or_else(malformed)?.into()),
         _ => return Err(malformed()),
     };
     Ok(Position { value, id })

@@ -107,6 +107,43 @@ both! {
 }
 
 both! {
+    /// Regression: PostgreSQL refused NUL in text and dates past its range, SQLite refused
+    /// LIKE patterns past 50,000 bytes; each came back as INTERNAL.
+    async fn text_and_dates_a_database_would_refuse_are_user_errors(app: TestApp) {
+        let q = "query($f: OperationFilter) { operations(filter: $f) { totalCount } }";
+        let long = "x".repeat(100_000);
+        for filter in [
+            json!({ "title": { "contains": "a\u{0}b" } }),
+            json!({ "title": { "eq": "a\u{0}b" } }),
+            json!({ "title": { "in": ["ok", "a\u{0}b"] } }),
+            json!({ "summary": { "contains": long } }),
+            json!({ "startDate": { "gte": "0000-01-01" } }),
+            json!({ "startDate": { "lte": "99999-01-01" } }),
+            json!({ "endDate": { "eq": "-2000-01-01" } }),
+        ] {
+            assert_eq!(app.error_codes(q, json!({ "f": filter })).await, ["BAD_USER_INPUT"], "{filter}");
+        }
+        // Text as long as anyone searches for is fine.
+        let data = app.data(q, json!({ "f": { "summary": { "contains": "x".repeat(1000) } } })).await;
+        assert_eq!(data["operations"]["totalCount"], 0);
+
+        // The same values smuggled into a cursor are malformed cursors.
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        for (order, value) in [("TITLE", json!("a\u{0}b")), ("START_DATE", json!("99999-01-01"))] {
+            let page = format!("{{ operations(first: 1, orderBy: {{ field: {order} }}) {{ pageInfo {{ endCursor }} }} }}");
+            let data = app.data(&page, json!({})).await;
+            let cursor = data["operations"]["pageInfo"]["endCursor"].as_str().expect("cursor").to_owned();
+            let mut parts: Vec<serde_json::Value> = serde_json::from_slice(&b64.decode(cursor).expect("base64")).expect("json");
+            parts[3] = value;
+            let forged = b64.encode(serde_json::to_vec(&parts).expect("json"));
+            let q = format!("query($c: String) {{ operations(after: $c, orderBy: {{ field: {order} }}) {{ totalCount }} }}");
+            assert_eq!(app.error_codes(&q, json!({ "c": forged })).await, ["BAD_USER_INPUT"], "{order}");
+        }
+    }
+}
+
+both! {
     async fn malformed_requests_get_graphql_shaped_errors(app: TestApp) {
         let request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json").body(Body::from("{not json")).expect("request");
         let (status, body) = app.send(request).await;
