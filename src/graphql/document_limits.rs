@@ -5,18 +5,24 @@
 //! of a value into an input type recurse once per level, before any resolver or limit of ours
 //! runs: a few hundred levels exhaust a worker's stack and abort the process. So the query
 //! text is scanned for bracket depth before it is parsed, and every argument and variable is
-//! measured right after. Aliases are the one way to ask for the same root field many times,
-//! each a statement of its own, so they are counted too. Each check refuses the request with
-//! `QUERY_TOO_COMPLEX`.
+//! measured before the engine goes on. Fragments that spread each other can make a short document select
+//! millions of fields, and the engine walks them all, so fields are counted (see `expansion`)
+//! before it starts. Each root field runs a statement of its own
+//! (nested ones share theirs), so root fields and aliases are counted too. Each check refuses
+//! the request with `QUERY_TOO_COMPLEX`.
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{
-    ErrorExtensionValues, Name, Pos, Positioned, ServerError, ServerResult, Variables,
+    ErrorExtensionValues, Name, Pos, Positioned, Request, ServerError, ServerResult,
 };
 use async_graphql_value::{ConstValue, Value};
+
+use super::expansion;
 
 /// Deepest nesting of `{`, `[` and `(` the parser is given. Generous: selections may nest 32
 /// levels and values 32 more; a debug build's parser overflows its stack near 280.
@@ -29,6 +35,10 @@ pub struct DocumentLimits {
     pub max_input_depth: usize,
     /// Most aliased fields in one document.
     pub max_aliases: usize,
+    /// Most fields an operation selects, counting each fragment as often as it is spread.
+    pub max_fields: usize,
+    /// Most fields at an operation's top level, counted the same way.
+    pub max_root_fields: usize,
 }
 
 impl ExtensionFactory for DocumentLimits {
@@ -39,19 +49,20 @@ impl ExtensionFactory for DocumentLimits {
 
 #[async_trait::async_trait]
 impl Extension for DocumentLimits {
-    async fn parse_query(
+    /// Runs before the engine parses the query itself: it reuses the document parsed here,
+    /// and its own first step (a depth check) already follows every fragment spread.
+    async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        for (name, value) in variables.iter() {
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        for (name, value) in request.variables.iter() {
             if nests_deeper(value, self.max_input_depth) {
                 return Err(self.too_deep(&format!("variable `${name}`"), None));
             }
         }
-        if bracket_depth(query) > MAX_BRACKET_DEPTH {
+        if bracket_depth(&request.query) > MAX_BRACKET_DEPTH {
             return Err(too_complex(
                 format!(
                     "the query nests braces, brackets and parentheses more than \
@@ -60,7 +71,14 @@ impl Extension for DocumentLimits {
                 None,
             ));
         }
-        let document = next.run(ctx, query, variables).await?;
+        self.check_document(request.parsed_query()?)?;
+        next.run(ctx, request).await
+    }
+}
+
+impl DocumentLimits {
+    /// Checks the arguments, aliases, fragments and fields of a parsed document.
+    fn check_document(&self, document: &ExecutableDocument) -> ServerResult<()> {
         let mut aliases = 0;
         for (_, operation) in document.operations.iter() {
             for variable in &operation.node.variable_definitions {
@@ -76,11 +94,9 @@ impl Extension for DocumentLimits {
         for fragment in document.fragments.values() {
             self.check_selections(&fragment.node.selection_set, &mut aliases)?;
         }
-        Ok(document)
+        self.check_size(document)
     }
-}
 
-impl DocumentLimits {
     /// Checks the arguments of every field and directive in `set`, and counts its aliases.
     /// Fragment spreads are not followed: every fragment definition is checked once on its own.
     fn check_selections(
@@ -132,6 +148,30 @@ impl DocumentLimits {
             if nests_deeper(&value.node, self.max_input_depth) {
                 let what = format!("argument `{}`", name.node);
                 return Err(self.too_deep(&what, Some(value.pos)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks how many fields each operation selects once its fragments are spread. (How
+    /// long a chain of fragments may be, the engine checks next: its recursion depth.)
+    fn check_size(&self, document: &ExecutableDocument) -> ServerResult<()> {
+        for (_, size) in expansion::operation_sizes(document) {
+            if size.top_level > self.max_root_fields {
+                let message = format!(
+                    "a query may select at most {} fields at its top level, counting each \
+                     fragment as often as it is spread; split it into several requests",
+                    self.max_root_fields
+                );
+                return Err(too_complex(message, None));
+            }
+            if size.fields > self.max_fields {
+                let message = format!(
+                    "a query may select at most {} fields, counting each fragment as often as \
+                     it is spread; ask for fewer",
+                    self.max_fields
+                );
+                return Err(too_complex(message, None));
             }
         }
         Ok(())

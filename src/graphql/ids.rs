@@ -87,7 +87,12 @@ pub fn decode(id: &str) -> ApiResult<(NodeKind, i32)> {
     let text = std::str::from_utf8(&bytes).map_err(|_| malformed())?;
     let (kind, row) = text.split_once(':').ok_or_else(malformed)?;
     let kind = NodeKind::from_name(kind).ok_or_else(malformed)?;
-    let row = row.parse().map_err(|_| malformed())?;
+    let row: i32 = row.parse().map_err(|_| malformed())?;
+    // One row, one id: "Operation:01" and "Operation:+1" would name Operation 1 too, and
+    // clients that compare ids to find the same node would be misled.
+    if kind.id(row).0 != id {
+        return Err(malformed());
+    }
     Ok((kind, row))
 }
 
@@ -122,6 +127,9 @@ mod tests {
             "!!!",
             &URL_SAFE_NO_PAD.encode("Nope:1"),
             &URL_SAFE_NO_PAD.encode("District:x"),
+            // Regression: these named District 1 too.
+            &URL_SAFE_NO_PAD.encode("District:01"),
+            &URL_SAFE_NO_PAD.encode("District:+1"),
         ] {
             assert_eq!(
                 decode(bad).err().map(|e| e.code()),

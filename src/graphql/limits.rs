@@ -1,4 +1,4 @@
-//! Limits on what one request may ask: depth, complexity, input nesting, aliases, batch size,
+//! Limits on what one request may ask: depth, complexity, input nesting, aliases, fields,
 //! body size, time.
 //! Errors from the GraphQL engine itself (parse, validation, limits) come without an
 //! `extensions.code`; [`add_error_codes`] gives each one, so every error has a code.
@@ -22,6 +22,11 @@ pub struct Limits {
     /// Most aliased fields in one query: aliases are how one query asks for the same root
     /// connection many times over.
     pub max_aliases: usize,
+    /// Most fields one query selects, counting each fragment as often as it is spread.
+    pub max_fields: usize,
+    /// Most fields at a query's top level, counted the same way: each runs statements of
+    /// its own, where nested fields share theirs.
+    pub max_root_fields: usize,
     /// Most directives on one field.
     pub max_directives: usize,
     /// Most operations in one batched request.
@@ -42,6 +47,8 @@ impl Default for Limits {
             max_recursive_depth: 32,
             max_input_depth: 32,
             max_aliases: 50,
+            max_fields: 2_000,
+            max_root_fields: 50,
             max_directives: 8,
             max_batch: 10,
             max_body_bytes: 256 * 1024,
@@ -55,11 +62,13 @@ impl Default for Limits {
 /// the engine's own messages (async-graphql 7.2), from their start, so that a message quoting
 /// a user's field or argument name cannot pass for a limit.
 fn code_for(error: &ServerError) -> &'static str {
-    const LIMITS: [&str; 4] = [
+    const LIMITS: [&str; 5] = [
         "Query is too complex.",
         "Query is nested too deep.",
         "The recursion depth of the query cannot be greater than",
         "The number of directives on the field",
+        // The parser's own cap on nested selections.
+        "recursion limit exceeded",
     ];
     if LIMITS.iter().any(|limit| error.message.starts_with(limit)) {
         "QUERY_TOO_COMPLEX"
@@ -101,6 +110,7 @@ mod tests {
             "Query is nested too deep.",
             "The recursion depth of the query cannot be greater than `32`",
             "The number of directives on the field `name` cannot be greater than `8`",
+            "recursion limit exceeded.",
         ] {
             assert_eq!(code(limit), "QUERY_TOO_COMPLEX", "{limit}");
         }

@@ -4,6 +4,7 @@
 pub mod connection;
 pub mod document_limits;
 pub mod enums;
+pub mod expansion;
 pub mod filter;
 pub mod ids;
 pub mod limits;
@@ -29,6 +30,8 @@ pub fn schema(limits: &limits::Limits) -> CtSchema {
         .extension(document_limits::DocumentLimits {
             max_input_depth: limits.max_input_depth,
             max_aliases: limits.max_aliases,
+            max_fields: limits.max_fields,
+            max_root_fields: limits.max_root_fields,
         });
     if !limits.introspection {
         builder = builder.disable_introspection();

@@ -8,12 +8,13 @@ use std::time::Duration;
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
-use axum::extract::State;
-use axum::http::{Method, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::{Method, StatusCode, Uri, header};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -57,7 +58,7 @@ pub fn router(db: Db, limits: Limits) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(limits.timeout_secs),
         ))
-        .layer(map_response(limit_errors_as_graphql))
+        .layer(map_response(bare_errors_as_graphql))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -69,9 +70,9 @@ fn request_error(status: StatusCode, code: &str, message: String) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// The body-size limit and the timeout answer in plain text; clients expect GraphQL-shaped
-/// errors with a code.
-async fn limit_errors_as_graphql(response: Response) -> Response {
+/// The body-size limit and the timeout answer in plain text, and the router's unknown paths
+/// and methods with no body at all; clients expect GraphQL-shaped errors with a code.
+async fn bare_errors_as_graphql(response: Response) -> Response {
     match response.status() {
         StatusCode::PAYLOAD_TOO_LARGE => request_error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -83,8 +84,23 @@ async fn limit_errors_as_graphql(response: Response) -> Response {
             "TIMEOUT",
             "the request took too long and was cancelled; ask for less, or retry".to_owned(),
         ),
+        StatusCode::NOT_FOUND if is_bare(&response) => request_error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "no such path: GraphQL is served at /graphql, the playground at /graphiql".to_owned(),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED if is_bare(&response) => request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_USER_INPUT",
+            "method not allowed: send GraphQL with POST, or GET for queries".to_owned(),
+        ),
         _ => response,
     }
+}
+
+/// Whether `response` has no body to say what went wrong.
+fn is_bare(response: &Response) -> bool {
+    axum::body::HttpBody::size_hint(response.body()).exact() == Some(0)
 }
 
 /// A panic is a bug: log it, answer INTERNAL, keep serving.
@@ -102,12 +118,30 @@ fn panic_as_graphql(panic: Box<dyn std::any::Any + Send + 'static>) -> Response 
     )
 }
 
+/// The GraphQL-over-HTTP name of a GET request's operation name.
+#[derive(Deserialize)]
+struct GetOperationName {
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+}
+
 async fn graphql(
     State(state): State<AppState>,
+    uri: Uri,
     request: Result<GraphQLBatchRequest, GraphQLRejection>,
 ) -> Response {
     let batch = match request {
-        Ok(request) => request.into_inner(),
+        // async-graphql reads a GET request's operation name from `operation_name`; clients
+        // send `operationName`, as the GraphQL-over-HTTP spec has it.
+        Ok(request) => match request.into_inner() {
+            BatchRequest::Single(mut single) if single.operation_name.is_none() => {
+                single.operation_name = Query::<GetOperationName>::try_from_uri(&uri)
+                    .ok()
+                    .and_then(|q| q.0.operation_name);
+                BatchRequest::Single(single)
+            }
+            batch => batch,
+        },
         Err(rejection) => {
             // A body cut off by the size limit surfaces here as an I/O error.
             let status = match &rejection.0 {

@@ -143,6 +143,64 @@ both! {
     }
 }
 
+/// The query GraphiQL sends to learn the schema (graphql-js `getIntrospectionQuery`).
+const INTROSPECTION: &str = r#"query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+}"#;
+
+both! {
+    /// Regression: fragments spreading each other three times per level made a 1 KB query
+    /// select 3^14 fields, and validation took 45 s of a core before refusing it; a field
+    /// repeated thousands of times ran a statement each until the pool gave out.
+    async fn fragment_fan_out_and_repeated_root_fields_are_refused_before_validation(app: TestApp) {
+        let mut fan_out = String::from("{ ...F14 } fragment F0 on Query { operations { totalCount nodes { id } } }");
+        for i in 1..=14 {
+            let p = i - 1;
+            fan_out.push_str(&format!(" fragment F{i} on Query {{ ...F{p} ...F{p} ...F{p} }}"));
+        }
+        assert_eq!(app.error_codes(&fan_out, json!({})).await, ["QUERY_TOO_COMPLEX"]);
+
+        let repeated = |n: usize| format!("{{ {} }}", "countries { totalCount } ".repeat(n));
+        assert_eq!(app.data(&repeated(50), json!({})).await["countries"]["totalCount"], 2);
+        assert_eq!(app.error_codes(&repeated(51), json!({})).await, ["QUERY_TOO_COMPLEX"]);
+        let wide = format!("{{ countries {{ nodes {{ {} }} }} }}", "name ".repeat(2_000));
+        assert_eq!(app.error_codes(&wide, json!({})).await, ["QUERY_TOO_COMPLEX"]);
+
+        // A chain of fragments is fine, and one longer than the engine's recursion limit is
+        // refused, however long.
+        let chain = |n: usize| {
+            let mut q = format!("{{ ...F0 }} fragment F{n} on Query {{ countries {{ totalCount }} }}");
+            for i in 0..n {
+                q.push_str(&format!(" fragment F{i} on Query {{ ...F{} }}", i + 1));
+            }
+            q
+        };
+        assert_eq!(app.data(&chain(20), json!({})).await["countries"]["totalCount"], 2);
+        assert_eq!(app.error_codes(&chain(5_000), json!({})).await, ["QUERY_TOO_COMPLEX"]);
+
+        // What GraphiQL and code generators send stays well inside every limit.
+        let schema = app.data(INTROSPECTION, json!({})).await;
+        assert!(schema["__schema"]["types"].as_array().is_some_and(|t| t.len() > 50));
+    }
+}
+
 both! {
     async fn malformed_requests_get_graphql_shaped_errors(app: TestApp) {
         let request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json").body(Body::from("{not json")).expect("request");
@@ -178,11 +236,21 @@ both! {
         let (status, body) = app.send(request).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["data"]["countries"]["totalCount"], 2);
+        // Of two operations, GET runs the one `operationName` names, as the GraphQL-over-HTTP
+        // spec has it (regression: only `operation_name` was read, and the request failed).
+        let two = "/graphql?query=query%20A%20%7B%20countries%20%7B%20totalCount%20%7D%20%7D%20query%20B%20%7B%20provinces%20%7B%20totalCount%20%7D%20%7D&operationName=B";
+        let (status, body) = app.send(Request::get(two).body(Body::empty()).expect("request")).await;
+        assert_eq!((status, body), (StatusCode::OK, json!({ "data": { "provinces": { "totalCount": 2 } } })));
         let (status, body) = app.send(Request::get("/graphiql").body(Body::empty()).expect("request")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.as_str().is_some_and(|html| html.contains("graphiql")));
         let (status, body) = app.send(Request::get("/health").body(Body::empty()).expect("request")).await;
         assert_eq!((status, body), (StatusCode::OK, json!({ "status": "ok" })));
+        // Unknown paths and methods say so with a code, not an empty body.
+        let (status, body) = app.send(Request::get("/graphq").body(Body::empty()).expect("request")).await;
+        assert_eq!((status, &body["errors"][0]["extensions"]["code"]), (StatusCode::NOT_FOUND, &json!("NOT_FOUND")));
+        let (status, body) = app.send(Request::delete("/graphql").body(Body::empty()).expect("request")).await;
+        assert_eq!((status, &body["errors"][0]["extensions"]["code"]), (StatusCode::METHOD_NOT_ALLOWED, &json!("BAD_USER_INPUT")));
     }
 }
 
