@@ -1,15 +1,14 @@
-//! Limits checked on the query document itself, before and right after parsing: how deeply
-//! brackets and input values nest, and how many aliases a query uses.
+//! Limits checked on the query document itself, before the engine parses, validates or runs
+//! it: how deeply brackets and input values nest, how many fields and aliases it selects.
 //!
 //! Filters nest through `and`, `or` and `not`, and both the engine's parser and its conversion
-//! of a value into an input type recurse once per level, before any resolver or limit of ours
-//! runs: a few hundred levels exhaust a worker's stack and abort the process. So the query
-//! text is scanned for bracket depth before it is parsed, and every argument and variable is
-//! measured before the engine goes on. Fragments that spread each other can make a short document select
-//! millions of fields, and the engine walks them all, so fields are counted (see `expansion`)
-//! before it starts. Each root field runs a statement of its own
-//! (nested ones share theirs), so root fields and aliases are counted too. Each check refuses
-//! the request with `QUERY_TOO_COMPLEX`.
+//! of a value into an input type recurse once per level: a few hundred levels exhaust a
+//! worker's stack and abort the process. So the query text is scanned for bracket depth
+//! before it is parsed, and every argument and variable is measured. Fragments that spread
+//! each other can make a short document select millions of fields, and the engine walks them
+//! all, so fields are counted first (see `expansion`). Each root field runs statements of its
+//! own, where nested ones share theirs, so root fields and aliases are counted too. Each check
+//! refuses the request with `QUERY_TOO_COMPLEX`.
 
 use std::sync::Arc;
 
