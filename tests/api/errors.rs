@@ -90,14 +90,16 @@ both! {
         let inline = format!("{{ operations(filter: {}) {{ totalCount }} }}", nested(30));
         assert_eq!(app.data(&inline, json!({})).await["operations"]["totalCount"], 1);
 
-        // Long lists of conditions are answered, and answered right.
-        let misses: Vec<_> = (100..3100).map(|n| json!({ "militantsKilled": { "eq": n } })).collect();
+        // Long lists of conditions are answered, and answered right, up to a thousand.
+        let misses: Vec<_> = (100..1099).map(|n| json!({ "militantsKilled": { "eq": n } })).collect();
         let mut any = misses.clone();
         any.push(json!({ "militantsKilled": { "eq": 10 } }));
         assert_eq!(app.data(q, json!({ "f": { "or": any } })).await["operations"]["totalCount"], 1);
         assert_eq!(app.data(q, json!({ "f": { "or": misses } })).await["operations"]["totalCount"], 0);
-        let all: Vec<_> = (0..3000).map(|_| json!({ "militantsKilled": { "gte": 10 } })).collect();
-        assert_eq!(app.data(q, json!({ "f": { "and": all } })).await["operations"]["totalCount"], 1);
+        let all = |n: usize| json!({ "and": (0..n).map(|_| json!({ "militantsKilled": { "gte": 10 } })).collect::<Vec<_>>() });
+        assert_eq!(app.data(q, json!({ "f": all(1000) })).await["operations"]["totalCount"], 1);
+        // Past that SQLite's planner slows down with the square of the terms: `in` is the way.
+        assert_eq!(app.error_codes(q, json!({ "f": all(1001) })).await, ["BAD_USER_INPUT"]);
         // More values than one statement may bind is the user's to split, not an internal error.
         let lists: Vec<_> = (0..11).map(|_| json!({ "militantsKilled": { "in": (0..1000).collect::<Vec<_>>() } })).collect();
         assert_eq!(app.error_codes(q, json!({ "f": { "or": lists } })).await, ["BAD_USER_INPUT"]);
