@@ -152,10 +152,20 @@ impl DocumentLimits {
         Ok(())
     }
 
-    /// Checks how many fields each operation selects once its fragments are spread. (How
-    /// long a chain of fragments may be, the engine checks next: its recursion depth.)
+    /// Checks that no fragment spreads itself, and how many fields each operation selects
+    /// once its fragments are spread. (How long a chain of fragments may be, the engine
+    /// checks next: its recursion depth.)
     fn check_size(&self, document: &ExecutableDocument) -> ServerResult<()> {
-        for (_, size) in expansion::operation_sizes(document) {
+        let expansion = expansion::expand(document);
+        if let Some(name) = expansion.cycle {
+            let mut error = ServerError::new(
+                format!("fragment `{name}` spreads itself, directly or through others"),
+                document.fragments.get(name).map(|f| f.pos),
+            );
+            error.extensions = Some(code("BAD_USER_INPUT"));
+            return Err(error);
+        }
+        for size in expansion.operations {
             if size.top_level > self.max_root_fields {
                 let message = format!(
                     "a query may select at most {} fields at its top level, counting each \
@@ -188,10 +198,14 @@ impl DocumentLimits {
 
 fn too_complex(message: String, pos: Option<Pos>) -> ServerError {
     let mut error = ServerError::new(message, pos);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", "QUERY_TOO_COMPLEX");
-    error.extensions = Some(extensions);
+    error.extensions = Some(code("QUERY_TOO_COMPLEX"));
     error
+}
+
+fn code(code: &str) -> ErrorExtensionValues {
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    extensions
 }
 
 /// The deepest nesting of `{`, `[` and `(` in a GraphQL document, outside strings, block

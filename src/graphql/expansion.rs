@@ -27,22 +27,32 @@ impl Size {
     }
 }
 
-/// The size of every operation of `document`, named (`None` for an anonymous one). A spread
-/// of an unknown fragment, or one that is part of a cycle, counts as nothing: validation
-/// refuses such documents anyway.
-pub fn operation_sizes(document: &ExecutableDocument) -> Vec<(Option<&Name>, Size)> {
+/// What spreading the fragments of a document gives.
+#[derive(Debug)]
+pub struct Expansion<'a> {
+    /// The size of each operation.
+    pub operations: Vec<Size>,
+    /// A fragment that spreads itself, directly or through others, if any.
+    pub cycle: Option<&'a Name>,
+}
+
+/// Spreads the fragments of `document`. A spread of an unknown fragment, or one that closes
+/// a cycle, counts as nothing: such documents are refused anyway.
+pub fn expand(document: &ExecutableDocument) -> Expansion<'_> {
+    let (order, cycle) = dependency_order(document);
     let mut sizes: HashMap<&Name, Size> = HashMap::new();
-    for name in dependency_order(document) {
+    for name in order {
         if let Some(fragment) = document.fragments.get(name) {
             let size = size_of(&fragment.node.selection_set.node, &sizes);
             sizes.insert(name, size);
         }
     }
-    document
+    let operations = document
         .operations
         .iter()
-        .map(|(name, op)| (name, size_of(&op.node.selection_set.node, &sizes)))
-        .collect()
+        .map(|(_, op)| size_of(&op.node.selection_set.node, &sizes))
+        .collect();
+    Expansion { operations, cycle }
 }
 
 /// The size of `set`, given the sizes of the fragments it spreads. Recurses only as deep as
@@ -81,9 +91,10 @@ fn spreads<'a>(set: &'a SelectionSet, out: &mut Vec<&'a Name>) {
     }
 }
 
-/// Fragment names ordered so that each comes after every fragment it spreads (cycles
-/// broken anywhere). Depth-first with a stack of its own: chains of fragments may be long.
-fn dependency_order(document: &ExecutableDocument) -> Vec<&Name> {
+/// Fragment names ordered so that each comes after every fragment it spreads, and a fragment
+/// on a cycle if there is one (cycles are broken anywhere). Depth-first with a stack of its
+/// own: chains of fragments may be long.
+fn dependency_order(document: &ExecutableDocument) -> (Vec<&Name>, Option<&Name>) {
     let deps: HashMap<&Name, Vec<&Name>> = document
         .fragments
         .iter()
@@ -95,6 +106,7 @@ fn dependency_order(document: &ExecutableDocument) -> Vec<&Name> {
         .collect();
     let mut seen: HashMap<&Name, bool> = HashMap::new(); // false: in progress, true: done
     let mut order = Vec::with_capacity(deps.len());
+    let mut cycle = None;
     for start in deps.keys() {
         if seen.contains_key(start) {
             continue;
@@ -106,9 +118,13 @@ fn dependency_order(document: &ExecutableDocument) -> Vec<&Name> {
             match deps.get(name).and_then(|d| d.get(*next)) {
                 Some(dep) => {
                     *next += 1;
-                    if deps.contains_key(dep) && !seen.contains_key(dep) {
-                        seen.insert(dep, false);
-                        stack.push((dep, 0));
+                    match seen.get(dep) {
+                        None if deps.contains_key(dep) => {
+                            seen.insert(dep, false);
+                            stack.push((dep, 0));
+                        }
+                        Some(false) => cycle = cycle.or(Some(*dep)),
+                        _ => {}
                     }
                 }
                 None => {
@@ -119,7 +135,7 @@ fn dependency_order(document: &ExecutableDocument) -> Vec<&Name> {
             }
         }
     }
-    order
+    (order, cycle)
 }
 
 #[cfg(test)]
@@ -128,10 +144,12 @@ mod tests {
 
     fn sizes(query: &str) -> Vec<Size> {
         let document = async_graphql::parser::parse_query(query).expect("parses");
-        operation_sizes(&document)
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect()
+        expand(&document).operations
+    }
+
+    fn cycle(query: &str) -> Option<String> {
+        let document = async_graphql::parser::parse_query(query).expect("parses");
+        expand(&document).cycle.map(|name| name.to_string())
     }
 
     #[test]
@@ -172,7 +190,20 @@ mod tests {
                 top_level: 1
             }]
         );
-        let cycle = "{ ...A } fragment A on Query { x ...B } fragment B on Query { y ...A }";
-        assert!(sizes(cycle)[0].fields <= 2);
+        let looped = "{ ...A } fragment A on Query { x ...B } fragment B on Query { y ...A }";
+        assert!(sizes(looped)[0].fields <= 2);
+    }
+
+    #[test]
+    fn cycles_are_found() {
+        let looped = "{ ...A } fragment A on Query { x ...B } fragment B on Query { y ...A }";
+        assert!(matches!(cycle(looped).as_deref(), Some("A" | "B")));
+        assert_eq!(
+            cycle("{ ...A } fragment A on Query { a { ...A } }").as_deref(),
+            Some("A")
+        );
+        let diamond = "{ ...A } fragment A on Query { ...B ...C } fragment B on Query { ...D } \
+                       fragment C on Query { ...D } fragment D on Query { x }";
+        assert_eq!(cycle(diamond), None);
     }
 }

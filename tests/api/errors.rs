@@ -197,6 +197,12 @@ both! {
         assert_eq!(app.data(&chain(20), json!({})).await["countries"]["totalCount"], 2);
         assert_eq!(app.error_codes(&chain(5_000), json!({})).await, ["QUERY_TOO_COMPLEX"]);
 
+        // A fragment that spreads itself is the user's mistake, named as such.
+        let looped = "{ ...A } fragment A on Query { countries { totalCount } ...B } fragment B on Query { ...A }";
+        let response = app.graphql(looped, json!({})).await;
+        assert_eq!(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{response}");
+        assert!(response["errors"][0]["message"].as_str().is_some_and(|m| m.contains("spreads itself")), "{response}");
+
         // What GraphiQL and code generators send stays well inside every limit.
         let schema = app.data(INTROSPECTION, json!({})).await;
         assert!(schema["__schema"]["types"].as_array().is_some_and(|t| t.len() > 50));
