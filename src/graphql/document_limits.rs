@@ -7,8 +7,8 @@
 //! before it is parsed, and every argument and variable is measured. Fragments that spread
 //! each other can make a short document select millions of fields, and the engine walks them
 //! all, so fields are counted first (see `expansion`). Each root field runs statements of its
-//! own, where nested ones share theirs, so root fields and aliases are counted too. Each check
-//! refuses the request with `QUERY_TOO_COMPLEX`.
+//! own, where nested ones share theirs, so root fields and aliases are counted too. A limit
+//! passed is `QUERY_TOO_COMPLEX`; a fragment that spreads itself, `BAD_USER_INPUT`.
 
 use std::sync::Arc;
 
@@ -22,6 +22,8 @@ use async_graphql::{
 use async_graphql_value::{ConstValue, Value};
 
 use super::expansion;
+use super::limits::Limits;
+use crate::error::ApiError;
 
 /// Deepest nesting of `{`, `[` and `(` the parser is given. Generous: selections may nest 32
 /// levels and values 32 more; a debug build's parser overflows its stack near 280.
@@ -38,6 +40,17 @@ pub struct DocumentLimits {
     pub max_fields: usize,
     /// Most fields at an operation's top level, counted the same way.
     pub max_root_fields: usize,
+}
+
+impl From<&Limits> for DocumentLimits {
+    fn from(limits: &Limits) -> Self {
+        Self {
+            max_input_depth: limits.max_input_depth,
+            max_aliases: limits.max_aliases,
+            max_fields: limits.max_fields,
+            max_root_fields: limits.max_root_fields,
+        }
+    }
 }
 
 impl ExtensionFactory for DocumentLimits {
@@ -158,12 +171,10 @@ impl DocumentLimits {
     fn check_size(&self, document: &ExecutableDocument) -> ServerResult<()> {
         let expansion = expansion::expand(document);
         if let Some(name) = expansion.cycle {
-            let mut error = ServerError::new(
-                format!("fragment `{name}` spreads itself, directly or through others"),
-                document.fragments.get(name).map(|f| f.pos),
-            );
-            error.extensions = Some(code("BAD_USER_INPUT"));
-            return Err(error);
+            let message = format!("fragment `{name}` spreads itself, directly or through others");
+            let pos = document.fragments.get(name).map(|f| f.pos);
+            return Err(async_graphql::Error::from(ApiError::bad_input(message))
+                .into_server_error(pos.unwrap_or_default()));
         }
         for size in expansion.operations {
             if size.top_level > self.max_root_fields {
@@ -198,14 +209,10 @@ impl DocumentLimits {
 
 fn too_complex(message: String, pos: Option<Pos>) -> ServerError {
     let mut error = ServerError::new(message, pos);
-    error.extensions = Some(code("QUERY_TOO_COMPLEX"));
-    error
-}
-
-fn code(code: &str) -> ErrorExtensionValues {
     let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
-    extensions
+    extensions.set("code", "QUERY_TOO_COMPLEX");
+    error.extensions = Some(extensions);
+    error
 }
 
 /// The deepest nesting of `{`, `[` and `(` in a GraphQL document, outside strings, block

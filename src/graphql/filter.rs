@@ -5,9 +5,7 @@
 use std::fmt::Debug;
 
 use async_graphql::{ID, InputObject, InputType, resolver_utils::EnumType};
-use sea_orm::sea_query::{
-    Condition, Expr, ExprTrait, Func, LikeExpr, PostgresQueryBuilder, Query, Value,
-};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Value};
 
 use super::enums::{self, *};
 use super::ids::{NodeKind, decode_as};
@@ -31,8 +29,8 @@ const MAX_FILTER_TERMS: usize = 1_000;
 
 /// A type's filter input: compiles to a condition on the type's table.
 pub trait FilterInput: Debug + Send + Sync {
-    /// The SQL condition, or a user error naming the bad value.
-    fn condition(&self) -> ApiResult<Condition>;
+    /// The filter as SQL, with what it weighs, or a user error naming the bad value.
+    fn to_where(&self) -> ApiResult<Where>;
 }
 
 /// Matches by global id.
@@ -147,27 +145,22 @@ enum Cmp {
 /// The condition of `filter`, refused when it would combine more comparisons or bind more
 /// values than a statement should hold.
 pub fn compile<F: FilterInput>(filter: &F) -> ApiResult<Condition> {
-    let condition = filter.condition()?;
-    let (sql, values) = Query::select()
-        .cond_where(condition.clone())
-        .build(PostgresQueryBuilder);
-    // Every value is a bound parameter and every column name is ours, so the connectives in
-    // the SQL text are exactly those the filter's parts are joined with.
-    let terms = 1 + sql.matches(" AND ").count() + sql.matches(" OR ").count();
-    if terms > MAX_FILTER_TERMS {
+    let w = filter.to_where()?;
+    if w.terms > MAX_FILTER_TERMS {
         return Err(ApiError::bad_input(format!(
-            "a filter may combine at most {MAX_FILTER_TERMS} comparisons, got {terms}; \
-             put long lists of values in `in`"
+            "a filter may combine at most {MAX_FILTER_TERMS} comparisons, got {}; put long \
+             lists of values in `in`",
+            w.terms
         )));
     }
-    if values.0.len() > MAX_FILTER_VALUES {
+    if w.values > MAX_FILTER_VALUES {
         return Err(ApiError::bad_input(format!(
             "a filter may compare with at most {MAX_FILTER_VALUES} values in all, got {}; \
              split the request",
-            values.0.len()
+            w.values
         )));
     }
-    Ok(condition)
+    Ok(w.cond)
 }
 
 /// `parts` joined by `join` (all or any) as a balanced tree rather than one long chain:
@@ -188,10 +181,13 @@ fn balanced(mut parts: Vec<Condition>, join: fn() -> Condition) -> Condition {
     parts.pop().unwrap_or_else(join)
 }
 
-/// Builds the condition of one filter on `table`: every given part must hold.
+/// Builds the condition of one filter on `table`: every given part must hold. Counts the
+/// comparisons it joins and the values it binds, nested filters included.
 pub struct Where {
     table: &'static str,
     cond: Condition,
+    terms: usize,
+    values: usize,
 }
 
 fn too_many(len: usize) -> ApiResult<()> {
@@ -241,6 +237,8 @@ impl Where {
         Self {
             table,
             cond: Condition::all(),
+            terms: 0,
+            values: 0,
         }
     }
 
@@ -248,8 +246,20 @@ impl Where {
         Expr::col((self.table, column))
     }
 
-    fn add(mut self, cond: impl Into<Condition>) -> Self {
+    /// Adds one comparison that binds `values` values.
+    fn add(mut self, cond: impl Into<Condition>, values: usize) -> Self {
+        self.terms += 1;
+        self.values += values;
         self.cond = self.cond.add(cond.into());
+        self
+    }
+
+    /// Adds nested filters, joined by `join`, counting what they weigh.
+    fn add_nested(mut self, parts: Vec<Where>, join: fn() -> Condition) -> Self {
+        self.terms += parts.iter().map(|w| w.terms).sum::<usize>();
+        self.values += parts.iter().map(|w| w.values).sum::<usize>();
+        let conditions = parts.into_iter().map(|w| w.cond).collect();
+        self.cond = self.cond.add(balanced(conditions, join));
         self
     }
 
@@ -257,11 +267,11 @@ impl Where {
         match is_null {
             Some(true) => {
                 let c = self.col(column).is_null();
-                self.add(c)
+                self.add(c, 0)
             }
             Some(false) => {
                 let c = self.col(column).is_not_null();
-                self.add(c)
+                self.add(c, 0)
             }
             None => self,
         }
@@ -283,7 +293,7 @@ impl Where {
                     Cmp::Lt => a.lt(b),
                     Cmp::Lte => a.lte(b),
                 };
-                self = self.add(c);
+                self = self.add(c, 1);
             }
         }
         self
@@ -295,7 +305,7 @@ impl Where {
         let mut w = self.null_check(column, f.is_null);
         if let Some(id) = &f.eq {
             let c = w.col(column).eq(decode_as(id, kind)?);
-            w = w.add(c);
+            w = w.add(c, 1);
         }
         if let Some(ids) = &f.any {
             too_many(ids.len())?;
@@ -303,8 +313,9 @@ impl Where {
                 .iter()
                 .map(|id| decode_as(id, kind))
                 .collect::<ApiResult<Vec<_>>>()?;
+            let n = ids.len();
             let c = w.col(column).is_in(ids);
-            w = w.add(c);
+            w = w.add(c, n);
         }
         Ok(w)
     }
@@ -319,17 +330,17 @@ impl Where {
         let mut w = self.null_check(column, f.is_null);
         if let Some(v) = &f.eq {
             let c = w.col(column).eq(v.clone());
-            w = w.add(c);
+            w = w.add(c, 1);
         }
         if let Some(vs) = &f.any {
             too_many(vs.len())?;
             let c = w.col(column).is_in(vs.iter().cloned());
-            w = w.add(c);
+            w = w.add(c, vs.len());
         }
         for (text, prefix_only) in [(&f.contains, false), (&f.starts_with, true)] {
             if let Some(t) = text {
                 let c = Expr::expr(Func::lower(w.col(column))).like(like_pattern(t, prefix_only));
-                w = w.add(c);
+                w = w.add(c, 1);
             }
         }
         Ok(w)
@@ -351,7 +362,7 @@ impl Where {
         if let Some(vs) = &f.any {
             too_many(vs.len())?;
             let c = w.col(column).is_in(vs.iter().copied());
-            w = w.add(c);
+            w = w.add(c, vs.len());
         }
         Ok(w)
     }
@@ -384,7 +395,7 @@ impl Where {
         match f {
             Some(v) => {
                 let c = self.col(column).eq(v);
-                self.add(c)
+                self.add(c, 1)
             }
             None => self,
         }
@@ -400,12 +411,12 @@ impl Where {
         let mut w = self;
         if let Some(v) = f.eq {
             let c = w.col(column).eq(enums::db_name(v));
-            w = w.add(c);
+            w = w.add(c, 1);
         }
         if let Some(vs) = &f.any {
             too_many(vs.len())?;
             let c = w.col(column).is_in(vs.iter().map(|v| enums::db_name(*v)));
-            w = w.add(c);
+            w = w.add(c, vs.len());
         }
         Ok(w)
     }
@@ -419,27 +430,23 @@ impl Where {
     ) -> ApiResult<Self> {
         let mut w = self;
         if let Some(all) = and {
-            let parts = all.iter().map(F::condition).collect::<ApiResult<_>>()?;
-            w = w.add(balanced(parts, Condition::all));
+            let parts = all.iter().map(F::to_where).collect::<ApiResult<_>>()?;
+            w = w.add_nested(parts, Condition::all);
         }
         if let Some(any) = or {
-            // An empty `or` matches nothing, as an empty disjunction should.
-            let c = if any.is_empty() {
-                Expr::val(1).eq(0).into()
+            if any.is_empty() {
+                // An empty `or` matches nothing, as an empty disjunction should.
+                w = w.add(Expr::val(1).eq(0), 0);
             } else {
-                let parts = any.iter().map(F::condition).collect::<ApiResult<_>>()?;
-                balanced(parts, Condition::any)
-            };
-            w = w.add(c);
+                let parts = any.iter().map(F::to_where).collect::<ApiResult<_>>()?;
+                w = w.add_nested(parts, Condition::any);
+            }
         }
         if let Some(f) = not {
-            w = w.add(f.condition()?.not());
+            let mut inner = f.to_where()?;
+            inner.cond = inner.cond.not();
+            w = w.add_nested(vec![inner], Condition::all);
         }
         Ok(w)
-    }
-
-    /// The finished condition.
-    pub fn build(self) -> Condition {
-        self.cond
     }
 }

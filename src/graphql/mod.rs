@@ -27,12 +27,7 @@ pub fn schema(limits: &limits::Limits) -> CtSchema {
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_recursive_depth)
         .limit_directives(limits.max_directives)
-        .extension(document_limits::DocumentLimits {
-            max_input_depth: limits.max_input_depth,
-            max_aliases: limits.max_aliases,
-            max_fields: limits.max_fields,
-            max_root_fields: limits.max_root_fields,
-        });
+        .extension(document_limits::DocumentLimits::from(limits));
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -32,12 +32,12 @@ impl ScalarType for Date {
     }
 }
 
-/// A `YYYY-MM-DD` date with a four-digit year from 0001 to 9999: chrono alone reads more
-/// digits and signs, and PostgreSQL refuses dates far outside that range.
+/// A date written exactly `YYYY-MM-DD`, year 0001 to 9999: chrono alone also reads signs,
+/// spaces, short fields and longer years, and PostgreSQL refuses dates far outside that range.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
-        .filter(|d| s.len() == 10 && (1..=9999).contains(&d.year()))
+        .filter(|d| (1..=9999).contains(&d.year()) && d.format("%Y-%m-%d").to_string() == s)
 }
 
 impl From<NaiveDate> for Date {

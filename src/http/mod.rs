@@ -89,11 +89,18 @@ async fn bare_errors_as_graphql(response: Response) -> Response {
             "NOT_FOUND",
             "no such path: GraphQL is served at /graphql, the playground at /graphiql".to_owned(),
         ),
-        StatusCode::METHOD_NOT_ALLOWED if is_bare(&response) => request_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_USER_INPUT",
-            "method not allowed: send GraphQL with POST, or GET for queries".to_owned(),
-        ),
+        StatusCode::METHOD_NOT_ALLOWED if is_bare(&response) => {
+            let mut answer = request_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "BAD_USER_INPUT",
+                "method not allowed: send GraphQL with POST, or GET for queries".to_owned(),
+            );
+            // Keep `Allow`: it tells the client which methods would do.
+            if let Some(allow) = response.headers().get(header::ALLOW) {
+                answer.headers_mut().insert(header::ALLOW, allow.clone());
+            }
+            answer
+        }
         _ => response,
     }
 }
@@ -127,6 +134,7 @@ struct GetOperationName {
 
 async fn graphql(
     State(state): State<AppState>,
+    method: Method,
     uri: Uri,
     request: Result<GraphQLBatchRequest, GraphQLRejection>,
 ) -> Response {
@@ -134,7 +142,9 @@ async fn graphql(
         // async-graphql reads a GET request's operation name from `operation_name`; clients
         // send `operationName`, as the GraphQL-over-HTTP spec has it.
         Ok(request) => match request.into_inner() {
-            BatchRequest::Single(mut single) if single.operation_name.is_none() => {
+            BatchRequest::Single(mut single)
+                if method == Method::GET && single.operation_name.is_none() =>
+            {
                 single.operation_name = Query::<GetOperationName>::try_from_uri(&uri)
                     .ok()
                     .and_then(|q| q.0.operation_name);

@@ -1,7 +1,6 @@
 //! `Affiliation`: a dated link from a person or organization to an organization or country.
 
 use async_graphql::{Context, ID, InputObject, Object, Union};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::affiliation::Model;
@@ -151,8 +150,8 @@ pub struct AffiliationFilter {
 }
 
 impl FilterInput for AffiliationFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("affiliations")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("affiliations")
             .id("id", NodeKind::Affiliation, &self.id)?
             .enumeration("kind", &self.kind)?
             .boolean("cross_border", self.cross_border)
@@ -180,8 +179,7 @@ impl FilterInput for AffiliationFilter {
             .id("target_country_id", NodeKind::Country, &self.target_country)?
             .date("since", &self.since)
             .date("until", &self.until)
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

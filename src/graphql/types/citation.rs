@@ -1,7 +1,6 @@
 //! `Citation`: the link from any fact to the source it rests on, with the sentence quoted.
 
 use async_graphql::{Context, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::citation::Model;
@@ -79,14 +78,13 @@ pub struct CitationFilter {
 }
 
 impl FilterInput for CitationFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("citations")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("citations")
             .id("source_id", NodeKind::Source, &self.source)?
             .text("quote", &self.quote)?
             .text("locator", &self.locator)?
             .enumeration("confidence", &self.confidence)?
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

@@ -1,7 +1,6 @@
 //! `CommunityAction`: civilians resisting militancy.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::community_action::Model;
@@ -202,16 +201,15 @@ pub struct CommunityActionFilter {
 }
 
 impl FilterInput for CommunityActionFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("community_actions")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("community_actions")
             .id("id", NodeKind::CommunityAction, &self.id)?
             .enumeration("kind", &self.kind)?
             .date("date", &self.date)
             .enumeration("date_precision", &self.date_precision)?
             .text("place", &self.place)?
             .text("description", &self.description)?
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

@@ -1,7 +1,6 @@
 //! `Country`: a sovereign state.
 
 use async_graphql::{ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::country::Model;
@@ -274,13 +273,12 @@ pub struct CountryFilter {
 }
 
 impl FilterInput for CountryFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("countries")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("countries")
             .id("id", NodeKind::Country, &self.id)?
             .text("iso_code", &self.iso_code)?
             .text("name", &self.name)?
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

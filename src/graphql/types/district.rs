@@ -1,7 +1,6 @@
 //! `District`: a second-level administrative division.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::district::Model;
@@ -241,15 +240,14 @@ pub struct DistrictFilter {
 }
 
 impl FilterInput for DistrictFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("districts")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("districts")
             .id("id", NodeKind::District, &self.id)?
             .text("name", &self.name)?
             .id("province_id", NodeKind::Province, &self.province)?
             .float("latitude", &self.latitude)
             .float("longitude", &self.longitude)
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

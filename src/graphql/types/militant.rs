@@ -1,7 +1,6 @@
 //! `Militant`: an individual on the other side of an operation.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::militant::Model;
@@ -196,8 +195,8 @@ pub struct MilitantFilter {
 }
 
 impl FilterInput for MilitantFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("militants")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("militants")
             .id("id", NodeKind::Militant, &self.id)?
             .text("name", &self.name)?
             .id("nationality_id", NodeKind::Country, &self.nationality)?
@@ -212,8 +211,7 @@ impl FilterInput for MilitantFilter {
                 &self.organization,
             )?
             .enumeration("status", &self.status)?
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

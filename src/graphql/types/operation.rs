@@ -1,7 +1,6 @@
 //! `Operation`: one security-force action.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::operation::Model;
@@ -271,8 +270,8 @@ pub struct OperationFilter {
 }
 
 impl FilterInput for OperationFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("operations")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("operations")
             .id("id", NodeKind::Operation, &self.id)?
             .text("title", &self.title)?
             .enumeration("kind", &self.kind)?
@@ -287,8 +286,7 @@ impl FilterInput for OperationFilter {
             .int("security_injured", &self.security_injured)?
             .int("civilians_killed", &self.civilians_killed)?
             .text("summary", &self.summary)?
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

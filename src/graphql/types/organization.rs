@@ -1,7 +1,6 @@
 //! `Organization`: an actor group.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::organization::Model;
@@ -303,14 +302,13 @@ pub struct OrganizationFilter {
 }
 
 impl FilterInput for OrganizationFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("organizations")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("organizations")
             .id("id", NodeKind::Organization, &self.id)?
             .text("name", &self.name)?
             .enumeration("kind", &self.kind)?
             .id("base_country_id", NodeKind::Country, &self.base_country)?
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

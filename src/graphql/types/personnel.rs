@@ -1,7 +1,6 @@
 //! `Personnel`: a member of the security forces.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::personnel::Model;
@@ -188,8 +187,8 @@ pub struct PersonnelFilter {
 }
 
 impl FilterInput for PersonnelFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("personnel")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("personnel")
             .id("id", NodeKind::Personnel, &self.id)?
             .text("name", &self.name)?
             .text("rank", &self.rank)?
@@ -205,8 +204,7 @@ impl FilterInput for PersonnelFilter {
                 &self.hometown_district,
             )?
             .enumeration("status", &self.status)?
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

@@ -1,7 +1,6 @@
 //! `Province`: a first-level administrative division.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::province::Model;
@@ -157,14 +156,13 @@ pub struct ProvinceFilter {
 }
 
 impl FilterInput for ProvinceFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("provinces")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("provinces")
             .id("id", NodeKind::Province, &self.id)?
             .text("name", &self.name)?
             .text("iso_code", &self.iso_code)?
             .id("country_id", NodeKind::Country, &self.country)?
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

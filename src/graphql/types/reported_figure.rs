@@ -1,7 +1,6 @@
 //! `ReportedFigure`: an aggregate a source states.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::reported_figure::Model;
@@ -137,8 +136,8 @@ pub struct ReportedFigureFilter {
 }
 
 impl FilterInput for ReportedFigureFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("reported_figures")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("reported_figures")
             .id("id", NodeKind::ReportedFigure, &self.id)?
             .enumeration("metric", &self.metric)?
             .enumeration("qualifier", &self.qualifier)?
@@ -152,8 +151,7 @@ impl FilterInput for ReportedFigureFilter {
                 &self.scope_province,
             )?
             .id("nationality_id", NodeKind::Country, &self.nationality)?
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 

@@ -1,7 +1,6 @@
 //! `Source`: where a fact comes from.
 
 use async_graphql::{ID, InputObject, Object};
-use sea_orm::sea_query::Condition;
 
 use super::prelude::*;
 use crate::entity::source::Model;
@@ -142,15 +141,14 @@ pub struct SourceFilter {
 }
 
 impl FilterInput for SourceFilter {
-    fn condition(&self) -> ApiResult<Condition> {
-        Ok(Where::new("sources")
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("sources")
             .id("id", NodeKind::Source, &self.id)?
             .text("title", &self.title)?
             .text("publisher", &self.publisher)?
             .enumeration("kind", &self.kind)?
             .date("published_on", &self.published_on)
-            .combine(&self.and, &self.or, &self.not)?
-            .build())
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 
