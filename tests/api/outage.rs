@@ -110,13 +110,7 @@ async fn a_database_outage_is_reported_and_recovered_from() {
         "connection details leaked: {response}"
     );
 
-    let (status, body) = test
-        .send(
-            Request::get("/health")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let (status, body) = health(&test).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["code"], "DATABASE_UNAVAILABLE");
 
@@ -124,12 +118,12 @@ async fn a_database_outage_is_reported_and_recovered_from() {
     proxy.restore();
     let data = test.data("{ countries { totalCount } }", json!({})).await;
     assert_eq!(data["countries"]["totalCount"], 2);
-    let (status, _) = test
-        .send(
-            Request::get("/health")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health(&test).await.0, StatusCode::OK);
+}
+
+async fn health(test: &TestApp) -> (StatusCode, serde_json::Value) {
+    let request = Request::get("/health")
+        .body(Body::empty())
+        .expect("request");
+    test.send(request).await
 }
