@@ -263,3 +263,49 @@ pub enum OrderDirection {
     /// Largest first.
     Desc,
 }
+
+/// A type of node, for fields that look across types (`search`, `neighborhood`).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeType {
+    /// `Country`.
+    Country,
+    /// `Province`.
+    Province,
+    /// `District`.
+    District,
+    /// `Operation`.
+    Operation,
+    /// `Personnel`.
+    Personnel,
+    /// `Militant`.
+    Militant,
+    /// `Organization`.
+    Organization,
+    /// `Affiliation`.
+    Affiliation,
+    /// `CommunityAction`.
+    CommunityAction,
+    /// `Source`.
+    Source,
+    /// `ReportedFigure`.
+    ReportedFigure,
+}
+
+impl From<NodeType> for crate::graphql::ids::NodeKind {
+    fn from(t: NodeType) -> Self {
+        use crate::graphql::ids::NodeKind as K;
+        match t {
+            NodeType::Country => K::Country,
+            NodeType::Province => K::Province,
+            NodeType::District => K::District,
+            NodeType::Operation => K::Operation,
+            NodeType::Personnel => K::Personnel,
+            NodeType::Militant => K::Militant,
+            NodeType::Organization => K::Organization,
+            NodeType::Affiliation => K::Affiliation,
+            NodeType::CommunityAction => K::CommunityAction,
+            NodeType::Source => K::Source,
+            NodeType::ReportedFigure => K::ReportedFigure,
+        }
+    }
+}
