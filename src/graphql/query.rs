@@ -6,6 +6,7 @@ use super::connection::{Connection, page_cost};
 use super::ids::decode;
 use super::node::{Node, load_nodes};
 use super::page::PageArgs;
+use super::scalars::Date;
 use super::types::*;
 use crate::error::{ApiError, ApiResult};
 
@@ -265,6 +266,10 @@ impl Query {
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(
+            desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
+        )]
+        as_of: Option<Date>,
         #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -277,7 +282,7 @@ impl Query {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::root(
-            filter,
+            AffiliationFilter::in_force(filter, as_of),
             order_by,
             PageArgs {
                 first,

@@ -12,5 +12,6 @@ mod outage;
 mod pagination;
 mod playground;
 mod readme;
+mod relations;
 mod schema;
 mod seed;

@@ -127,6 +127,8 @@ pub struct ReportedFigureFilter {
     pub scope_province: Option<IdFilter>,
     /// Nationality it counts.
     pub nationality: Option<IdFilter>,
+    /// The province it covers matches this filter.
+    pub scope_province_matches: Option<Box<ProvinceFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<ReportedFigureFilter>>,
     /// At least one of these filters matches.
@@ -151,6 +153,11 @@ impl FilterInput for ReportedFigureFilter {
                 &self.scope_province,
             )?
             .id("nationality_id", NodeKind::Country, &self.nationality)?
+            .related(
+                "scope_province_id",
+                "id",
+                self.scope_province_matches.as_deref(),
+            )?
             .combine(&self.and, &self.or, &self.not)
     }
 }
