@@ -7,6 +7,7 @@ use super::ids::decode;
 use super::node::{Node, load_nodes};
 use super::page::PageArgs;
 use super::scalars::Date;
+use super::stats::{OperationStats, StatsGrouping, operation_stats};
 use super::types::*;
 use crate::error::{ApiError, ApiResult};
 
@@ -55,6 +56,18 @@ impl Query {
             .map(|id| decode(id))
             .collect::<ApiResult<Vec<_>>>()?;
         load_nodes(ctx, &decoded).await
+    }
+
+    /// Operation counts and casualty sums over the operations matching `filter`, one bucket per district, province, organization, day, week or month (or one bucket in all when `groupBy` is not given). Computed in SQL, not from a page of rows.
+    async fn operation_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only operations matching this filter (as `operations` takes it).")]
+        filter: Option<OperationFilter>,
+        #[graphql(desc = "How to bucket the operations; one bucket in all when not given.")]
+        group_by: Option<StatsGrouping>,
+    ) -> ApiResult<Vec<OperationStats>> {
+        operation_stats(ctx, filter, group_by).await
     }
 
     /// All countries.

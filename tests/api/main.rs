@@ -15,3 +15,4 @@ mod readme;
 mod relations;
 mod schema;
 mod seed;
+mod stats;
