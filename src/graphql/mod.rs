@@ -7,6 +7,7 @@ pub mod enums;
 pub mod expansion;
 pub mod filter;
 pub mod ids;
+pub mod itemised;
 pub mod limits;
 pub mod loaders;
 pub mod node;
