@@ -13,6 +13,7 @@ pub mod node;
 pub mod page;
 pub mod query;
 pub mod scalars;
+pub mod search;
 pub mod types;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
