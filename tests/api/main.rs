@@ -13,4 +13,5 @@ mod pagination;
 mod playground;
 mod readme;
 mod schema;
+mod search;
 mod seed;
