@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, both};
@@ -240,5 +241,25 @@ both! {
         let types: HashSet<String> = hits(&data["search"]).iter().filter_map(|h| h.split(':').next().map(str::to_owned)).collect();
         assert!(types.len() >= 3, "{types:?}");
         assert_eq!(statements, 2 + types.len() as u64, "{types:?}");
+    }
+}
+
+both! {
+    async fn the_migration_indexes_existing_rows_and_its_down_leaves_nothing(app: TestApp) {
+        use migration::{Migrator, MigratorTrait};
+        let conn = app.db().conn();
+        Migrator::down(conn, Some(1)).await.expect("search migration down");
+        let leftovers = match conn.get_database_backend() {
+            sea_orm::DbBackend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'search%'",
+            _ => "SELECT (SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'search%') \
+                  + (SELECT COUNT(*) FROM pg_proc WHERE proname LIKE 'search%') \
+                  + (SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'search%')",
+        };
+        assert_eq!(app.scalar(leftovers).await, 0, "down drops every table, trigger and function");
+        // Rows written while there is no index are found once it is back.
+        insert_operations(&app, "Backfilled", 1).await;
+        Migrator::up(conn, None).await.expect("search migration up again");
+        assert_eq!(found(&app, "husnain akhtar").await.first().map(String::as_str), Some("Personnel: Husnain Akhtar"));
+        assert_eq!(found(&app, "backfilled").await, ["Operation: Backfilled 1"]);
     }
 }
