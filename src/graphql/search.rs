@@ -283,7 +283,11 @@ impl SearchConnection {
                 }
             },
         };
-        let offset = after.as_deref().map(decode_cursor).transpose()?.unwrap_or(0);
+        let offset = after
+            .as_deref()
+            .map(decode_cursor)
+            .transpose()?
+            .unwrap_or(0);
         Ok(Self {
             search: Arc::new(Search {
                 words,
@@ -402,22 +406,15 @@ mod tests {
     #[test]
     fn syntax_alone_empty_and_long_queries_are_user_errors() {
         for bad in [
-            "",
-            "   ",
-            "\"",
-            "*",
-            ":",
-            "-",
-            "\"*:-()^",
-            "NEAR",
-            "a NEAR b",
-            "x OR y",
-            "\0",
+            "", "   ", "\"", "*", ":", "-", "\"*:-()^", "NEAR", "a NEAR b", "x OR y", "\0",
         ] {
             assert_eq!(code(bad), Some("BAD_USER_INPUT"), "{bad:?}");
         }
         assert_eq!(code(&"a".repeat(MAX_QUERY_CHARS)), None);
-        assert_eq!(code(&"a".repeat(MAX_QUERY_CHARS + 1)), Some("BAD_USER_INPUT"));
+        assert_eq!(
+            code(&"a".repeat(MAX_QUERY_CHARS + 1)),
+            Some("BAD_USER_INPUT")
+        );
     }
 
     #[test]

@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, both};
