@@ -62,7 +62,7 @@ impl Query {
     /// type, best matches first. The text is split into words (letters and digits; other
     /// characters only separate words); a node matches when it has every word, each as the
     /// start of a word of its text, ignoring case and accents. Matches in a name or title
-    /// rank above matches in other text. What is searched: `Country` and `Province` name
+    /// rank above matches in other text. Searched are `Country` and `Province` name
     /// and ISO code; `District` name and aliases; `Operation` title, place and summary;
     /// `Personnel` name, rank and hometown; `Militant` and `Organization` name, aliases and
     /// description; `CommunityAction` place, actors and description; `Source` title,

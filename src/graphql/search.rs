@@ -230,7 +230,7 @@ pub struct SearchEdge {
     /// The matching node.
     pub node: Node,
     /// How well the node matches, higher is better. Only the order within one search is
-    /// meaningful: the scale differs between searches and between database backends.
+    /// meaningful; the scale differs between searches and between database backends.
     pub rank: f64,
 }
 
