@@ -184,6 +184,9 @@ fn sqlite_up() -> Vec<String> {
                 text(row, t.body),
             )
         };
+        // A `REPLACE INTO` that removes a row with another id (a clash on a unique name)
+        // fires no delete trigger, so that row's entry stays behind; `search` skips hits
+        // whose row is gone, though `totalCount` still counts them.
         let delete = |row: &str| format!("DELETE FROM search_index WHERE rowid = {};", key(row));
         sql.push(format!(
             "CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table} BEGIN {} END",
