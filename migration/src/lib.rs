@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_domain;
+mod m20261129_000002_search;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_create_domain::Migration)]
+        vec![
+            Box::new(m20261125_000001_create_domain::Migration),
+            Box::new(m20261129_000002_search::Migration),
+        ]
     }
 }

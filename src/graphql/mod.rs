@@ -15,6 +15,7 @@ pub mod node;
 pub mod page;
 pub mod query;
 pub mod scalars;
+pub mod search;
 pub mod stats;
 pub mod types;
 

@@ -9,6 +9,7 @@ use super::ids::decode;
 use super::node::{Node, load_nodes};
 use super::page::PageArgs;
 use super::scalars::Date;
+use super::search::SearchConnection;
 use super::stats::{OperationStats, StatsGrouping, operation_stats};
 use super::types::*;
 use crate::error::{ApiError, ApiResult};
@@ -19,7 +20,7 @@ const MAX_NODES: usize = 100;
 /// Entry points into the graph.
 pub struct Query;
 
-/// Entry points into the graph: look up any node by id, or list any type.
+/// Entry points into the graph: look up any node by id, list any type, or search across types.
 #[Object]
 impl Query {
     /// The node with this global id. An id of the right form that names no row is a
@@ -438,5 +439,31 @@ impl Query {
                 before,
             },
         )
+    }
+
+    /// Full-text search over names, aliases, titles, places and descriptions of every
+    /// type, best matches first. The text is split into words (letters and digits; other
+    /// characters only separate words); a node matches when it has every word, each as the
+    /// start of a word of its text, ignoring case and accents. Matches in a name or title
+    /// rank above matches in other text. Searched are `Country` and `Province` name
+    /// and ISO code; `District` name and aliases; `Operation` title, place and summary;
+    /// `Personnel` name, rank and hometown; `Militant` and `Organization` name, aliases and
+    /// description; `CommunityAction` place, actors and description; `Source` title,
+    /// publisher and description; `ReportedFigure` quote and scope. An `Affiliation` has no
+    /// text of its own and is never a hit. A query that is empty, longer than 200
+    /// characters, without any letter or digit, or using the capitalised operators `AND`,
+    /// `OR`, `NOT` or `NEAR` is a `BAD_USER_INPUT` error.
+    #[graphql(complexity = "page_cost(first, None, child_complexity)")]
+    async fn search(
+        &self,
+        #[graphql(desc = "The words to look for, at most 200 characters.")] query: String,
+        #[graphql(desc = "Only nodes of these types; all types when null or absent.")]
+        types: Option<Vec<NodeType>>,
+        #[graphql(desc = "Return at most this many hits (at most 100; 20 when absent).")]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor, from an earlier page of the same search.")]
+        after: Option<String>,
+    ) -> ApiResult<SearchConnection> {
+        SearchConnection::new(&query, types, first, after)
     }
 }

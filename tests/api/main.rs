@@ -16,5 +16,6 @@ mod playground;
 mod readme;
 mod relations;
 mod schema;
+mod search;
 mod seed;
 mod stats;
