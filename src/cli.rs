@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `schema`. Every command that
+//! The command line: `serve` (the default), `migrate`, `seed`, `generate`, `schema`. Every command that
 //! touches a database takes `--database-url` (env `DATABASE_URL`). Errors end the process
 //! with one line on stderr and a non-zero exit code.
 
@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::app::{App, Config};
 use crate::db::{DEFAULT_DATABASE_URL, Db};
 use crate::graphql::limits::Limits;
-use crate::ingest::seed;
+use crate::ingest::{generate, seed};
 use crate::telemetry;
 
 /// ctgraph: explore counter-terrorism operations as linked data, over GraphQL.
@@ -35,8 +35,23 @@ enum Command {
     Migrate(DbArgs),
     /// Load the seed dataset (the March 2025 KP article); running it again changes nothing.
     Seed(DbArgs),
+    /// Write a synthetic graph (deterministic, labelled SYNTHETIC) for benchmarks and demos.
+    Generate(GenerateArgs),
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct GenerateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Operations to generate; districts, organizations, people, links, community actions and
+    /// reported figures are sized in proportion (about 11 rows in all per operation).
+    #[arg(long)]
+    operations: usize,
+    /// Seed of the pseudo-random choices: the same seed writes the same graph.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -94,6 +109,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "seed loaded: {} rows written, {} already up to date",
                 report.written, report.unchanged
+            );
+            Ok(())
+        }
+        Command::Generate(args) => {
+            let db = Db::connect(&args.db.database_url).await?;
+            db.migrate().await?;
+            seed::load_if_empty(&db).await?;
+            let started = std::time::Instant::now();
+            let options = generate::Options {
+                operations: args.operations,
+                seed: args.seed,
+            };
+            let report = generate::generate(&db, options, |table, done, total| {
+                if done == total || done % 100_000 < 30_000 / 4 {
+                    eprintln!("generate: {table} {done}/{total}");
+                }
+            })
+            .await?;
+            let rows: usize = report.iter().map(|(_, n)| n).sum();
+            println!(
+                "generated {rows} rows ({} operations) in {:.1} s",
+                args.operations,
+                started.elapsed().as_secs_f64()
             );
             Ok(())
         }
