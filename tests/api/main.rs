@@ -5,6 +5,7 @@ mod helpers;
 
 mod cli;
 mod errors;
+mod export;
 mod filters;
 mod migrate;
 mod nested;
