@@ -310,3 +310,27 @@ both! {
         }
     }
 }
+
+/// A failure after the first row must break the transfer, never end it as if the file were
+/// whole. SQLite only: it is the backend that lets a test store a count that is not a number
+/// (PostgreSQL refuses it), which fails the export when its row is reached, last.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_mid_stream_breaks_the_transfer() {
+    let Some(app) = TestApp::start(crate::helpers::Backend::Sqlite).await else {
+        return;
+    };
+    grow(&app, 2).await;
+    app.execute(
+        "INSERT INTO operations (title, kind, start_date, date_precision, militants_killed, dataset, external_id) \
+         VALUES ('Corrupt', 'RAID', '2000-01-01', 'DAY', 'many', 'test', 'corrupt')",
+    )
+    .await;
+    for path in ["/export/operations.csv", "/export/operations.geojson"] {
+        let (status, _, body) = app.get_text(path).await;
+        assert_eq!(status, StatusCode::OK, "the export had started");
+        assert!(
+            body.is_err(),
+            "{path}: a cut-off export read as whole: {body:?}"
+        );
+    }
+}
