@@ -26,8 +26,9 @@ use sea_orm::{
     AccessMode, DatabaseConnection, DbBackend, DbErr, FromQueryResult, IsolationLevel, StreamTrait,
     TransactionTrait,
 };
-use serde::Deserialize;
-use serde_json::{Map, Value as Json, json};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value as Json;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use super::{AppState, request_error};
@@ -514,13 +515,15 @@ impl Cell {
             Self::Float(x) => x.to_string(),
         }
     }
+}
 
-    fn to_json(&self) -> Json {
+impl Serialize for Cell {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Null => Json::Null,
-            Self::Text(s) => json!(s),
-            Self::Int(n) => json!(n),
-            Self::Float(x) => json!(x),
+            Self::Null => serializer.serialize_none(),
+            Self::Text(s) => serializer.serialize_str(s),
+            Self::Int(n) => serializer.serialize_i64(*n),
+            Self::Float(x) => serializer.serialize_f64(*x),
         }
     }
 }
@@ -555,12 +558,65 @@ impl From<NaiveDate> for Cell {
     }
 }
 
-/// A point at `[longitude, latitude]`, as RFC 7946 orders them; null when either is unknown.
-fn point(latitude: Option<f64>, longitude: Option<f64>) -> Json {
-    match (latitude, longitude) {
-        (Some(lat), Some(lon)) => json!({ "type": "Point", "coordinates": [lon, lat] }),
-        _ => Json::Null,
+/// A GeoJSON feature. Members serialize in this order, `type` first, so the file reads well.
+#[derive(Serialize)]
+struct Feature<P> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: String,
+    geometry: Option<Point>,
+    properties: P,
+}
+
+/// A GeoJSON point.
+#[derive(Serialize)]
+struct Point {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: [f64; 2],
+}
+
+impl Point {
+    /// The point at `[longitude, latitude]`, as RFC 7946 orders them; none when either is
+    /// unknown.
+    fn at(latitude: Option<f64>, longitude: Option<f64>) -> Option<Self> {
+        Some(Self {
+            kind: "Point",
+            coordinates: [longitude?, latitude?],
+        })
     }
+}
+
+/// An operation's feature properties: `type`, the CSV's columns, `locationPrecision`.
+struct OperationProperties {
+    cells: [Cell; 18],
+    location_precision: &'static str,
+}
+
+impl Serialize for OperationProperties {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(COLUMNS.len() + 2))?;
+        map.serialize_entry("type", "Operation")?;
+        for (name, cell) in COLUMNS.iter().zip(&self.cells) {
+            map.serialize_entry(name, cell)?;
+        }
+        map.serialize_entry("locationPrecision", self.location_precision)?;
+        map.end()
+    }
+}
+
+/// A district's feature properties.
+#[derive(Serialize)]
+struct DistrictProperties {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: String,
+    name: String,
+    province: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    /// How many of the exported operations lie in the district.
+    operations: i64,
 }
 
 /// An operation with its district and province, as the export statement reads it.
@@ -616,20 +672,22 @@ impl OperationRow {
 
     /// A GeoJSON feature at the district's point; `locationPrecision` says the point locates
     /// the district, not the place itself (`UNKNOWN` when there is no point).
-    fn feature(self) -> Json {
-        let geometry = point(self.latitude, self.longitude);
-        let precision = match (self.latitude, self.longitude) {
-            (Some(_), Some(_)) => "DISTRICT",
-            _ => "UNKNOWN",
+    fn feature(self) -> Feature<OperationProperties> {
+        let geometry = Point::at(self.latitude, self.longitude);
+        let location_precision = if geometry.is_some() {
+            "DISTRICT"
+        } else {
+            "UNKNOWN"
         };
-        let id = NodeKind::Operation.id(self.id).0;
-        let mut properties = Map::new();
-        properties.insert("type".into(), json!("Operation"));
-        for (name, cell) in COLUMNS.iter().zip(self.cells()) {
-            properties.insert((*name).into(), cell.to_json());
+        Feature {
+            kind: "Feature",
+            id: NodeKind::Operation.id(self.id).0,
+            geometry,
+            properties: OperationProperties {
+                cells: self.cells(),
+                location_precision,
+            },
         }
-        properties.insert("locationPrecision".into(), json!(precision));
-        json!({ "type": "Feature", "id": id, "geometry": geometry, "properties": properties })
     }
 }
 
@@ -645,22 +703,22 @@ struct DistrictRow {
 }
 
 impl DistrictRow {
-    fn feature(self) -> Json {
+    fn feature(self) -> Feature<DistrictProperties> {
         let id = NodeKind::District.id(self.id).0;
-        json!({
-            "type": "Feature",
-            "id": id,
-            "geometry": point(self.latitude, self.longitude),
-            "properties": {
-                "type": "District",
-                "id": id,
-                "name": self.name,
-                "province": self.province_name,
-                "latitude": self.latitude,
-                "longitude": self.longitude,
-                "operations": self.operations,
+        Feature {
+            kind: "Feature",
+            id: id.clone(),
+            geometry: Point::at(self.latitude, self.longitude),
+            properties: DistrictProperties {
+                kind: "District",
+                id,
+                name: self.name,
+                province: self.province_name,
+                latitude: self.latitude,
+                longitude: self.longitude,
+                operations: self.operations,
             },
-        })
+        }
     }
 }
 
