@@ -180,9 +180,7 @@ struct ExportQuery {
 impl ExportQuery {
     fn from_uri(uri: &Uri) -> ApiResult<Self> {
         let params = Query::<Params>::try_from_uri(uri)
-            .map_err(|e| {
-                ApiError::bad_input(format!("{}; pass `filter` and `orderBy`", e.body_text()))
-            })?
+            .map_err(|e| ApiError::bad_input(e.body_text()))?
             .0;
         let filter: Option<OperationFilter> = parse_input("filter", params.filter.as_deref())?;
         let order: Option<OperationOrder> = parse_input("orderBy", params.order_by.as_deref())?;
