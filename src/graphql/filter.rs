@@ -1,11 +1,11 @@
 //! Filter inputs shared by every connection (ids, text, numbers, dates, enums) and the
 //! builder that turns a type's filter into one SQL condition with bound parameters.
-//! Filters compose with `and`, `or` and `not`.
+//! Filters compose with `and`, `or` and `not`, and reach through relations with `EXISTS`.
 
 use std::fmt::Debug;
 
 use async_graphql::{ID, InputObject, InputType, resolver_utils::EnumType};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Value};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, Value};
 
 use super::enums::{self, *};
 use super::ids::{NodeKind, decode_as};
@@ -122,7 +122,11 @@ pub struct DateFilter {
     concrete(name = "ConfidenceFilter", params(Confidence)),
     concrete(name = "CommunityActionKindFilter", params(CommunityActionKind)),
     concrete(name = "FigureMetricFilter", params(FigureMetric)),
-    concrete(name = "FigureQualifierFilter", params(FigureQualifier))
+    concrete(name = "FigureQualifierFilter", params(FigureQualifier)),
+    concrete(name = "PersonnelRoleFilter", params(PersonnelRole)),
+    concrete(name = "PersonnelOutcomeFilter", params(PersonnelOutcome)),
+    concrete(name = "MilitantOutcomeFilter", params(MilitantOutcome)),
+    concrete(name = "OrganizationRoleFilter", params(OrganizationRole))
 )]
 pub struct EnumFilter<T: InputType + EnumType + Debug> {
     /// Exactly this value.
@@ -133,7 +137,7 @@ pub struct EnumFilter<T: InputType + EnumType + Debug> {
 }
 
 /// A comparison of a column with a value.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Cmp {
     Eq,
     Gt,
@@ -188,6 +192,12 @@ pub struct Where {
     cond: Condition,
     terms: usize,
     values: usize,
+    /// The plain comparisons the filter requires, as `column op value`, to catch a filter
+    /// that requires a comparison and excludes it under `not` (it could match nothing).
+    required: Vec<String>,
+    /// Whether every term is one of `required`: only then does `not` of this filter
+    /// exclude exactly what `required` names.
+    plain: bool,
 }
 
 fn too_many(len: usize) -> ApiResult<()> {
@@ -239,7 +249,14 @@ impl Where {
             cond: Condition::all(),
             terms: 0,
             values: 0,
+            required: Vec::new(),
+            plain: true,
         }
+    }
+
+    /// The table the condition is on.
+    pub fn table(&self) -> &'static str {
+        self.table
     }
 
     fn col(&self, column: &'static str) -> Expr {
@@ -250,12 +267,30 @@ impl Where {
     fn add(mut self, cond: impl Into<Condition>, values: usize) -> Self {
         self.terms += 1;
         self.values += values;
+        self.plain = false;
         self.cond = self.cond.add(cond.into());
         self
     }
 
+    /// Adds `column op value`, remembered as required.
+    fn add_plain(
+        self,
+        column: &str,
+        op: Cmp,
+        value: impl Debug,
+        cond: impl Into<Condition>,
+    ) -> Self {
+        let key = format!("{column} {op:?} {value:?}");
+        let plain = self.plain;
+        let mut w = self.add(cond, 1);
+        w.plain = plain;
+        w.required.push(key);
+        w
+    }
+
     /// Adds nested filters, joined by `join`, counting what they weigh.
     fn add_nested(mut self, parts: Vec<Where>, join: fn() -> Condition) -> Self {
+        self.plain = false;
         self.terms += parts.iter().map(|w| w.terms).sum::<usize>();
         self.values += parts.iter().map(|w| w.values).sum::<usize>();
         let conditions = parts.into_iter().map(|w| w.cond).collect();
@@ -278,13 +313,14 @@ impl Where {
     }
 
     /// Adds `column <op> value` for each comparison given a value.
-    fn compare<V: Into<Value>>(
+    fn compare<V: Into<Value> + Debug>(
         mut self,
         column: &'static str,
         ops: impl IntoIterator<Item = (Cmp, Option<V>)>,
     ) -> Self {
         for (op, value) in ops {
             if let Some(v) = value {
+                let key = format!("{v:?}");
                 let (a, b) = (self.col(column), Expr::val(v));
                 let c = match op {
                     Cmp::Eq => a.eq(b),
@@ -293,7 +329,7 @@ impl Where {
                     Cmp::Lt => a.lt(b),
                     Cmp::Lte => a.lte(b),
                 };
-                self = self.add(c, 1);
+                self = self.add_plain(column, op, key, c);
             }
         }
         self
@@ -304,8 +340,9 @@ impl Where {
         let Some(f) = f else { return Ok(self) };
         let mut w = self.null_check(column, f.is_null);
         if let Some(id) = &f.eq {
-            let c = w.col(column).eq(decode_as(id, kind)?);
-            w = w.add(c, 1);
+            let row = decode_as(id, kind)?;
+            let c = w.col(column).eq(row);
+            w = w.add_plain(column, Cmp::Eq, row, c);
         }
         if let Some(ids) = &f.any {
             too_many(ids.len())?;
@@ -330,7 +367,7 @@ impl Where {
         let mut w = self.null_check(column, f.is_null);
         if let Some(v) = &f.eq {
             let c = w.col(column).eq(v.clone());
-            w = w.add(c, 1);
+            w = w.add_plain(column, Cmp::Eq, v, c);
         }
         if let Some(vs) = &f.any {
             too_many(vs.len())?;
@@ -395,7 +432,7 @@ impl Where {
         match f {
             Some(v) => {
                 let c = self.col(column).eq(v);
-                self.add(c, 1)
+                self.add_plain(column, Cmp::Eq, v, c)
             }
             None => self,
         }
@@ -410,8 +447,9 @@ impl Where {
         let Some(f) = f else { return Ok(self) };
         let mut w = self;
         if let Some(v) = f.eq {
-            let c = w.col(column).eq(enums::db_name(v));
-            w = w.add(c, 1);
+            let name = enums::db_name(v);
+            let c = w.col(column).eq(name);
+            w = w.add_plain(column, Cmp::Eq, name, c);
         }
         if let Some(vs) = &f.any {
             too_many(vs.len())?;
@@ -430,8 +468,10 @@ impl Where {
     ) -> ApiResult<Self> {
         let mut w = self;
         if let Some(all) = and {
-            let parts = all.iter().map(F::to_where).collect::<ApiResult<_>>()?;
+            let parts: Vec<Where> = all.iter().map(F::to_where).collect::<ApiResult<_>>()?;
+            let required: Vec<String> = parts.iter().flat_map(|p| p.required.clone()).collect();
             w = w.add_nested(parts, Condition::all);
+            w.required.extend(required);
         }
         if let Some(any) = or {
             if any.is_empty() {
@@ -444,9 +484,100 @@ impl Where {
         }
         if let Some(f) = not {
             let mut inner = f.to_where()?;
+            if inner.plain
+                && !inner.required.is_empty()
+                && inner.required.iter().all(|r| w.required.contains(r))
+            {
+                return Err(ApiError::bad_input(format!(
+                    "this {} filter can match nothing: it requires `{}` and excludes it \
+                     under `not`",
+                    w.table,
+                    inner.required.join(", ")
+                )));
+            }
             inner.cond = inner.cond.not();
             w = w.add_nested(vec![inner], Condition::all);
         }
         Ok(w)
+    }
+
+    /// Rows with a related row that matches `f`: `EXISTS (SELECT 1 FROM f's table WHERE
+    /// f's table.foreign = this table.column AND f)`. `EXISTS` is never null, so `not` of
+    /// it also keeps rows with no related row at all.
+    pub fn related<F: FilterInput>(
+        self,
+        column: &'static str,
+        foreign: &'static str,
+        f: Option<&F>,
+    ) -> ApiResult<Self> {
+        let Some(f) = f else { return Ok(self) };
+        let inner = f.to_where()?;
+        let cond = Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(inner.table)
+                .and_where(Expr::col((inner.table, foreign)).equals((self.table, column)))
+                .cond_where(inner.cond.clone())
+                .to_owned(),
+        );
+        let (terms, values) = (inner.terms, inner.values);
+        let mut w = self.add(cond, values);
+        w.terms += terms;
+        Ok(w)
+    }
+
+    /// Rows linked through `link` (`link.own` = this table's id, `link.other` = the
+    /// related row's id) to a row that matches `f`.
+    pub fn linked<F: FilterInput>(
+        self,
+        link: &'static str,
+        own: &'static str,
+        other: &'static str,
+        f: Option<&F>,
+    ) -> ApiResult<Self> {
+        let Some(target) = f else { return Ok(self) };
+        self.related(
+            "id",
+            own,
+            Some(&LinkTo {
+                link,
+                other,
+                target,
+            }),
+        )
+    }
+
+    /// Rows whose dated link (`since` to `until`, either end open when unknown) is in
+    /// force on `day`.
+    pub fn valid_on(self, day: Option<Date>) -> Self {
+        let Some(Date(day)) = day else { return self };
+        let (since, until) = (self.col("since"), self.col("until"));
+        let cond = Condition::all()
+            .add(
+                Condition::any()
+                    .add(since.clone().is_null())
+                    .add(since.lte(day)),
+            )
+            .add(
+                Condition::any()
+                    .add(until.clone().is_null())
+                    .add(until.gte(day)),
+            );
+        self.add(cond, 2)
+    }
+}
+
+/// The filter on a link table that a [`Where::linked`] condition runs: the link's rows
+/// whose other end matches the target filter.
+#[derive(Debug)]
+struct LinkTo<'a, F> {
+    link: &'static str,
+    other: &'static str,
+    target: &'a F,
+}
+
+impl<F: FilterInput> FilterInput for LinkTo<'_, F> {
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new(self.link).related(self.other, "id", Some(self.target))
     }
 }

@@ -116,6 +116,21 @@ impl Batches {
     }
 }
 
+/// Runs `load` once per request under `key` (whoever asks again awaits the same result): for
+/// a computation over a whole group of rows that each row's field reads a part of.
+pub async fn once_per_request<V, F>(
+    ctx: &Context<'_>,
+    key: String,
+    load: impl FnOnce(DatabaseConnection) -> F,
+) -> ApiResult<Arc<V>>
+where
+    V: Any + Send + Sync,
+    F: Future<Output = ApiResult<V>> + Send + 'static,
+{
+    let b = batches(ctx)?;
+    b.once(key, || load(b.db.clone())).await
+}
+
 /// The request's batches.
 pub fn batches<'a>(ctx: &Context<'a>) -> ApiResult<&'a Batches> {
     ctx.data::<Batches>()

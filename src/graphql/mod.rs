@@ -7,12 +7,14 @@ pub mod enums;
 pub mod expansion;
 pub mod filter;
 pub mod ids;
+pub mod itemised;
 pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod page;
 pub mod query;
 pub mod scalars;
+pub mod stats;
 pub mod types;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};

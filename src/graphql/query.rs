@@ -6,6 +6,8 @@ use super::connection::{Connection, page_cost};
 use super::ids::decode;
 use super::node::{Node, load_nodes};
 use super::page::PageArgs;
+use super::scalars::Date;
+use super::stats::{OperationStats, StatsGrouping, operation_stats};
 use super::types::*;
 use crate::error::{ApiError, ApiResult};
 
@@ -54,6 +56,18 @@ impl Query {
             .map(|id| decode(id))
             .collect::<ApiResult<Vec<_>>>()?;
         load_nodes(ctx, &decoded).await
+    }
+
+    /// Operation counts and casualty sums over the operations matching `filter`, one bucket per district, province, organization, day, week or month (or one bucket in all when `groupBy` is not given). Computed in SQL, not from a page of rows.
+    async fn operation_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only operations matching this filter (as `operations` takes it).")]
+        filter: Option<OperationFilter>,
+        #[graphql(desc = "How to bucket the operations; one bucket in all when not given.")]
+        group_by: Option<StatsGrouping>,
+    ) -> ApiResult<Vec<OperationStats>> {
+        operation_stats(ctx, filter, group_by).await
     }
 
     /// All countries.
@@ -265,6 +279,10 @@ impl Query {
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(
+            desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
+        )]
+        as_of: Option<Date>,
         #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -277,7 +295,7 @@ impl Query {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::root(
-            filter,
+            AffiliationFilter::in_force(filter, as_of),
             order_by,
             PageArgs {
                 first,

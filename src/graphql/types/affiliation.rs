@@ -141,12 +141,38 @@ pub struct AffiliationFilter {
     pub since: Option<DateFilter>,
     /// Last day.
     pub until: Option<DateFilter>,
+    /// In force on this day: `since` on or before it and `until` on or after it; a missing `since` or `until` leaves that end open.
+    pub valid_on: Option<Date>,
+    /// The subject is an organization matching this filter.
+    pub subject_organization_matches: Option<Box<OrganizationFilter>>,
+    /// The subject is a militant matching this filter.
+    pub subject_militant_matches: Option<Box<MilitantFilter>>,
+    /// The subject is a member of the security forces matching this filter.
+    pub subject_personnel_matches: Option<Box<PersonnelFilter>>,
+    /// The target is an organization matching this filter.
+    pub target_organization_matches: Option<Box<OrganizationFilter>>,
+    /// The target is a country matching this filter.
+    pub target_country_matches: Option<Box<CountryFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<AffiliationFilter>>,
     /// At least one of these filters matches.
     pub or: Option<Vec<AffiliationFilter>>,
     /// This filter does not match.
     pub not: Option<Box<AffiliationFilter>>,
+}
+
+impl AffiliationFilter {
+    /// `filter` narrowed to the links in force on `day`, for the `asOf` arguments.
+    pub fn in_force(filter: Option<Self>, day: Option<Date>) -> Option<Self> {
+        match day {
+            None => filter,
+            Some(day) => Some(Self {
+                valid_on: Some(day),
+                and: filter.map(|f| vec![f]),
+                ..Self::default()
+            }),
+        }
+    }
 }
 
 impl FilterInput for AffiliationFilter {
@@ -179,6 +205,32 @@ impl FilterInput for AffiliationFilter {
             .id("target_country_id", NodeKind::Country, &self.target_country)?
             .date("since", &self.since)
             .date("until", &self.until)
+            .valid_on(self.valid_on)
+            .related(
+                "subject_organization_id",
+                "id",
+                self.subject_organization_matches.as_deref(),
+            )?
+            .related(
+                "subject_militant_id",
+                "id",
+                self.subject_militant_matches.as_deref(),
+            )?
+            .related(
+                "subject_personnel_id",
+                "id",
+                self.subject_personnel_matches.as_deref(),
+            )?
+            .related(
+                "target_organization_id",
+                "id",
+                self.target_organization_matches.as_deref(),
+            )?
+            .related(
+                "target_country_id",
+                "id",
+                self.target_country_matches.as_deref(),
+            )?
             .combine(&self.and, &self.or, &self.not)
     }
 }

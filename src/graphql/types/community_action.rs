@@ -192,6 +192,10 @@ pub struct CommunityActionFilter {
     pub place: Option<StringFilter>,
     /// Description.
     pub description: Option<StringFilter>,
+    /// It took place in some district matching this filter.
+    pub has_districts: Option<Box<DistrictFilter>>,
+    /// Some organization involved in it matches this filter.
+    pub has_actors: Option<Box<OrganizationFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<CommunityActionFilter>>,
     /// At least one of these filters matches.
@@ -209,6 +213,18 @@ impl FilterInput for CommunityActionFilter {
             .enumeration("date_precision", &self.date_precision)?
             .text("place", &self.place)?
             .text("description", &self.description)?
+            .linked(
+                "community_action_districts",
+                "community_action_id",
+                "district_id",
+                self.has_districts.as_deref(),
+            )?
+            .linked(
+                "community_action_actors",
+                "community_action_id",
+                "organization_id",
+                self.has_actors.as_deref(),
+            )?
             .combine(&self.and, &self.or, &self.not)
     }
 }

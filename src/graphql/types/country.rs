@@ -200,6 +200,10 @@ impl Country {
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(
+            desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
+        )]
+        as_of: Option<Date>,
         #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -215,7 +219,7 @@ impl Country {
             self.0.id,
             &self.1,
             Via::Column("target_country_id"),
-            filter,
+            AffiliationFilter::in_force(filter, as_of),
             order_by,
             PageArgs {
                 first,
@@ -264,6 +268,8 @@ pub struct CountryFilter {
     pub iso_code: Option<StringFilter>,
     /// Name.
     pub name: Option<StringFilter>,
+    /// Some province of the country matches this filter.
+    pub has_provinces: Option<Box<ProvinceFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<CountryFilter>>,
     /// At least one of these filters matches.
@@ -278,6 +284,7 @@ impl FilterInput for CountryFilter {
             .id("id", NodeKind::Country, &self.id)?
             .text("iso_code", &self.iso_code)?
             .text("name", &self.name)?
+            .related("id", "country_id", self.has_provinces.as_deref())?
             .combine(&self.and, &self.or, &self.not)
     }
 }

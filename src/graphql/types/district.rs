@@ -231,6 +231,10 @@ pub struct DistrictFilter {
     pub latitude: Option<FloatFilter>,
     /// Longitude.
     pub longitude: Option<FloatFilter>,
+    /// The province matches this filter.
+    pub province_matches: Option<Box<ProvinceFilter>>,
+    /// Some operation in the district matches this filter.
+    pub has_operations: Option<Box<OperationFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<DistrictFilter>>,
     /// At least one of these filters matches.
@@ -247,6 +251,8 @@ impl FilterInput for DistrictFilter {
             .id("province_id", NodeKind::Province, &self.province)?
             .float("latitude", &self.latitude)
             .float("longitude", &self.longitude)
+            .related("province_id", "id", self.province_matches.as_deref())?
+            .related("id", "district_id", self.has_operations.as_deref())?
             .combine(&self.and, &self.or, &self.not)
     }
 }

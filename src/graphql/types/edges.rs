@@ -1,10 +1,13 @@
 //! What link tables say about an edge: a person's role and fate in an operation, a
-//! militant's fate, an organization's part. Flattened into the edge types.
+//! militant's fate, an organization's part. Flattened into the edge types; filtered by the
+//! `*Filter`s here when a filter reaches through a link.
 
 use async_graphql::SimpleObject;
 
 use super::super::connection::EdgeData;
 use super::super::enums::*;
+use super::super::filter::{EnumFilter, FilterInput, Where};
+use super::{MilitantFilter, OperationFilter, OrganizationFilter, PersonnelFilter};
 use crate::entity::{
     community_action_actor, operation_militant, operation_organization, operation_personnel,
 };
@@ -78,5 +81,69 @@ impl EdgeData for Participation {
         Ok(Self {
             role: from_db(&row.role)?,
         })
+    }
+}
+
+/// Matches the operations a member of the security forces took part in, by role and fate and
+/// by either end. Used by `hasPersonnel` on operations and `hasOperations` on personnel.
+#[derive(async_graphql::InputObject, Debug, Default)]
+pub struct DeploymentFilter {
+    /// Their role in the operation.
+    pub role: Option<EnumFilter<PersonnelRole>>,
+    /// What happened to them.
+    pub outcome: Option<EnumFilter<PersonnelOutcome>>,
+    /// The operation matches this filter.
+    pub operation: Option<Box<OperationFilter>>,
+    /// The member of the security forces matches this filter.
+    pub personnel: Option<Box<PersonnelFilter>>,
+}
+
+impl FilterInput for DeploymentFilter {
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("operation_personnel")
+            .enumeration("role", &self.role)?
+            .enumeration("outcome", &self.outcome)?
+            .related("operation_id", "id", self.operation.as_deref())?
+            .related("personnel_id", "id", self.personnel.as_deref())
+    }
+}
+
+/// Matches the operations an individual militant met, by fate and by either end.
+#[derive(async_graphql::InputObject, Debug, Default)]
+pub struct EncounterFilter {
+    /// What happened to the militant.
+    pub outcome: Option<EnumFilter<MilitantOutcome>>,
+    /// The operation matches this filter.
+    pub operation: Option<Box<OperationFilter>>,
+    /// The militant matches this filter.
+    pub militant: Option<Box<MilitantFilter>>,
+}
+
+impl FilterInput for EncounterFilter {
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("operation_militants")
+            .enumeration("outcome", &self.outcome)?
+            .related("operation_id", "id", self.operation.as_deref())?
+            .related("militant_id", "id", self.militant.as_deref())
+    }
+}
+
+/// Matches an organization's part in operations, by role and by either end.
+#[derive(async_graphql::InputObject, Debug, Default)]
+pub struct InvolvementFilter {
+    /// The organization's part.
+    pub role: Option<EnumFilter<OrganizationRole>>,
+    /// The operation matches this filter.
+    pub operation: Option<Box<OperationFilter>>,
+    /// The organization matches this filter.
+    pub organization: Option<Box<OrganizationFilter>>,
+}
+
+impl FilterInput for InvolvementFilter {
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("operation_organizations")
+            .enumeration("role", &self.role)?
+            .related("operation_id", "id", self.operation.as_deref())?
+            .related("organization_id", "id", self.organization.as_deref())
     }
 }

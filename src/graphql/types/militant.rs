@@ -116,6 +116,10 @@ impl Militant {
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(
+            desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
+        )]
+        as_of: Option<Date>,
         #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -131,7 +135,7 @@ impl Militant {
             self.0.id,
             &self.1,
             Via::Column("subject_militant_id"),
-            filter,
+            AffiliationFilter::in_force(filter, as_of),
             order_by,
             PageArgs {
                 first,
@@ -186,6 +190,14 @@ pub struct MilitantFilter {
     pub organization: Option<IdFilter>,
     /// Status.
     pub status: Option<EnumFilter<MilitantStatus>>,
+    /// Their organization matches this filter (`{ hasAffiliations: { crossBorder: true } }`: militants of an organization with a cross-border affiliation).
+    pub organization_matches: Option<Box<OrganizationFilter>>,
+    /// Their nationality matches this filter.
+    pub nationality_matches: Option<Box<CountryFilter>>,
+    /// They met some operation as this filter says.
+    pub has_operations: Option<Box<EncounterFilter>>,
+    /// Some affiliation of theirs matches this filter.
+    pub has_affiliations: Option<Box<AffiliationFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<MilitantFilter>>,
     /// At least one of these filters matches.
@@ -211,6 +223,18 @@ impl FilterInput for MilitantFilter {
                 &self.organization,
             )?
             .enumeration("status", &self.status)?
+            .related(
+                "organization_id",
+                "id",
+                self.organization_matches.as_deref(),
+            )?
+            .related("nationality_id", "id", self.nationality_matches.as_deref())?
+            .related("id", "militant_id", self.has_operations.as_deref())?
+            .related(
+                "id",
+                "subject_militant_id",
+                self.has_affiliations.as_deref(),
+            )?
             .combine(&self.and, &self.or, &self.not)
     }
 }

@@ -261,6 +261,14 @@ pub struct OperationFilter {
     pub civilians_killed: Option<IntFilter>,
     /// Summary.
     pub summary: Option<StringFilter>,
+    /// The district matches this filter (for example, lies in a given province).
+    pub district_matches: Option<Box<DistrictFilter>>,
+    /// Some member of the security forces took part as this filter says (`{ outcome: { eq: KILLED } }`: operations in which personnel were killed).
+    pub has_personnel: Option<Box<DeploymentFilter>>,
+    /// Some individual militant met it as this filter says.
+    pub has_militants: Option<Box<EncounterFilter>>,
+    /// Some organization took part in it as this filter says.
+    pub has_organizations: Option<Box<InvolvementFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<OperationFilter>>,
     /// At least one of these filters matches.
@@ -286,6 +294,10 @@ impl FilterInput for OperationFilter {
             .int("security_injured", &self.security_injured)?
             .int("civilians_killed", &self.civilians_killed)?
             .text("summary", &self.summary)?
+            .related("district_id", "id", self.district_matches.as_deref())?
+            .related("id", "operation_id", self.has_personnel.as_deref())?
+            .related("id", "operation_id", self.has_militants.as_deref())?
+            .related("id", "operation_id", self.has_organizations.as_deref())?
             .combine(&self.and, &self.or, &self.not)
     }
 }

@@ -159,6 +159,10 @@ impl Organization {
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(
+            desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
+        )]
+        as_of: Option<Date>,
         #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -174,7 +178,7 @@ impl Organization {
             self.0.id,
             &self.1,
             Via::Column("subject_organization_id"),
-            filter,
+            AffiliationFilter::in_force(filter, as_of),
             order_by,
             PageArgs {
                 first,
@@ -191,6 +195,10 @@ impl Organization {
     async fn affiliated(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(
+            desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
+        )]
+        as_of: Option<Date>,
         #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -206,7 +214,7 @@ impl Organization {
             self.0.id,
             &self.1,
             Via::Column("target_organization_id"),
-            filter,
+            AffiliationFilter::in_force(filter, as_of),
             order_by,
             PageArgs {
                 first,
@@ -293,6 +301,18 @@ pub struct OrganizationFilter {
     pub kind: Option<EnumFilter<OrganizationKind>>,
     /// Base country.
     pub base_country: Option<IdFilter>,
+    /// The base country matches this filter.
+    pub base_country_matches: Option<Box<CountryFilter>>,
+    /// Some affiliation of its own (it is the subject) matches this filter.
+    pub has_affiliations: Option<Box<AffiliationFilter>>,
+    /// Some affiliation that targets it matches this filter.
+    pub has_affiliated: Option<Box<AffiliationFilter>>,
+    /// It took part in some operation as this filter says.
+    pub has_operations: Option<Box<InvolvementFilter>>,
+    /// Some member of the security forces in it matches this filter.
+    pub has_members: Option<Box<PersonnelFilter>>,
+    /// Some militant in it matches this filter.
+    pub has_militants: Option<Box<MilitantFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<OrganizationFilter>>,
     /// At least one of these filters matches.
@@ -308,6 +328,24 @@ impl FilterInput for OrganizationFilter {
             .text("name", &self.name)?
             .enumeration("kind", &self.kind)?
             .id("base_country_id", NodeKind::Country, &self.base_country)?
+            .related(
+                "base_country_id",
+                "id",
+                self.base_country_matches.as_deref(),
+            )?
+            .related(
+                "id",
+                "subject_organization_id",
+                self.has_affiliations.as_deref(),
+            )?
+            .related(
+                "id",
+                "target_organization_id",
+                self.has_affiliated.as_deref(),
+            )?
+            .related("id", "organization_id", self.has_operations.as_deref())?
+            .related("id", "organization_id", self.has_members.as_deref())?
+            .related("id", "organization_id", self.has_militants.as_deref())?
             .combine(&self.and, &self.or, &self.not)
     }
 }

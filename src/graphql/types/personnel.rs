@@ -106,6 +106,10 @@ impl Personnel {
     async fn affiliations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
+        #[graphql(
+            desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
+        )]
+        as_of: Option<Date>,
         #[graphql(desc = "Order of the list.")] order_by: Option<AffiliationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -121,7 +125,7 @@ impl Personnel {
             self.0.id,
             &self.1,
             Via::Column("subject_personnel_id"),
-            filter,
+            AffiliationFilter::in_force(filter, as_of),
             order_by,
             PageArgs {
                 first,
@@ -178,6 +182,12 @@ pub struct PersonnelFilter {
     pub hometown_district: Option<IdFilter>,
     /// Status.
     pub status: Option<EnumFilter<PersonnelStatus>>,
+    /// Their organization matches this filter.
+    pub organization_matches: Option<Box<OrganizationFilter>>,
+    /// They took part in some operation as this filter says.
+    pub has_operations: Option<Box<DeploymentFilter>>,
+    /// Some affiliation of theirs matches this filter.
+    pub has_affiliations: Option<Box<AffiliationFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<PersonnelFilter>>,
     /// At least one of these filters matches.
@@ -204,6 +214,17 @@ impl FilterInput for PersonnelFilter {
                 &self.hometown_district,
             )?
             .enumeration("status", &self.status)?
+            .related(
+                "organization_id",
+                "id",
+                self.organization_matches.as_deref(),
+            )?
+            .related("id", "personnel_id", self.has_operations.as_deref())?
+            .related(
+                "id",
+                "subject_personnel_id",
+                self.has_affiliations.as_deref(),
+            )?
             .combine(&self.and, &self.or, &self.not)
     }
 }

@@ -147,6 +147,10 @@ pub struct ProvinceFilter {
     pub iso_code: Option<StringFilter>,
     /// The country.
     pub country: Option<IdFilter>,
+    /// The country matches this filter.
+    pub country_matches: Option<Box<CountryFilter>>,
+    /// Some district of the province matches this filter.
+    pub has_districts: Option<Box<DistrictFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<ProvinceFilter>>,
     /// At least one of these filters matches.
@@ -162,6 +166,8 @@ impl FilterInput for ProvinceFilter {
             .text("name", &self.name)?
             .text("iso_code", &self.iso_code)?
             .id("country_id", NodeKind::Country, &self.country)?
+            .related("country_id", "id", self.country_matches.as_deref())?
+            .related("id", "province_id", self.has_districts.as_deref())?
             .combine(&self.and, &self.or, &self.not)
     }
 }

@@ -2,6 +2,8 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 
+use super::super::itemised::{Itemised, itemised};
+use super::super::loaders::once_per_request;
 use super::prelude::*;
 use crate::entity::reported_figure::Model;
 
@@ -22,6 +24,27 @@ impl ReportedFigure {
     /// Global id, opaque and stable.
     pub async fn id(&self) -> ID {
         NodeKind::ReportedFigure.id(self.0.id)
+    }
+
+    /// What the database itemises for the same metric, period and scope: operations (or their summed counts) that started within the period, community actions dated within it, or, for a figure about militants of one nationality, those individuals linked to such operations. Compare with `value` to see how much of the figure the data accounts for.
+    async fn itemised_value(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(self.itemised(ctx).await?.value)
+    }
+
+    /// Rows of the metric that the database holds without a date or operation to place them in or out of the period (undated community actions; militants of the nationality linked to no operation). They may or may not be part of the figure.
+    async fn itemised_undated(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(self.itemised(ctx).await?.undated)
+    }
+
+    /// `itemisedValue` as a share of `value` (1.0 when the data itemises all of it; above 1.0 when it holds more); null when `value` is 0.
+    async fn coverage(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
+        let itemised = self.itemised(ctx).await?.value;
+        Ok((self.0.value != 0).then(|| itemised as f64 / f64::from(self.0.value)))
+    }
+
+    /// `value` minus `itemisedValue`: what the source reports beyond what is itemised (negative when the data holds more).
+    async fn difference(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(i64::from(self.0.value) - self.itemised(ctx).await?.value)
     }
 
     /// What it counts.
@@ -127,6 +150,8 @@ pub struct ReportedFigureFilter {
     pub scope_province: Option<IdFilter>,
     /// Nationality it counts.
     pub nationality: Option<IdFilter>,
+    /// The province it covers matches this filter.
+    pub scope_province_matches: Option<Box<ProvinceFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<ReportedFigureFilter>>,
     /// At least one of these filters matches.
@@ -151,6 +176,11 @@ impl FilterInput for ReportedFigureFilter {
                 &self.scope_province,
             )?
             .id("nationality_id", NodeKind::Country, &self.nationality)?
+            .related(
+                "scope_province_id",
+                "id",
+                self.scope_province_matches.as_deref(),
+            )?
             .combine(&self.and, &self.or, &self.not)
     }
 }
@@ -162,6 +192,18 @@ order_input! {
     PeriodStart => ("period_start", ColumnKind::Date),
     /// By value.
     Value => ("value", ColumnKind::Int),
+}
+
+impl ReportedFigure {
+    /// This figure's itemised value, computed for every figure of its group at once.
+    async fn itemised(&self, ctx: &Context<'_>) -> ApiResult<Itemised> {
+        let ids = self.1.ids();
+        let all = once_per_request(ctx, format!("itemised|{}", self.1.id()), |db| async move {
+            itemised(&db, &ids).await
+        })
+        .await?;
+        Ok(all.get(&self.0.id).copied().unwrap_or_default())
+    }
 }
 
 /// The area a reported figure covers.
