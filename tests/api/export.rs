@@ -137,17 +137,21 @@ both! {
     async fn csv_export_holds_exactly_the_connections_rows(app: TestApp) {
         grow(&app, 3).await;
         let cases = [
-            (json!({ "kind": { "in": ["RAID", "INTELLIGENCE_BASED"] }, "startDate": { "gte": "2025-03-01" } }), None),
-            (json!({ "or": [{ "militantsKilled": { "gte": 2 } }, { "title": { "contains": "dera" } }] }), Some(json!({ "field": "TITLE", "direction": "ASC" }))),
-            (json!({ "militantsKilled": { "isNull": false } }), Some(json!({ "field": "MILITANTS_KILLED" }))),
-            (json!({ "title": { "eq": "no such operation" } }), None),
+            (json!({ "kind": { "in": ["RAID", "INTELLIGENCE_BASED"] }, "startDate": { "gte": "2025-03-01" } }), None, 31),
+            (json!({ "or": [{ "militantsKilled": { "gte": 2 } }, { "title": { "contains": "dera" } }] }), Some(json!({ "field": "TITLE", "direction": "ASC" })), 11),
+            (json!({ "militantsKilled": { "isNull": false } }), Some(json!({ "field": "MILITANTS_KILLED" })), 31),
+            (json!({ "title": { "eq": "no such operation" } }), None, 0),
+            // Through relations, whose subqueries name the tables the export joins.
+            (json!({ "districtMatches": { "or": [{ "name": { "eq": "Bannu" } }, { "provinceMatches": { "name": { "eq": "Punjab" } } }] } }), None, 6),
+            (json!({ "hasPersonnel": { "outcome": { "eq": "KILLED" } } }), None, 1),
         ];
-        for (filter, order) in cases {
+        for (filter, order, expected) in cases {
             let (content_type, text) = export(&app, "/export/operations.csv", &filter, order.as_ref()).await;
             assert_eq!(content_type, "text/csv; charset=utf-8");
             let rows = records(&text);
             assert_eq!(rows[0].iter().collect::<Vec<_>>(), HEADER, "header row first");
             let (total, nodes) = connection(&app, &filter, order.as_ref()).await;
+            assert_eq!(total, expected, "{filter}");
             assert_eq!(rows.len() - 1, usize::try_from(total).expect("count"), "{filter}");
             for (row, node) in rows[1..].iter().zip(&nodes) {
                 assert_eq!(row.iter().collect::<Vec<_>>(), as_cells(node), "{filter}");
@@ -238,7 +242,7 @@ both! {
         assert!(coordinates[0].as_f64().expect("lon") > 60.0, "longitude first: {coordinates}");
 
         // A filter narrows both parts.
-        let filter = json!({ "title": { "contains": "dera" } });
+        let filter = json!({ "districtMatches": { "name": { "eq": "Dera Ismail Khan" } }, "militantsKilled": { "gte": 10 } });
         let (_, text) = export(&app, "/export/operations.geojson", &filter, None).await;
         let collection: Value = serde_json::from_str(&text).expect("the export is JSON");
         let kinds: Vec<&Value> = collection["features"].as_array().expect("features").iter().map(|f| &f["properties"]["type"]).collect();
@@ -257,6 +261,7 @@ both! {
             format!("filter={}", encode(r#"{"titel":{"eq":"x"}}"#)),
             format!("filter={}", encode(r#"{"or":[{"title":{"equals":"x"}}]}"#)),
             format!("filter={}", encode(r#"{"militantsKilled":{"gte":"ten"}}"#)),
+            format!("filter={}", encode(r#"{"districtMatches":{"nmae":{"eq":"Bannu"}}}"#)),
             format!("filter={}", encode(r#"[1,2]"#)),
             format!("filter={}", encode(r#"{"district":{"eq":"garbage"}}"#)),
             format!("filter={}", encode(&json!({ "district": { "eq": operation } }).to_string())),
