@@ -5,6 +5,7 @@ pub mod connection;
 pub mod document_limits;
 pub mod enums;
 pub mod expansion;
+pub mod explore;
 pub mod filter;
 pub mod ids;
 pub mod itemised;

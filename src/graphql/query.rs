@@ -3,6 +3,8 @@
 use async_graphql::{Context, ID, Object};
 
 use super::connection::{Connection, page_cost};
+use super::enums::NodeType;
+use super::explore::{self, GraphPath, Neighborhood};
 use super::ids::decode;
 use super::node::{Node, load_nodes};
 use super::page::PageArgs;
@@ -68,6 +70,51 @@ impl Query {
         group_by: Option<StatsGrouping>,
     ) -> ApiResult<Vec<OperationStats>> {
         operation_stats(ctx, filter, group_by).await
+    }
+
+    /// The subgraph around a node, for graph views: the nodes within `depth` links of it and the typed edges between them, walked breadth-first (one SQL statement per level) and cut at `first` nodes (`truncated` says so). Citations are not edges: every fact cites its source, which would join everything in two steps.
+    #[allow(clippy::too_many_arguments)]
+    async fn neighborhood(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The node at the centre.")] id: ID,
+        #[graphql(desc = "How many links out to walk (1 to 3; 1 when not given).")] depth: Option<
+            i32,
+        >,
+        #[graphql(desc = "Only walk to nodes of these types (the centre is always included).")]
+        types: Option<Vec<NodeType>>,
+        #[graphql(
+            desc = "At most this many nodes, the centre included (1 to 500; 100 when not given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Only affiliations in force on this day.")] as_of: Option<Date>,
+    ) -> ApiResult<Neighborhood> {
+        explore::neighborhood(
+            ctx,
+            id,
+            depth.unwrap_or(1),
+            types,
+            first.unwrap_or(100),
+            as_of,
+        )
+        .await
+    }
+
+    /// The shortest chain of links from one node to another, or null when there is none within `maxDepth` links. Searched breadth-first from both ends at once, one SQL statement per level.
+    async fn path(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The node to start from.")] from: ID,
+        #[graphql(desc = "The node to reach.")] to: ID,
+        #[graphql(desc = "The longest chain to look for (1 to 6; 4 when not given).")]
+        max_depth: Option<i32>,
+        #[graphql(
+            desc = "Only pass through nodes of these types (the types of the two ends are always allowed)."
+        )]
+        types: Option<Vec<NodeType>>,
+        #[graphql(desc = "Only affiliations in force on this day.")] as_of: Option<Date>,
+    ) -> ApiResult<Option<GraphPath>> {
+        explore::path(ctx, from, to, max_depth.unwrap_or(4), types, as_of).await
     }
 
     /// All countries.

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, both};
+use crate::helpers::both;
 use crate::nested::grow;
 
 const FIGURES: &str = "{ reportedFigures(first: 100, orderBy: { field: VALUE }) { nodes {

@@ -279,6 +279,26 @@ impl TestApp {
             .expect("an integer")
     }
 
+    /// Pairs of integers from SQL, rows with a null left out.
+    pub(crate) async fn pairs(&self, sql: &str) -> Vec<(i32, i32)> {
+        let rows = self
+            .db()
+            .conn()
+            .query_all_raw(sea_orm::Statement::from_string(
+                self.db().conn().get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.iter()
+            .filter_map(|r| {
+                let a = r.try_get_by_index::<Option<i32>>(0).ok().flatten()?;
+                let b = r.try_get_by_index::<Option<i32>>(1).ok().flatten()?;
+                Some((a, b))
+            })
+            .collect()
+    }
+
     /// The global id of the row of `table` whose `column` is `value`.
     pub(crate) async fn id_of(
         &self,
