@@ -1,8 +1,11 @@
 //! The HTTP surface: `/graphql` (GET and POST, batched requests allowed), `/graphiql`,
-//! and `/health`, with CORS, a body-size cap, a request timeout and request tracing.
+//! `/health`, and the CSV and GeoJSON exports under `/export`, with CORS, a body-size cap, a
+//! request timeout and request tracing.
 
+mod export;
 mod playground;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{BatchRequest, BatchResponse};
@@ -16,6 +19,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -33,6 +37,8 @@ struct AppState {
     schema: CtSchema,
     db: Db,
     limits: Limits,
+    /// Slots for exports running at once.
+    exports: Arc<Semaphore>,
 }
 
 /// The router serving `db` under `limits`.
@@ -41,6 +47,7 @@ pub fn router(db: Db, limits: Limits) -> Router {
         schema: schema(&limits),
         db,
         limits: limits.clone(),
+        exports: export::slots(),
     };
     let cors = CorsLayer::new()
         .allow_origin(Any)
@@ -51,6 +58,11 @@ pub fn router(db: Db, limits: Limits) -> Router {
         .route("/graphiql", get(playground::page))
         .route("/graphiql/assets/{version}/{name}", get(playground::asset))
         .route("/health", get(health))
+        .route("/export/operations.csv", get(export::operations_csv))
+        .route(
+            "/export/operations.geojson",
+            get(export::operations_geojson),
+        )
         // Innermost first: the outer layers see (and reshape) what the inner ones answer.
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(CatchPanicLayer::custom(panic_as_graphql))

@@ -184,6 +184,30 @@ impl TestApp {
         (status, body)
     }
 
+    /// GETs `uri` and returns the status, the `Content-Type` and the body as text, or the
+    /// error that broke the body off.
+    pub(crate) async fn get_text(&self, uri: &str) -> (StatusCode, String, Result<String, String>) {
+        let request = Request::get(uri).body(Body::empty()).expect("request");
+        let response = self
+            .app
+            .router()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = match response.into_body().collect().await {
+            Ok(body) => Ok(String::from_utf8_lossy(&body.to_bytes()).into_owned()),
+            Err(e) => Err(e.to_string()),
+        };
+        (status, content_type, body)
+    }
+
     /// POSTs a GraphQL document with variables and returns the whole response.
     pub(crate) async fn graphql(&self, query: &str, variables: Value) -> Value {
         let body = json!({ "query": query, "variables": variables }).to_string();

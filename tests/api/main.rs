@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod errors;
 mod explore;
+mod export;
 mod figures;
 mod filters;
 mod migrate;
