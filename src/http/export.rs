@@ -148,7 +148,7 @@ async fn export(state: AppState, uri: &Uri, format: Format) -> Response {
 }
 
 /// The error as a GraphQL-shaped response, logged as the error policy says.
-fn error_response(err: ApiError) -> Response {
+pub(super) fn error_response(err: ApiError) -> Response {
     let status = match err {
         ApiError::BadUserInput(_) => StatusCode::BAD_REQUEST,
         ApiError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -1,7 +1,8 @@
 //! The HTTP surface: `/graphql` (GET and POST, batched requests allowed), `/graphiql`,
-//! `/health`, and the CSV and GeoJSON exports under `/export`, with CORS, a body-size cap, a
+//! `/health`, and the CSV, GeoJSON and Cytoscape exports under `/export`, with CORS, a body-size cap, a
 //! request timeout and request tracing.
 
+mod cytoscape;
 mod export;
 mod playground;
 
@@ -59,6 +60,10 @@ pub fn router(db: Db, limits: Limits) -> Router {
         .route("/graphiql/assets/{version}/{name}", get(playground::asset))
         .route("/health", get(health))
         .route("/export/operations.csv", get(export::operations_csv))
+        .route(
+            "/export/neighborhood.cyjs",
+            get(cytoscape::neighborhood_cyjs),
+        )
         .route(
             "/export/operations.geojson",
             get(export::operations_geojson),

@@ -367,3 +367,59 @@ both! {
         assert!(lengths.len() >= 4, "the pairs cover several lengths and absences: {lengths:?}");
     }
 }
+
+/// GETs the Cytoscape export and parses it.
+async fn cytoscape(app: &TestApp, query: &str) -> (u16, Value) {
+    let (status, content_type, body) = app
+        .get_text(&format!("/export/neighborhood.cyjs?{query}"))
+        .await;
+    let body = body.expect("a whole body");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    (status.as_u16(), serde_json::from_str(&body).expect("JSON"))
+}
+
+both! {
+    async fn the_neighbourhood_exports_as_cytoscape_json(app: TestApp) {
+        let mission = app.id_of(NodeKind::Operation, "operations", "title", "Mission in Dera Ismail Khan").await;
+        let (status, doc) = cytoscape(&app, &format!("id={mission}&depth=2")).await;
+        assert_eq!(status, 200, "{doc}");
+        let graphql = app.data(NEIGHBORHOOD, json!({ "id": mission, "depth": 2 })).await;
+        let nodes = doc["elements"]["nodes"].as_array().cloned().unwrap_or_default();
+        let edges = doc["elements"]["edges"].as_array().cloned().unwrap_or_default();
+        // The same walk as the GraphQL field, node for node and edge for edge.
+        let ids = |v: &[Value], f: &dyn Fn(&Value) -> Value| v.iter().map(f).collect::<Vec<_>>();
+        assert_eq!(ids(&nodes, &|n| n["data"]["id"].clone()), ids(graphql["neighborhood"]["nodes"].as_array().unwrap_or(&vec![]), &|n| n["id"].clone()));
+        assert_eq!(edges.len(), graphql["neighborhood"]["edges"].as_array().map_or(0, Vec::len));
+        assert_eq!(nodes[0]["data"], json!({ "id": mission, "label": "Mission in Dera Ismail Khan", "type": "Operation" }));
+        let node_ids: HashSet<&str> = nodes.iter().filter_map(|n| n["data"]["id"].as_str()).collect();
+        for e in &edges {
+            assert!(node_ids.contains(e["data"]["source"].as_str().unwrap_or_default()) && node_ids.contains(e["data"]["target"].as_str().unwrap_or_default()), "{e}");
+        }
+        let killed = edges.iter().find(|e| e["data"]["kind"] == "TOOK_PART_IN").expect("the captain's edge");
+        assert_eq!(killed["data"]["outcome"], "KILLED");
+        assert_eq!(doc["data"]["truncated"], false);
+
+        let (_, only) = cytoscape(&app, &format!("id={mission}&depth=3&types=ORGANIZATION,COMMUNITY_ACTION")).await;
+        let types: HashSet<&str> = only["elements"]["nodes"].as_array().into_iter().flatten().filter_map(|n| n["data"]["type"].as_str()).collect();
+        assert_eq!(types, HashSet::from(["Operation", "Organization", "CommunityAction"]));
+
+        let missing = NodeKind::Operation.id(999_999).to_string();
+        for (query, status) in [
+            (format!("id={missing}"), 404),
+            ("id=nonsense".to_owned(), 400),
+            (format!("id={mission}&depth=4"), 400),
+            (format!("id={mission}&first=0"), 400),
+            (format!("id={mission}&types=PLANET"), 400),
+            (format!("id={mission}&asOf=2025-13-01"), 400),
+            (format!("id={mission}&colour=red"), 400),
+            (String::new(), 400),
+        ] {
+            let (got, doc) = cytoscape(&app, &query).await;
+            assert_eq!(got, status, "{query}: {doc}");
+            assert!(doc["errors"][0]["extensions"]["code"].is_string(), "{doc}");
+        }
+    }
+}

@@ -46,7 +46,8 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
-    fn name(self) -> &'static str {
+    /// The GraphQL name.
+    pub fn name(self) -> &'static str {
         match self {
             Self::InDistrict => "IN_DISTRICT",
             Self::InProvince => "IN_PROVINCE",
