@@ -1,6 +1,6 @@
 //! The HTTP surface: `/graphql` (GET and POST, batched requests allowed), `/graphiql`,
-//! `/health`, and the CSV, GeoJSON and Cytoscape exports under `/export`, with CORS, a body-size cap, a
-//! request timeout and request tracing.
+//! `/health`, `/metrics`, and the CSV, GeoJSON and Cytoscape exports under `/export`, with
+//! CORS, a body-size cap, a request timeout and request tracing.
 
 mod cytoscape;
 mod export;
@@ -59,6 +59,7 @@ pub fn router(db: Db, limits: Limits) -> Router {
         .route("/graphiql", get(playground::page))
         .route("/graphiql/assets/{version}/{name}", get(playground::asset))
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .route("/export/operations.csv", get(export::operations_csv))
         .route(
             "/export/neighborhood.cyjs",
@@ -209,6 +210,18 @@ async fn graphql(
         }
     };
     GraphQLResponse::from(response).into_response()
+}
+
+/// Counters in Prometheus' text format: SQL statements run since start, which a benchmark
+/// reads around one request to see what it cost.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let body = format!(
+        "# HELP ctgraph_sql_statements_total SQL statements run since the server started.\n\
+         # TYPE ctgraph_sql_statements_total counter\n\
+         ctgraph_sql_statements_total {}\n",
+        state.db.statements()
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 /// Liveness and database reachability, for load balancers.

@@ -101,7 +101,7 @@ pub(crate) async fn fresh_database(backend: Backend) -> Option<String> {
 pub(crate) struct TestApp {
     pub(crate) app: App,
     pub(crate) url: String,
-    backend: Backend,
+    pub(crate) backend: Backend,
 }
 
 impl Drop for TestApp {

@@ -9,6 +9,7 @@ mod explore;
 mod export;
 mod figures;
 mod filters;
+mod generate;
 mod migrate;
 mod nested;
 mod outage;
