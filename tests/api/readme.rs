@@ -26,3 +26,14 @@ both! {
         assert_eq!(json!({ "data": data }), expected, "README.md shows another output than the query returns");
     }
 }
+
+both! {
+    async fn the_readme_exploration_returns_what_the_readme_shows(app: TestApp) {
+        let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README.md");
+        let section = readme.find("## Exploring the graph").expect("an exploration section");
+        let (query, end) = block(&readme, "graphql", section).expect("a graphql block in it");
+        let (output, _) = block(&readme, "json", end).expect("a json block after it");
+        let expected: Value = serde_json::from_str(&output).expect("README output is JSON");
+        assert_eq!(app.graphql(&query, json!({})).await, expected, "README.md shows another output than the query returns");
+    }
+}
