@@ -113,15 +113,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Generate(args) => {
-            let db = Db::connect(&args.db.database_url).await?;
-            db.migrate().await?;
-            seed::load_if_empty(&db).await?;
-            let started = std::time::Instant::now();
             let options = generate::Options {
                 operations: args.operations,
                 seed: args.seed,
             };
+            options.validate()?;
+            let db = Db::connect(&args.db.database_url).await?;
+            db.migrate().await?;
+            seed::load_if_empty(&db).await?;
+            let started = std::time::Instant::now();
             let report = generate::generate(&db, options, |table, done, total| {
+                // A line per table, and one about every 100,000 rows of the big ones.
                 if done == total || done % 100_000 < 30_000 / 4 {
                     eprintln!("generate: {table} {done}/{total}");
                 }

@@ -18,6 +18,9 @@ pub enum ApiError {
     BadUserInput(String),
     /// The request names something that does not exist.
     NotFound(String),
+    /// The request would cost more work than one request may; the message says how to ask
+    /// for less.
+    TooComplex(String),
     /// The database cannot be reached right now; retrying later may succeed.
     DatabaseUnavailable(String),
     /// Anything else: a bug or an unexpected database failure.
@@ -35,6 +38,7 @@ impl ApiError {
         match self {
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
+            Self::TooComplex(_) => "QUERY_TOO_COMPLEX",
             Self::DatabaseUnavailable(_) => "DATABASE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
@@ -43,7 +47,7 @@ impl ApiError {
     /// The message sent to the client: specific for user errors, generic for the rest.
     pub fn message(&self) -> String {
         match self {
-            Self::BadUserInput(m) | Self::NotFound(m) => m.clone(),
+            Self::BadUserInput(m) | Self::NotFound(m) | Self::TooComplex(m) => m.clone(),
             Self::DatabaseUnavailable(_) => {
                 "the database is unavailable; try again shortly".to_owned()
             }
@@ -99,7 +103,7 @@ impl From<ApiError> for async_graphql::Error {
         match &err {
             ApiError::DatabaseUnavailable(e) => tracing::warn!(error = %e, "database unavailable"),
             ApiError::Internal(e) => tracing::error!(error = %e, "internal error"),
-            ApiError::BadUserInput(_) | ApiError::NotFound(_) => {}
+            ApiError::BadUserInput(_) | ApiError::NotFound(_) | ApiError::TooComplex(_) => {}
         }
         let code = err.code();
         async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))

@@ -185,6 +185,15 @@ fn balanced(mut parts: Vec<Condition>, join: fn() -> Condition) -> Condition {
     parts.pop().unwrap_or_else(join)
 }
 
+/// Text shown as it is by `{:?}`: a value already rendered.
+struct Verbatim(String);
+
+impl Debug for Verbatim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Builds the condition of one filter on `table`: every given part must hold. Counts the
 /// comparisons it joins and the values it binds, nested filters included.
 pub struct Where {
@@ -272,7 +281,8 @@ impl Where {
         self
     }
 
-    /// Adds `column op value`, remembered as required.
+    /// Adds `column op value`, remembered as required (in the schema's words, for the
+    /// message that names it).
     fn add_plain(
         self,
         column: &str,
@@ -280,7 +290,22 @@ impl Where {
         value: impl Debug,
         cond: impl Into<Condition>,
     ) -> Self {
-        let key = format!("{column} {op:?} {value:?}");
+        let field: String = column
+            .split('_')
+            .enumerate()
+            .map(|(i, w)| match (i, w.get(..1)) {
+                (0, _) | (_, None) => w.to_owned(),
+                (_, Some(first)) => first.to_uppercase() + &w[1..],
+            })
+            .collect();
+        let op = match op {
+            Cmp::Eq => "=",
+            Cmp::Gt => ">",
+            Cmp::Gte => ">=",
+            Cmp::Lt => "<",
+            Cmp::Lte => "<=",
+        };
+        let key = format!("{field} {op} {value:?}");
         let plain = self.plain;
         let mut w = self.add(cond, 1);
         w.plain = plain;
@@ -320,7 +345,7 @@ impl Where {
     ) -> Self {
         for (op, value) in ops {
             if let Some(v) = value {
-                let key = format!("{v:?}");
+                let key = Verbatim(format!("{v:?}"));
                 let (a, b) = (self.col(column), Expr::val(v));
                 let c = match op {
                     Cmp::Eq => a.eq(b),
@@ -489,10 +514,9 @@ impl Where {
                 && inner.required.iter().all(|r| w.required.contains(r))
             {
                 return Err(ApiError::bad_input(format!(
-                    "this {} filter can match nothing: it requires `{}` and excludes it \
-                     under `not`",
-                    w.table,
-                    inner.required.join(", ")
+                    "this filter can match nothing: it requires `{}` and excludes it under \
+                     `not`; drop one of the two",
+                    inner.required.join(" and ")
                 )));
             }
             inner.cond = inner.cond.not();

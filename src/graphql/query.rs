@@ -10,7 +10,7 @@ use super::node::{Node, load_nodes};
 use super::page::PageArgs;
 use super::scalars::Date;
 use super::search::SearchConnection;
-use super::stats::{OperationStats, StatsGrouping, operation_stats};
+use super::stats::{MAX_BUCKETS, OperationStats, StatsGrouping, operation_stats};
 use super::types::*;
 use crate::error::{ApiError, ApiResult};
 
@@ -62,6 +62,7 @@ impl Query {
     }
 
     /// Operation counts and casualty sums over the operations matching `filter`, one bucket per district, province, organization, day, week or month (or one bucket in all when `groupBy` is not given). Computed in SQL, not from a page of rows.
+    #[graphql(complexity = "MAX_BUCKETS * (child_complexity + 1)")]
     async fn operation_stats(
         &self,
         ctx: &Context<'_>,
@@ -75,6 +76,7 @@ impl Query {
 
     /// The subgraph around a node, for graph views: the nodes within `depth` links of it and the typed edges between them, walked breadth-first (one SQL statement per level) and cut at `first` nodes (`truncated` says so). Citations are not edges: every fact cites its source, which would join everything in two steps.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "explore::cost(first, child_complexity)")]
     async fn neighborhood(
         &self,
         ctx: &Context<'_>,
@@ -102,6 +104,7 @@ impl Query {
     }
 
     /// The shortest chain of links from one node to another, or null when there is none within `maxDepth` links. Searched breadth-first from both ends at once, one SQL statement per level.
+    #[graphql(complexity = "explore::cost(Some(explore::MAX_PATH_DEPTH + 1), child_complexity)")]
     async fn path(
         &self,
         ctx: &Context<'_>,

@@ -24,6 +24,10 @@ use crate::error::{ApiError, ApiResult};
 /// the full-text query (one term per word) small.
 pub const MAX_QUERY_CHARS: usize = 200;
 
+/// The deepest a search pages: each page ranks every hit again, so paging on past this is
+/// refused; a narrower query finds what lies beyond.
+pub const MAX_OFFSET: u64 = 10_000;
+
 /// Words FTS5 reads as operators when written in capitals. Quoting makes them plain words,
 /// but a user who types them means an operator `search` does not have (`x OR y` would
 /// quietly find only what has all three words), so they are refused with a message.
@@ -288,6 +292,11 @@ impl SearchConnection {
             .map(decode_cursor)
             .transpose()?
             .unwrap_or(0);
+        if offset > MAX_OFFSET {
+            return Err(ApiError::bad_input(format!(
+                "`search` pages through the first {MAX_OFFSET} hits; narrow the query or `types` to reach further"
+            )));
+        }
         Ok(Self {
             search: Arc::new(Search {
                 words,

@@ -6,7 +6,7 @@ use chrono::{Days, Months, NaiveDate};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use super::filter::{FilterInput, compile};
+use super::filter::compile;
 use super::ids::NodeKind;
 use super::loaders::batches;
 use super::node::{Node, load_nodes};
@@ -22,6 +22,9 @@ const SUMMED: [&str; 5] = [
     "security_injured",
     "civilians_killed",
 ];
+
+/// Most buckets one `operationStats` returns (days over thirteen years, or every district).
+pub const MAX_BUCKETS: usize = 5000;
 
 /// How `operationStats` buckets operations.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,6 +208,7 @@ fn statement(
     // expression does not.
     s.add_group_by([Expr::cust("1")]);
     s.order_by_expr(Expr::cust("1"), Order::Asc);
+    s.limit(MAX_BUCKETS as u64 + 1);
     Ok(s)
 }
 
@@ -214,14 +218,16 @@ pub async fn operation_stats(
     filter: Option<OperationFilter>,
     group_by: Option<StatsGrouping>,
 ) -> ApiResult<Vec<OperationStats>> {
-    if let Some(f) = &filter {
-        f.to_where()?;
-    }
     let db = batches(ctx)?.db();
     let backend = db.get_database_backend();
     let rows = db
         .query_all(&statement(filter.as_ref(), group_by, backend)?)
         .await?;
+    if rows.len() > MAX_BUCKETS {
+        return Err(ApiError::TooComplex(format!(
+            "more than {MAX_BUCKETS} buckets; narrow the filter or group by a coarser unit"
+        )));
+    }
     let kind = group_by.and_then(StatsGrouping::kind);
     let mut stats = Vec::with_capacity(rows.len());
     let mut keys = Vec::new();

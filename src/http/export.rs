@@ -47,6 +47,9 @@ const MAX_CONCURRENT: usize = 2;
 /// Bytes gathered before they are handed to the body.
 const CHUNK_BYTES: usize = 16 * 1024;
 
+/// How long a client may leave a chunk unread before the export gives up on it.
+const STALLED_CLIENT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Chunks the channel holds before the writer waits for the client.
 const CHANNEL_CHUNKS: usize = 4;
 
@@ -150,7 +153,7 @@ async fn export(state: AppState, uri: &Uri, format: Format) -> Response {
 /// The error as a GraphQL-shaped response, logged as the error policy says.
 pub(super) fn error_response(err: ApiError) -> Response {
     let status = match err {
-        ApiError::BadUserInput(_) => StatusCode::BAD_REQUEST,
+        ApiError::BadUserInput(_) | ApiError::TooComplex(_) => StatusCode::BAD_REQUEST,
         ApiError::NotFound(_) => StatusCode::NOT_FOUND,
         ApiError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -370,10 +373,16 @@ impl Sink {
             return Ok(());
         }
         let chunk = std::mem::replace(buf, Vec::with_capacity(CHUNK_BYTES));
-        self.tx
-            .send(Ok(Bytes::from(chunk)))
-            .await
-            .map_err(|_| Stop::ClientGone)
+        // The request timeout ends with the headers; a client that stops reading would hold
+        // its export slot and database connection for ever, so a stalled one is let go.
+        match tokio::time::timeout(STALLED_CLIENT, self.tx.send(Ok(Bytes::from(chunk)))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Stop::ClientGone),
+            Err(_) => {
+                tracing::warn!("export client read nothing for {STALLED_CLIENT:?}; dropped");
+                Err(Stop::ClientGone)
+            }
+        }
     }
 
     /// Reports how the export ended: an error before the first row becomes the response;

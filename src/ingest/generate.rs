@@ -18,6 +18,10 @@ pub const DATASET: &str = "ctgraph-synthetic";
 /// Most values one insert binds: under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_VALUES: usize = 30_000;
 
+/// Most operations one run generates: the rows are built in memory first (about 1 GB at
+/// this size), and every id stays far inside `i32`.
+pub const MAX_OPERATIONS: usize = 1_000_000;
+
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -25,6 +29,16 @@ pub struct Options {
     pub operations: usize,
     /// Seed of the pseudo-random choices.
     pub seed: u64,
+}
+
+impl Options {
+    /// Refuses sizes this generator does not make.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if !(1..=MAX_OPERATIONS).contains(&self.operations) {
+            bail!("--operations must be between 1 and {MAX_OPERATIONS}");
+        }
+        Ok(())
+    }
 }
 
 /// Rows written, per table, in the order written.
@@ -189,9 +203,7 @@ pub async fn generate(
     options: Options,
     mut progress: impl FnMut(&str, usize, usize),
 ) -> anyhow::Result<Report> {
-    if options.operations == 0 {
-        bail!("--operations must be at least 1");
-    }
+    options.validate()?;
     let txn = db.conn().begin().await?;
     let backend = txn.get_database_backend();
     let existing = txn

@@ -423,3 +423,16 @@ both! {
         }
     }
 }
+
+both! {
+    async fn walks_count_their_nodes_in_the_query_cost(app: TestApp) {
+        let captain = app.id_of(NodeKind::Personnel, "personnel", "name", "Husnain Akhtar").await;
+        // Each of up to 500 nodes may expand two pages of 100: too costly to start.
+        let q = "query($id: ID!) { neighborhood(id: $id, first: 500) { nodes { ... on District {
+            operations(first: 100) { nodes { personnel(first: 100) { nodes { name } } } } } } } }";
+        assert_eq!(app.error_codes(q, json!({ "id": captain })).await, ["QUERY_TOO_COMPLEX"]);
+        // The same with a small cap is fine.
+        let q = q.replace("first: 500", "first: 10");
+        assert!(app.graphql(&q, json!({ "id": captain })).await.get("errors").is_none());
+    }
+}

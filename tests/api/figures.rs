@@ -8,7 +8,7 @@ use crate::nested::grow;
 
 const FIGURES: &str = "{ reportedFigures(first: 100, orderBy: { field: VALUE }) { nodes {
     metric value qualifier periodStart periodEnd nationality { isoCode }
-    itemisedValue itemisedUndated coverage difference } } }";
+    itemisedValue itemisedUncertain coverage difference } } }";
 
 fn find<'a>(figures: &'a Value, metric: &str, start: &str, end: Value) -> &'a Value {
     figures["reportedFigures"]["nodes"]
@@ -29,22 +29,32 @@ both! {
         let (statements, figures) = app.counted(FIGURES, json!({})).await;
         assert_eq!(statements, 3, "the page, its itemised values, and the nationalities");
         // "over 80" militants killed in the first 20 days of March; the seed itemises one
-        // mission, which killed 10.
+        // mission, which killed 10, dated only to March: it may or may not fall in them.
         let over_80 = find(&figures, "MILITANTS_KILLED", "2025-03-01", json!("2025-03-20"));
         assert_eq!(over_80["qualifier"], "MORE_THAN");
-        assert_eq!((over_80["itemisedValue"].clone(), over_80["difference"].clone(), over_80["coverage"].clone()), (json!(10), json!(70), json!(0.125)));
+        let seen = |f: &Value| [f["itemisedValue"].clone(), f["itemisedUncertain"].clone(), f["difference"].clone(), f["coverage"].clone()];
+        assert_eq!(seen(over_80), [json!(0), json!(10), json!(80), json!(0.0)]);
         let ops = find(&figures, "OPERATIONS", "2025-03-01", json!("2025-03-20"));
-        assert_eq!((ops["value"].clone(), ops["itemisedValue"].clone()), (json!(35), json!(1)));
-        // The mission is dated to March 1 (month precision), outside March 3 to 16.
+        assert_eq!(seen(ops), [json!(0), json!(1), json!(35), json!(0.0)]);
         let ops_3_16 = find(&figures, "OPERATIONS", "2025-03-03", json!("2025-03-16"));
-        assert_eq!(ops_3_16["itemisedValue"], 0);
+        assert_eq!(ops_3_16["itemisedUncertain"], 1);
+        // Nothing of the mission's March can fall after March 31.
+        app.execute("UPDATE reported_figures SET period_start = '2025-04-01', period_end = '2025-04-30' WHERE period_start = '2025-03-17'").await;
+        let later = app.data(FIGURES, json!({})).await;
+        let april = find(&later, "MILITANTS_KILLED", "2025-04-01", json!("2025-04-30"));
+        assert_eq!(seen(april), [json!(0), json!(0), json!(13), json!(0.0)]);
+        // Dated to the day, it is itemised.
+        app.execute("UPDATE operations SET date_precision = 'DAY'").await;
+        let dated = app.data(FIGURES, json!({})).await;
+        assert_eq!(seen(find(&dated, "MILITANTS_KILLED", "2025-03-01", json!("2025-03-20"))), [json!(10), json!(0), json!(70), json!(0.125)]);
+        assert_eq!(find(&dated, "OPERATIONS", "2025-03-03", json!("2025-03-16"))["itemisedUncertain"], 0);
         // The three Afghan nationals are itemised, but linked to no operation: undated.
         let afghans = figures["reportedFigures"]["nodes"].as_array().into_iter().flatten()
             .find(|f| f["nationality"]["isoCode"] == "AF").expect("the Afghan nationals figure");
-        assert_eq!((afghans["itemisedValue"].clone(), afghans["itemisedUndated"].clone()), (json!(0), json!(3)));
+        assert_eq!((afghans["itemisedValue"].clone(), afghans["itemisedUncertain"].clone()), (json!(0), json!(3)));
         // The community actions the article describes carry no date.
         let actions = find(&figures, "COMMUNITY_ACTIONS", "2025-01-01", Value::Null);
-        assert_eq!((actions["itemisedValue"].clone(), actions["itemisedUndated"].clone()), (json!(0), json!(6)));
+        assert_eq!((actions["itemisedValue"].clone(), actions["itemisedUncertain"].clone()), (json!(0), json!(6)));
     }
 }
 
@@ -77,6 +87,6 @@ both! {
         app.execute("UPDATE community_actions SET date = '2025-02-10', date_precision = 'DAY' WHERE id = (SELECT MIN(id) FROM community_actions)").await;
         let figures = app.data(FIGURES, json!({})).await;
         let actions = find(&figures, "COMMUNITY_ACTIONS", "2025-01-01", Value::Null);
-        assert_eq!((actions["itemisedValue"].clone(), actions["itemisedUndated"].clone()), (json!(1), json!(5)));
+        assert_eq!((actions["itemisedValue"].clone(), actions["itemisedUncertain"].clone()), (json!(1), json!(5)));
     }
 }

@@ -71,9 +71,13 @@ fn generate_refuses_zero_operations_in_one_line() {
         .output()
         .expect("ctgraph runs");
     assert!(!out.status.success());
+    assert!(
+        !std::path::Path::new("sqlite::memory:").exists(),
+        "refused before touching a database"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("--operations must be at least 1"),
+        stderr.contains("--operations must be between 1 and 1000000"),
         "{stderr}"
     );
 }

@@ -291,13 +291,15 @@ impl Scope {
     }
 }
 
-/// Every link of the nodes `frontier` to a node `scope` allows, in one statement, ordered
-/// so that walks are repeatable; at most `limit` links when given.
+/// The links of the nodes `frontier` to nodes `scope` allows, in one statement, ordered so
+/// that walks are repeatable: all of them when there are at most `limit`, else `limit + 1`
+/// (which says there were more). Each branch of the statement stops at `limit + 1` rows too,
+/// so a node linked to half the graph costs no more than the limit.
 pub async fn links_of(
     db: &DatabaseConnection,
     frontier: &[(NodeKind, i32)],
     scope: &Scope,
-    limit: Option<u64>,
+    limit: usize,
 ) -> ApiResult<Vec<Link>> {
     let mut ids: BTreeMap<&'static str, (NodeKind, Vec<i32>)> = BTreeMap::new();
     for (kind, id) in frontier {
@@ -377,17 +379,15 @@ pub async fn links_of(
                      AND (t.until IS NULL OR t.until >= '{day}'{cast})"
                 ));
             }
-            branches.push(sql);
+            let n = branches.len();
+            branches.push(format!("SELECT * FROM ({sql} LIMIT {}) AS b{n}", limit + 1));
         }
     }
     if branches.is_empty() {
         return Ok(Vec::new());
     }
     let mut sql = branches.join(" UNION ALL ");
-    sql.push_str(" ORDER BY 1, 2, 3, 4, 5, 8");
-    if let Some(limit) = limit {
-        sql.push_str(&format!(" LIMIT {limit}"));
-    }
+    sql.push_str(&format!(" ORDER BY 1, 2, 3, 4, 5, 8 LIMIT {}", limit + 1));
     let values = if backend == DatabaseBackend::Postgres {
         values
     } else {

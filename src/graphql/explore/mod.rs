@@ -4,7 +4,7 @@
 pub mod links;
 pub mod walk;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_graphql::{Context, ID, Object, Union};
 
@@ -24,6 +24,13 @@ pub const MAX_DEPTH: i32 = 3;
 pub const MAX_PATH_DEPTH: i32 = 6;
 /// Most nodes a neighbourhood holds.
 pub const MAX_NODES: i32 = 500;
+
+/// The complexity of a walk returning at most `first` nodes (and about as many edges), each
+/// costing `child` (the fields selected under them).
+pub fn cost(first: Option<i32>, child: usize) -> usize {
+    let nodes = usize::try_from(first.unwrap_or(100).clamp(1, MAX_NODES)).unwrap_or(1);
+    nodes.saturating_mul(child.saturating_add(1))
+}
 
 /// What an edge of the graph carries beyond its kind.
 #[derive(Union, Clone)]
@@ -139,17 +146,23 @@ impl GraphPath {
     }
 }
 
-/// The node `id` names, or `NOT_FOUND`.
-async fn existing(ctx: &Context<'_>, id: &ID) -> ApiResult<Key> {
-    let key = decode(id)?;
-    match load_nodes(ctx, &[key]).await?.pop().flatten() {
-        Some(_) => Ok(key),
-        None => Err(ApiError::NotFound(format!(
-            "no {} has id {:?}",
-            key.0.name(),
-            id.as_str()
-        ))),
+/// The nodes `ids` name, loaded in one go, or `NOT_FOUND` for the first that names none.
+async fn existing<const N: usize>(ctx: &Context<'_>, ids: [&ID; N]) -> ApiResult<[Key; N]> {
+    let mut keys = [(NodeKind::Country, 0); N];
+    for (key, id) in keys.iter_mut().zip(ids) {
+        *key = decode(id)?;
     }
+    let loaded = load_nodes(ctx, &keys).await?;
+    for ((key, id), node) in keys.iter().zip(ids).zip(loaded) {
+        if node.is_none() {
+            return Err(ApiError::NotFound(format!(
+                "no {} has id {:?}",
+                key.0.name(),
+                id.as_str()
+            )));
+        }
+    }
+    Ok(keys)
 }
 
 /// `value`, or a `BAD_USER_INPUT` naming `what` and its bounds.
@@ -182,8 +195,18 @@ async fn materialize(
         .collect();
     let wanted: Vec<Key> = nodes.iter().chain(&affiliations).copied().collect();
     let mut loaded = load_nodes(ctx, &wanted).await?.into_iter();
-    // A node deleted while the walk ran is left out rather than failing the walk.
-    let nodes: Vec<Node> = loaded.by_ref().take(nodes.len()).flatten().collect();
+    // A node deleted while the walk ran is left out, with its edges, rather than failing.
+    let found: Vec<(Key, Node)> = nodes
+        .iter()
+        .zip(loaded.by_ref().take(nodes.len()))
+        .filter_map(|(key, node)| node.map(|n| (*key, n)))
+        .collect();
+    let present: HashSet<Key> = found.iter().map(|(k, _)| *k).collect();
+    let links: Vec<Link> = links
+        .into_iter()
+        .filter(|l| present.contains(&l.from) && present.contains(&l.to))
+        .collect();
+    let nodes: Vec<Node> = found.into_iter().map(|(_, n)| n).collect();
     let affiliations: HashMap<i32, Affiliation> = loaded
         .flatten()
         .filter_map(|n| match n {
@@ -231,7 +254,7 @@ pub async fn neighborhood(
 ) -> ApiResult<Neighborhood> {
     let depth = within("depth", depth, 1, MAX_DEPTH)?;
     let first = within("first", first, 1, MAX_NODES)?;
-    let center = existing(ctx, &id).await?;
+    let [center] = existing(ctx, [&id]).await?;
     let db = batches(ctx)?.db();
     let graph = walk::neighborhood(db, center, depth, first, &scope(types, as_of)).await?;
     let (nodes, edges) = materialize(ctx, &graph.nodes, graph.links).await?;
@@ -252,7 +275,7 @@ pub async fn path(
     as_of: Option<Date>,
 ) -> ApiResult<Option<GraphPath>> {
     let max_depth = within("maxDepth", max_depth, 1, MAX_PATH_DEPTH)?;
-    let (from, to) = (existing(ctx, &from).await?, existing(ctx, &to).await?);
+    let [from, to] = existing(ctx, [&from, &to]).await?;
     let db = batches(ctx)?.db();
     let mut scope = scope(types, as_of);
     if let Some(kinds) = &mut scope.kinds {
@@ -262,5 +285,9 @@ pub async fn path(
         return Ok(None);
     };
     let (nodes, edges) = materialize(ctx, &keys, links).await?;
+    if nodes.len() != keys.len() {
+        // A node of the chain was deleted while it was searched: there is no such path now.
+        return Ok(None);
+    }
     Ok(Some(GraphPath { nodes, edges }))
 }

@@ -7,7 +7,11 @@ use sea_orm::DatabaseConnection;
 
 use super::super::ids::NodeKind;
 use super::links::{Link, Scope, links_of};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+
+/// Most links one `path` search reads, both sides and all levels together: hubs (a country
+/// every militant operates in) would otherwise pull the whole graph into one request.
+pub const MAX_PATH_LINKS: usize = 200_000;
 
 /// A node of the graph: its kind and row id.
 pub type Key = (NodeKind, i32);
@@ -43,10 +47,13 @@ pub async fn neighborhood(
             break;
         }
         // Enough links to fill the cap even when many lead back to nodes already seen;
-        // hitting the limit means more was in reach.
+        // more than that means more was in reach.
         let limit = (max_nodes * 8).max(1000);
-        let links = links_of(db, &frontier, scope, Some(limit as u64)).await?;
-        graph.truncated |= links.len() >= limit;
+        let mut links = links_of(db, &frontier, scope, limit).await?;
+        if links.len() > limit {
+            links.truncate(limit);
+            graph.truncated = true;
+        }
         let from: HashSet<Key> = frontier.drain(..).collect();
         for link in links {
             let near = if from.contains(&link.from) {
@@ -117,6 +124,7 @@ pub async fn shortest_path(
         return Ok(Some((vec![from], Vec::new())));
     }
     let mut sides = [Side::new(from), Side::new(to)];
+    let mut budget = MAX_PATH_LINKS;
     while sides[0].depth + sides[1].depth < max_depth {
         // Grow the side with the smaller frontier: the two searches meet having read far
         // fewer links than one search from either end.
@@ -124,7 +132,14 @@ pub async fn shortest_path(
         if sides[grow].frontier.is_empty() {
             return Ok(None);
         }
-        let links = links_of(db, &sides[grow].frontier, scope, None).await?;
+        let links = links_of(db, &sides[grow].frontier, scope, budget).await?;
+        if links.len() > budget {
+            return Err(ApiError::TooComplex(format!(
+                "the search for a path read {MAX_PATH_LINKS} links without finding one; \
+                 lower `maxDepth` or leave hubs out with `types`"
+            )));
+        }
+        budget -= links.len();
         let side = &mut sides[grow];
         side.depth += 1;
         let frontier: HashSet<Key> = side.frontier.drain(..).collect();

@@ -26,14 +26,14 @@ impl ReportedFigure {
         NodeKind::ReportedFigure.id(self.0.id)
     }
 
-    /// What the database itemises for the same metric, period and scope: operations (or their summed counts) that started within the period, community actions dated within it, or, for a figure about militants of one nationality, those individuals linked to such operations. Compare with `value` to see how much of the figure the data accounts for.
+    /// What the database itemises that certainly falls in the same metric, period and scope: operations (or their summed counts) that started within the period (every day their date precision allows is in it), community actions dated within it, or, for a figure about militants of one nationality, those individuals whose encounter with such an operation had the figure's outcome. Compare with `value` to see how much of the figure the data accounts for.
     async fn itemised_value(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         Ok(self.itemised(ctx).await?.value)
     }
 
-    /// Rows of the metric that the database holds without a date or operation to place them in or out of the period (undated community actions; militants of the nationality linked to no operation). They may or may not be part of the figure.
-    async fn itemised_undated(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(self.itemised(ctx).await?.undated)
+    /// What the database holds in scope that may or may not belong to the figure: operations dated too coarsely to tell (a mission dated only to March against a figure for March 1 to 20), undated community actions, militants of the nationality linked to no operation. Not part of `itemisedValue`.
+    async fn itemised_uncertain(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(self.itemised(ctx).await?.uncertain)
     }
 
     /// `itemisedValue` as a share of `value` (1.0 when the data itemises all of it; above 1.0 when it holds more); null when `value` is 0.
