@@ -48,7 +48,7 @@ def measure(port, name, variables, runs=7):
         before = statements(port)
         took, data = post(port, query, variables)
         if "errors" in data:
-            raise SystemExit(f"{name}: {data['errors']}")
+            return {statements(port) - before}, [took * 1000], {"error": data["errors"][0]}
         counts.add(statements(port) - before)
         if i > 0:  # the first run warms the caches
             times.append(took * 1000)
@@ -106,6 +106,11 @@ def run(backend, operations, port):
         ]
         for name, variables, label in cases:
             counts, times, data = measure(port, name, variables)
+            if "error" in data:
+                e = data["error"]
+                print(f"  {name} ({label}): {e['extensions']['code']}: {e['message']}; "
+                      f"statements {sorted(counts)}; {times[0]:.1f} ms")
+                continue
             result = data[name] or {}
             shape = (f"{len(result.get('nodes', []))} nodes, {len(result.get('edges', []))} edges"
                      + (f", truncated" if result.get("truncated") else "")

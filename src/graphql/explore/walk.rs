@@ -13,6 +13,9 @@ use crate::error::{ApiError, ApiResult};
 /// every militant operates in) would otherwise pull the whole graph into one request.
 pub const MAX_PATH_LINKS: usize = 200_000;
 
+/// Most links one level of a `path` search reads before that side is left to the other.
+const MAX_LEVEL_LINKS: usize = 50_000;
+
 /// A node of the graph: its kind and row id.
 pub type Key = (NodeKind, i32);
 
@@ -87,6 +90,8 @@ struct Side {
     reached: Reached,
     frontier: Vec<Key>,
     depth: usize,
+    /// Its next level has too many links to read.
+    heavy: bool,
 }
 
 impl Side {
@@ -95,6 +100,7 @@ impl Side {
             reached: HashMap::from([(start, (None, 0))]),
             frontier: vec![start],
             depth: 0,
+            heavy: false,
         }
     }
 
@@ -127,19 +133,31 @@ pub async fn shortest_path(
     let mut budget = MAX_PATH_LINKS;
     while sides[0].depth + sides[1].depth < max_depth {
         // Grow the side with the smaller frontier: the two searches meet having read far
-        // fewer links than one search from either end.
-        let grow = usize::from(sides[1].frontier.len() < sides[0].frontier.len());
+        // fewer links than one search from either end. A side whose next level is a hub's
+        // (more than MAX_LEVEL_LINKS links) is left alone while the other can still grow.
+        let open: Vec<usize> = (0..2).filter(|&i| !sides[i].heavy).collect();
+        let Some(&grow) = open.iter().min_by_key(|&&i| sides[i].frontier.len()) else {
+            return Err(ApiError::TooComplex(format!(
+                "both ends of the path lead through nodes with more than {MAX_LEVEL_LINKS} \
+                 links; lower `maxDepth` or leave hubs out with `types`"
+            )));
+        };
         if sides[grow].frontier.is_empty() {
             return Ok(None);
         }
-        let links = links_of(db, &sides[grow].frontier, scope, budget).await?;
-        if links.len() > budget {
-            return Err(ApiError::TooComplex(format!(
-                "the search for a path read {MAX_PATH_LINKS} links without finding one; \
-                 lower `maxDepth` or leave hubs out with `types`"
-            )));
+        let limit = budget.min(MAX_LEVEL_LINKS);
+        let links = links_of(db, &sides[grow].frontier, scope, limit).await?;
+        budget = budget.saturating_sub(links.len());
+        if links.len() > limit {
+            if budget == 0 {
+                return Err(ApiError::TooComplex(format!(
+                    "the search for a path read {MAX_PATH_LINKS} links without finding one; \
+                     lower `maxDepth` or leave hubs out with `types`"
+                )));
+            }
+            sides[grow].heavy = true;
+            continue;
         }
-        budget -= links.len();
         let side = &mut sides[grow];
         side.depth += 1;
         let frontier: HashSet<Key> = side.frontier.drain(..).collect();
