@@ -170,6 +170,7 @@ both! {
             (NEIGHBORHOOD, json!({ "id": captain, "depth": 0 }), "BAD_USER_INPUT"),
             (NEIGHBORHOOD, json!({ "id": captain, "first": 501 }), "BAD_USER_INPUT"),
             (NEIGHBORHOOD, json!({ "id": captain, "types": ["PLANET"] }), "BAD_USER_INPUT"),
+            (NEIGHBORHOOD, json!({ "id": captain, "types": [] }), "BAD_USER_INPUT"),
             (PATH, json!({ "from": captain, "to": missing }), "NOT_FOUND"),
             (PATH, json!({ "from": captain, "to": captain, "maxDepth": 7 }), "BAD_USER_INPUT"),
             (PATH, json!({ "from": captain, "to": captain, "maxDepth": -1 }), "BAD_USER_INPUT"),

@@ -30,6 +30,8 @@ both! {
         // Operations in which personnel were killed: the Dera Ismail Khan mission only.
         let q = r#"{ operations(filter: { hasPersonnel: { outcome: { eq: KILLED } } }) { nodes { title } } }"#;
         assert_eq!(app.data(q, json!({})).await["operations"]["nodes"], json!([{ "title": "Mission in Dera Ismail Khan" }]));
+        let q = r#"{ operations(filter: { hasPersonnel: { not: { outcome: { eq: UNHARMED } } } }) { nodes { title } } }"#;
+        assert_eq!(app.data(q, json!({})).await["operations"]["nodes"], json!([{ "title": "Mission in Dera Ismail Khan" }]), "link filters compose too");
         let q = r#"{ operations(filter: { hasPersonnel: { personnel: { rank: { eq: "Captain" } } } }) { totalCount } }"#;
         assert_eq!(app.data(q, json!({})).await["operations"]["totalCount"], 1);
 

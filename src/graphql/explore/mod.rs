@@ -176,11 +176,16 @@ fn within(what: &str, value: i32, low: i32, high: i32) -> ApiResult<usize> {
     }
 }
 
-fn scope(types: Option<Vec<NodeType>>, as_of: Option<Date>) -> Scope {
-    Scope {
+fn scope(types: Option<Vec<NodeType>>, as_of: Option<Date>) -> ApiResult<Scope> {
+    if types.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ApiError::bad_input(
+            "`types` is empty; leave it out to walk to nodes of every type",
+        ));
+    }
+    Ok(Scope {
         kinds: types.map(|t| t.into_iter().map(NodeKind::from).collect()),
         as_of: as_of.map(|d| d.0),
-    }
+    })
 }
 
 /// Loads `nodes` and the data of `links` together (one statement per kind), in order.
@@ -256,7 +261,7 @@ pub async fn neighborhood(
     let first = within("first", first, 1, MAX_NODES)?;
     let [center] = existing(ctx, [&id]).await?;
     let db = batches(ctx)?.db();
-    let graph = walk::neighborhood(db, center, depth, first, &scope(types, as_of)).await?;
+    let graph = walk::neighborhood(db, center, depth, first, &scope(types, as_of)?).await?;
     let (nodes, edges) = materialize(ctx, &graph.nodes, graph.links).await?;
     Ok(Neighborhood {
         nodes,
@@ -277,7 +282,7 @@ pub async fn path(
     let max_depth = within("maxDepth", max_depth, 1, MAX_PATH_DEPTH)?;
     let [from, to] = existing(ctx, [&from, &to]).await?;
     let db = batches(ctx)?.db();
-    let mut scope = scope(types, as_of);
+    let mut scope = scope(types, as_of)?;
     if let Some(kinds) = &mut scope.kinds {
         kinds.extend([from.0, to.0]);
     }

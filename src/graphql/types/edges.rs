@@ -96,6 +96,12 @@ pub struct DeploymentFilter {
     pub operation: Option<Box<OperationFilter>>,
     /// The member of the security forces matches this filter.
     pub personnel: Option<Box<PersonnelFilter>>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<DeploymentFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<DeploymentFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<DeploymentFilter>>,
 }
 
 impl FilterInput for DeploymentFilter {
@@ -104,7 +110,8 @@ impl FilterInput for DeploymentFilter {
             .enumeration("role", &self.role)?
             .enumeration("outcome", &self.outcome)?
             .related("operation_id", "id", self.operation.as_deref())?
-            .related("personnel_id", "id", self.personnel.as_deref())
+            .related("personnel_id", "id", self.personnel.as_deref())?
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 
@@ -117,6 +124,12 @@ pub struct EncounterFilter {
     pub operation: Option<Box<OperationFilter>>,
     /// The militant matches this filter.
     pub militant: Option<Box<MilitantFilter>>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<EncounterFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<EncounterFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<EncounterFilter>>,
 }
 
 impl FilterInput for EncounterFilter {
@@ -124,7 +137,8 @@ impl FilterInput for EncounterFilter {
         Where::new("operation_militants")
             .enumeration("outcome", &self.outcome)?
             .related("operation_id", "id", self.operation.as_deref())?
-            .related("militant_id", "id", self.militant.as_deref())
+            .related("militant_id", "id", self.militant.as_deref())?
+            .combine(&self.and, &self.or, &self.not)
     }
 }
 
@@ -137,6 +151,12 @@ pub struct InvolvementFilter {
     pub operation: Option<Box<OperationFilter>>,
     /// The organization matches this filter.
     pub organization: Option<Box<OrganizationFilter>>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<InvolvementFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<InvolvementFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<InvolvementFilter>>,
 }
 
 impl FilterInput for InvolvementFilter {
@@ -144,6 +164,7 @@ impl FilterInput for InvolvementFilter {
         Where::new("operation_organizations")
             .enumeration("role", &self.role)?
             .related("operation_id", "id", self.operation.as_deref())?
-            .related("organization_id", "id", self.organization.as_deref())
+            .related("organization_id", "id", self.organization.as_deref())?
+            .combine(&self.and, &self.or, &self.not)
     }
 }
