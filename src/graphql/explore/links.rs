@@ -315,12 +315,15 @@ pub async fn links_of(
         values.push(Value::from(
             serde_json::to_string(rows).map_err(|e| ApiError::Internal(e.to_string()))?,
         ));
+        // PostgreSQL plans `= ANY(array)` as index lookups; an `IN` over a set-returning
+        // function it estimates at 100 rows and, on a big link table, hash-joins with a
+        // sequential scan (40 ms instead of 0.1 ms at a million rows).
         let list = match backend {
             DatabaseBackend::Postgres => format!(
-                "(SELECT jsonb_array_elements_text(${}::jsonb)::int)",
+                "= ANY (ARRAY(SELECT jsonb_array_elements_text(${}::jsonb)::int))",
                 values.len()
             ),
-            _ => "(SELECT value FROM json_each(?))".to_owned(),
+            _ => "IN (SELECT value FROM json_each(?))".to_owned(),
         };
         param.insert(name, list);
     }
@@ -339,7 +342,7 @@ pub async fn links_of(
                 "SELECT '{kind}' AS kind, '{fk}' AS from_kind, t.{fc} AS from_id, \
                  '{tk}' AS to_kind, t.{tc} AS to_id, {role} AS role, {outcome} AS outcome, \
                  {aff} AS affiliation_id FROM {table} t \
-                 WHERE t.{near_col} IN {list} AND t.{far_col} IS NOT NULL",
+                 WHERE t.{near_col} {list} AND t.{far_col} IS NOT NULL",
                 kind = spec.kind.name(),
                 fk = spec.from.0.name(),
                 fc = spec.from.1,
