@@ -17,7 +17,7 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Condition, Expr, ExprTrait, Func, Order, OverStatement, Query,
     SelectStatement, Value, WindowStatement,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult};
 use serde_json::json;
 
 use super::scalars::parse_date;
@@ -361,11 +361,11 @@ impl PageQuery {
     }
 
     /// The statement for the pages of many parents at once.
-    fn nested_statement(&self, parents: &[i32]) -> ApiResult<SelectStatement> {
+    fn nested_statement(&self, parents: &[i32], backend: DbBackend) -> ApiResult<SelectStatement> {
         let mut inner = Query::select();
         inner.expr(Expr::col((self.table, Asterisk)));
         let parent = self.select_from(&mut inner, true).ok_or_else(not_nested)?;
-        inner.and_where(parent.clone().is_in(parents.iter().copied()));
+        inner.and_where(one_of(parent.clone(), parents, backend)?);
         self.filtered(&mut inner);
         let mut window = WindowStatement::new();
         window.add_partition_by(parent.clone());
@@ -385,14 +385,18 @@ impl PageQuery {
     }
 
     /// The statement counting rows per parent (or in all, at the root).
-    fn count_statement(&self, parents: Option<&[i32]>) -> ApiResult<SelectStatement> {
+    fn count_statement(
+        &self,
+        parents: Option<&[i32]>,
+        backend: DbBackend,
+    ) -> ApiResult<SelectStatement> {
         let mut s = Query::select();
         s.expr_as(Func::count(Expr::col(Asterisk)), "n");
         match (self.select_from(&mut s, false), parents) {
             (None, None) => {}
             (Some(parent), Some(parents)) => {
                 s.expr_as(parent.clone(), PARENT)
-                    .and_where(parent.clone().is_in(parents.iter().copied()))
+                    .and_where(one_of(parent.clone(), parents, backend)?)
                     .add_group_by([parent]);
             }
             _ => return Err(not_nested()),
@@ -444,9 +448,24 @@ fn not_nested() -> ApiError {
     ApiError::Internal("per-parent query without a parent relation".into())
 }
 
-/// Most ids one statement's `IN (...)` list carries, well below SQLite's 32,766 and
-/// PostgreSQL's 65,535 bound parameters. Larger sets of parents take several statements.
-const MAX_IN_LIST: usize = 5000;
+/// `column` is one of `ids`, bound as one JSON array: one parameter however many ids, so a
+/// level of a nested query is one statement whatever the page sizes above it (an `IN` list
+/// would run into the backends' limits on bound parameters and need several).
+pub fn one_of(column: Expr, ids: &[i32], backend: DbBackend) -> ApiResult<Expr> {
+    let list = serde_json::to_string(ids).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(match backend {
+        // `= ANY(array)` plans as index lookups; `IN` over a set-returning function as a
+        // hash join over a sequential scan.
+        DbBackend::Postgres => Expr::cust_with_exprs(
+            "$1 = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST($2 AS jsonb))::int))",
+            [column, Expr::val(list)],
+        ),
+        _ => Expr::cust_with_exprs(
+            "? IN (SELECT value FROM json_each(?))",
+            [column, Expr::val(list)],
+        ),
+    })
+}
 
 const PARENT: &str = "ctg_parent";
 const ROW_NUMBER: &str = "ctg_row_number";
@@ -519,64 +538,63 @@ pub async fn fetch_root<M: Table, L: LinkRow>(
     q.page(rows.iter().collect())
 }
 
-/// Fetches the pages of many parents, in one statement per 5,000 parents.
+/// Fetches the pages of many parents, in one statement.
 pub async fn fetch_nested<M: Table, L: LinkRow>(
     db: &DatabaseConnection,
     q: &PageQuery,
     parents: &[i32],
 ) -> ApiResult<HashMap<i32, Page<M, L>>> {
-    let mut pages = HashMap::new();
-    for chunk in parents.chunks(MAX_IN_LIST) {
-        let rows = db.query_all(&q.nested_statement(chunk)?).await?;
-        let mut grouped: HashMap<i32, Vec<&QueryResult>> = HashMap::new();
-        for row in &rows {
-            grouped
-                .entry(row.try_get("", PARENT)?)
-                .or_default()
-                .push(row);
-        }
-        for (parent, rows) in grouped {
-            pages.insert(parent, q.page(rows)?);
-        }
+    let statement = q.nested_statement(parents, db.get_database_backend())?;
+    let rows = db.query_all(&statement).await?;
+    let mut grouped: HashMap<i32, Vec<&QueryResult>> = HashMap::new();
+    for row in &rows {
+        grouped
+            .entry(row.try_get("", PARENT)?)
+            .or_default()
+            .push(row);
     }
-    Ok(pages)
+    grouped
+        .into_iter()
+        .map(|(parent, rows)| Ok((parent, q.page(rows)?)))
+        .collect()
 }
 
 /// Counts the rows of a root connection.
 pub async fn count_root(db: &DatabaseConnection, q: &PageQuery) -> ApiResult<i64> {
-    let row = db.query_one(&q.count_statement(None)?).await?;
+    let row = db
+        .query_one(&q.count_statement(None, db.get_database_backend())?)
+        .await?;
     Ok(row
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?
         .unwrap_or(0))
 }
 
-/// Counts the rows of many parents' connections, in one statement per 5,000 parents.
+/// Counts the rows of many parents' connections, in one statement.
 pub async fn count_nested(
     db: &DatabaseConnection,
     q: &PageQuery,
     parents: &[i32],
 ) -> ApiResult<HashMap<i32, i64>> {
-    let mut counts = HashMap::new();
-    for chunk in parents.chunks(MAX_IN_LIST) {
-        for row in db.query_all(&q.count_statement(Some(chunk))?).await? {
-            counts.insert(row.try_get("", PARENT)?, row.try_get("", "n")?);
-        }
-    }
-    Ok(counts)
+    let statement = q.count_statement(Some(parents), db.get_database_backend())?;
+    db.query_all(&statement)
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get("", PARENT)?, row.try_get("", "n")?)))
+        .collect()
 }
 
-/// Fetches rows of `M` by id, in one statement per 5,000 ids.
+/// Fetches rows of `M` by id, in one statement.
 pub async fn fetch_by_ids<M: Table>(db: &DatabaseConnection, ids: &[i32]) -> ApiResult<Vec<M>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_IN_LIST) {
-        let mut s = Query::select();
-        s.column(Asterisk)
-            .from(M::NAME)
-            .and_where(Expr::col("id").is_in(chunk.iter().copied()));
-        for row in db.query_all(&s).await? {
-            found.push(M::from_query_result(&row, "")?);
-        }
-    }
-    Ok(found)
+    let mut s = Query::select();
+    s.column(Asterisk).from(M::NAME).and_where(one_of(
+        Expr::col("id"),
+        ids,
+        db.get_database_backend(),
+    )?);
+    db.query_all(&s)
+        .await?
+        .iter()
+        .map(|row| Ok(M::from_query_result(row, "")?))
+        .collect()
 }

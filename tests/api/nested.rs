@@ -202,3 +202,24 @@ both! {
         assert_eq!(data["nodes"][1]["__typename"], "Operation");
     }
 }
+
+both! {
+    async fn statements_do_not_grow_with_page_sizes(app: TestApp) {
+        // 80 districts of about 250 operations each: pages of 100 under 80 districts make
+        // the personnel level's parents 8,000 operations, past any IN-list chunking.
+        let options = ctgraph::ingest::generate::Options { operations: 20_000, seed: 5 };
+        ctgraph::ingest::generate::generate(app.db(), options, |_, _, _| {}).await.expect("generates");
+        let q = |n: usize| format!(
+            "{{ districts(first: 100, filter: {{ name: {{ startsWith: \"Synthetic\" }} }}) {{ totalCount nodes {{
+                operations(first: {n}) {{ totalCount nodes {{
+                    personnel(first: 10) {{ totalCount nodes {{ name organization {{ name affiliations(first: 5) {{ totalCount }} }} }} }}
+                    militants(first: 10) {{ nodes {{ name }} }} }} }} }} }} }}"
+        );
+        let (small, _) = app.counted(&q(1), json!({})).await;
+        let (large, data) = app.counted(&q(100), json!({})).await;
+        let operations: usize = data["districts"]["nodes"].as_array().into_iter().flatten()
+            .map(|d| d["operations"]["nodes"].as_array().map_or(0, Vec::len)).sum();
+        assert!(operations > 5000, "{operations} operations on the page");
+        assert_eq!(small, large, "the same statements for 1 and {operations} operations");
+    }
+}
