@@ -625,6 +625,7 @@ fn parse(file: &str, text: &str) -> Result<Parsed, ImportError> {
     };
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
+    let (mut line, mut counted) = (1_u64, 0_usize);
     loop {
         let start = reader.position().clone();
         let more = match reader.read_record(&mut record) {
@@ -638,9 +639,19 @@ fn parse(file: &str, text: &str) -> Result<Parsed, ImportError> {
             break;
         }
         parsed.rows += 1;
-        let line = record.position().map_or(start.line(), |p| p.line());
+        // Lines counted from the bytes: a quoted line break is a line of the file too.
+        let start = record.position().cloned().unwrap_or(start);
+        let mut from = usize::try_from(start.byte()).unwrap_or(0).min(text.len());
+        // After a CRLF the reader places the record at the LF: the row starts after it.
+        if text.as_bytes().get(from) == Some(&b'\n') {
+            from += 1;
+        }
+        line += text.as_bytes()[counted..from]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        counted = from;
         let raw_line = || {
-            let from = usize::try_from(start.byte()).unwrap_or(0);
             let to = usize::try_from(reader.position().byte()).unwrap_or(text.len());
             text.get(from..to)
                 .unwrap_or_default()
@@ -778,3 +789,4 @@ mod tests {
         assert!(!is_label("Military Forces of Pakistan (2018-)"));
     }
 }
+
