@@ -789,4 +789,3 @@ mod tests {
         assert!(!is_label("Military Forces of Pakistan (2018-)"));
     }
 }
-

@@ -148,15 +148,15 @@ impl Writer<'_> {
     }
 
     /// Inserts rows in multi-row statements; with `upsert`, rows whose `(dataset, external_id)`
-    /// exists update these columns instead. Returns `(id, external_id)` of every row when
-    /// `returning`.
+    /// exists update these columns instead. Returns `(id, value of the column)` of every row
+    /// when `returning` names a text column.
     async fn insert(
         &mut self,
         table: &str,
         columns: &[&str],
         rows: Vec<Vec<Value>>,
         upsert: Option<&[&str]>,
-        returning: bool,
+        returning: Option<&str>,
     ) -> anyhow::Result<Vec<(i32, Option<String>)>> {
         let mut out = Vec::new();
         let per = (MAX_VALUES / columns.len()).max(1);
@@ -175,14 +175,14 @@ impl Writer<'_> {
                         .to_owned(),
                 );
             }
-            if returning {
+            if let Some(key) = returning {
                 q.returning(ReturningClause::Columns(vec![
                     Alias::new("id").into(),
-                    Alias::new("external_id").into(),
+                    Alias::new(key).into(),
                 ]));
                 for r in self.txn.query_all(&q).await? {
                     let id: i32 = r.try_get("", "id")?;
-                    let ext: Option<String> = r.try_get("", "external_id")?;
+                    let ext: Option<String> = r.try_get("", key)?;
                     out.push((id, ext));
                 }
             } else {
@@ -283,7 +283,7 @@ impl Writer<'_> {
                             &["country_id", "name"],
                             vec![vec![country_id.into(), text(&e.admin1)]],
                             None,
-                            true,
+                            Some("name"),
                         )
                         .await?;
                     let id = ids
@@ -324,7 +324,7 @@ impl Writer<'_> {
                                 Value::Double(point.map(|p| p.1)),
                             ]],
                             None,
-                            true,
+                            Some("name"),
                         )
                         .await?;
                     let id = ids
@@ -368,7 +368,7 @@ impl Writer<'_> {
                 &["iso_code", "name"],
                 vec![vec![text(code), text(if taken { iso_name } else { name })]],
                 None,
-                true,
+                Some("name"),
             )
             .await?;
         self.written.other.inserted += 1;
@@ -449,7 +449,7 @@ impl Writer<'_> {
                 ],
                 rows,
                 None,
-                true,
+                Some("external_id"),
             )
             .await?;
         self.written.other.inserted += created.len();
@@ -541,7 +541,7 @@ impl Writer<'_> {
                 ],
                 rows,
                 None,
-                true,
+                Some("external_id"),
             )
             .await?;
         self.written.other.inserted += created.len();
@@ -639,7 +639,7 @@ impl Writer<'_> {
             ],
             rows,
             None,
-            false,
+            None,
         )
         .await?;
         Ok(())
@@ -750,7 +750,13 @@ impl Writer<'_> {
         }
         progress(total / 2, total);
         let returned = self
-            .insert("operations", COLUMNS, rows, Some(&COLUMNS[..8]), true)
+            .insert(
+                "operations",
+                COLUMNS,
+                rows,
+                Some(&COLUMNS[..8]),
+                Some("external_id"),
+            )
             .await?;
         let written: Vec<(i32, &Event, Class)> = returned
             .into_iter()
@@ -795,7 +801,7 @@ impl Writer<'_> {
             &["operation_id", "organization_id", "role"],
             links,
             None,
-            false,
+            None,
         )
         .await?;
         self.cite(ctx, "Operation", &written, &updated_ids).await?;
@@ -908,7 +914,7 @@ impl Writer<'_> {
                 COLUMNS,
                 rows,
                 Some(&COLUMNS[..7]),
-                true,
+                Some("external_id"),
             )
             .await?;
         let written: Vec<(i32, &Event, Class)> = returned
@@ -958,7 +964,7 @@ impl Writer<'_> {
             &["community_action_id", "district_id"],
             districts,
             None,
-            false,
+            None,
         )
         .await?;
         self.insert(
@@ -966,7 +972,7 @@ impl Writer<'_> {
             &["community_action_id", "organization_id", "role"],
             actors,
             None,
-            false,
+            None,
         )
         .await?;
         self.cite(ctx, "CommunityAction", &written, &updated_ids)
