@@ -203,7 +203,11 @@ impl fmt::Display for Summary {
             self.changed()
         )?;
         match self.format {
-            Some(Format::Json) => writeln!(f, "  rows: {}", self.other)?,
+            Some(Format::Json) => writeln!(
+                f,
+                "  rows, links and citations: {} written, {} unchanged",
+                self.other.inserted, self.other.unchanged
+            )?,
             _ => {
                 writeln!(f, "  operations: {}", self.operations)?;
                 writeln!(f, "  community actions: {}", self.community_actions)?;
