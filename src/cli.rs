@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `generate`, `schema`. Every command that
+//! The command line: `serve` (the default), `migrate`, `seed`, `import`, `generate`, `schema`. Every command that
 //! touches a database takes `--database-url` (env `DATABASE_URL`). Errors end the process
 //! with one line on stderr and a non-zero exit code.
 
@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::app::{App, Config};
 use crate::db::{DEFAULT_DATABASE_URL, Db};
 use crate::graphql::limits::Limits;
-use crate::ingest::{generate, seed};
+use crate::ingest::{generate, import, seed};
 use crate::telemetry;
 
 /// ctgraph: explore counter-terrorism operations as linked data, over GraphQL.
@@ -35,6 +35,9 @@ enum Command {
     Migrate(DbArgs),
     /// Load the seed dataset (the March 2025 KP article); running it again changes nothing.
     Seed(DbArgs),
+    /// Import files: ctgraph's JSON datasets or ACLED CSV exports, one transaction per file;
+    /// importing a file again changes nothing.
+    Import(ImportArgs),
     /// Write a synthetic graph (deterministic, labelled SYNTHETIC) for benchmarks and demos.
     Generate(GenerateArgs),
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
@@ -52,6 +55,34 @@ struct GenerateArgs {
     /// Seed of the pseudo-random choices: the same seed writes the same graph.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct ImportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Files to import, each in one transaction.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<std::path::PathBuf>,
+    /// Format of the files; by default from each file's extension (`.json`, `.csv`).
+    #[arg(long, value_enum)]
+    format: Option<ImportFormat>,
+    /// Write a file's valid rows even when some are invalid, and list those in a report
+    /// (CSV: file, line, column, message, raw row). Without it, one invalid row writes nothing.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Where `--skip-invalid` writes its report; `<file>.skipped.csv` by default. With
+    /// several files each replaces the last one's, so give one file at a time.
+    #[arg(long, value_name = "PATH", requires = "skip_invalid")]
+    report: Option<std::path::PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ImportFormat {
+    /// ctgraph's own JSON dataset format (that of `data/seed/`).
+    Json,
+    /// CSV in ACLED's export layout.
+    Csv,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -112,6 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Import(args) => run_import(args).await,
         Command::Generate(args) => {
             let options = generate::Options {
                 operations: args.operations,
@@ -142,6 +174,59 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn run_import(args: ImportArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal as _;
+
+    if args.report.is_some() && args.files.len() > 1 {
+        anyhow::bail!("--report names one report: import one file at a time with it");
+    }
+    let options = import::Options {
+        format: args.format.map(|f| match f {
+            ImportFormat::Json => import::Format::Json,
+            ImportFormat::Csv => import::Format::Acled,
+        }),
+        skip_invalid: args.skip_invalid,
+        report: args.report,
+    };
+    let db = Db::connect(&args.db.database_url).await?;
+    db.migrate().await?;
+    // Like `serve`, so imported places land in the seed's provinces and districts.
+    seed::load_if_empty(&db).await?;
+    let terminal = std::io::stderr().is_terminal();
+    for path in &args.files {
+        let name = path.display().to_string();
+        let summary = if terminal {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {pos}/{len} rows ({per_sec})",
+                )?
+                .progress_chars("=> "),
+            );
+            bar.set_message(name.clone());
+            let mut tick = |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let result = import::import_file(&db, path, &options, &mut tick).await;
+            bar.finish_and_clear();
+            result
+        } else {
+            let mut last = None;
+            let mut line = |done: u64, total: u64| {
+                let percent = (done * 100).checked_div(total).unwrap_or(100);
+                if last != Some(percent) {
+                    eprintln!("import: {name}: {done}/{total} rows");
+                    last = Some(percent);
+                }
+            };
+            import::import_file(&db, path, &options, &mut line).await
+        };
+        print!("{}", summary?);
+    }
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

@@ -75,6 +75,22 @@ impl Db {
     /// Applies pending migrations, each in a transaction.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         Migrator::up(&self.conn, None).await?;
+        if self.conn.get_database_backend() == DbBackend::Sqlite {
+            // A SQLite connection prepares statements against the schema it last read. One
+            // that read it before a migration added a column would prepare `SELECT t.*` with
+            // the old columns and step it with the new ones, which sqlx cannot decode. Touching
+            // the database makes each idle connection read the schema again.
+            let pool = self.conn.get_sqlite_connection_pool();
+            let mut idle = Vec::new();
+            while let Some(conn) = pool.try_acquire() {
+                idle.push(conn);
+            }
+            for conn in &mut idle {
+                sqlx::query("SELECT COUNT(*) FROM sqlite_master")
+                    .execute(&mut **conn)
+                    .await?;
+            }
+        }
         Ok(())
     }
 }

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_domain;
 mod m20261129_000002_search;
+mod m20261129_000003_raw_records;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_domain::Migration),
             Box::new(m20261129_000002_search::Migration),
+            Box::new(m20261129_000003_raw_records::Migration),
         ]
     }
 }

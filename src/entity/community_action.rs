@@ -27,6 +27,10 @@ pub struct Model {
     pub dataset: Option<String>,
     /// The row's id in that dataset; `None` for rows entered by hand.
     pub external_id: Option<String>,
+    /// The dataset's record as imported (a CSV row as a JSON object of header → value);
+    /// `None` for seeded rows and rows entered by hand.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub raw: Option<String>,
 }
 
 /// No declared relations: ctgraph resolves relations with set-based queries.

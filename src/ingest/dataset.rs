@@ -10,6 +10,11 @@ use serde::Deserialize;
 #[derive(Deserialize, Debug, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Dataset {
+    /// The name every provenanced row is labelled with (its `dataset`), which makes
+    /// re-importing the file update its rows instead of duplicating them. `ctgraph import`
+    /// uses the file's name without its extension when absent; the seed is `ctgraph-seed`.
+    #[serde(default)]
+    pub dataset: Option<String>,
     /// Where the facts come from.
     #[serde(default)]
     pub sources: Vec<SourceRow>,
@@ -48,6 +53,9 @@ pub struct Dataset {
 impl Dataset {
     /// Appends every list of `other`.
     pub fn merge(&mut self, other: Dataset) {
+        if self.dataset.is_none() {
+            self.dataset = other.dataset;
+        }
         self.sources.extend(other.sources);
         self.countries.extend(other.countries);
         self.provinces.extend(other.provinces);

@@ -53,7 +53,7 @@ pub fn dataset() -> anyhow::Result<Dataset> {
 /// Loads the seed dataset.
 pub async fn load(db: &Db) -> anyhow::Result<Report> {
     let data = dataset()?;
-    Ok(load_dataset_unless(db, &data, false)
+    Ok(load_dataset_unless(db, &data, SEED_DATASET, false)
         .await?
         .unwrap_or_default())
 }
@@ -61,12 +61,18 @@ pub async fn load(db: &Db) -> anyhow::Result<Report> {
 /// Loads the seed dataset if the database holds no data yet, as `serve` does on start-up;
 /// `None` when it already held some.
 pub async fn load_if_empty(db: &Db) -> anyhow::Result<Option<Report>> {
-    load_dataset_unless(db, &dataset()?, true).await
+    load_dataset_unless(db, &dataset()?, SEED_DATASET, true).await
 }
 
-/// Loads `data` in one transaction: all of it, or on error nothing.
+/// Loads `data` as part of the seed in one transaction: all of it, or on error nothing.
 pub async fn load_dataset(db: &Db, data: &Dataset) -> anyhow::Result<Report> {
-    Ok(load_dataset_unless(db, data, false)
+    load_named_dataset(db, data, SEED_DATASET).await
+}
+
+/// Loads `data` in one transaction, its provenanced rows labelled `dataset` (rows are
+/// matched by that label and their key, so loading it again updates instead of duplicating).
+pub async fn load_named_dataset(db: &Db, data: &Dataset, dataset: &str) -> anyhow::Result<Report> {
+    Ok(load_dataset_unless(db, data, dataset, false)
         .await?
         .unwrap_or_default())
 }
@@ -77,6 +83,7 @@ const SEED_LOCK: i64 = 0x0063_7467_7261_7068; // "ctgraph" in ASCII
 async fn load_dataset_unless(
     db: &Db,
     data: &Dataset,
+    dataset: &str,
     only_if_empty: bool,
 ) -> anyhow::Result<Option<Report>> {
     let txn = db.conn().begin().await?;
@@ -90,6 +97,7 @@ async fn load_dataset_unless(
     }
     let mut loader = Loader {
         txn: &txn,
+        dataset,
         keys: HashMap::new(),
         report: Report::default(),
     };
@@ -171,6 +179,8 @@ macro_rules! save_link {
 
 struct Loader<'a> {
     txn: &'a DatabaseTransaction,
+    /// The `dataset` of every provenanced row written.
+    dataset: &'a str,
     /// Ids of rows loaded so far, by type and key.
     keys: HashMap<(NodeKind, String), i32>,
     report: Report,
@@ -303,7 +313,7 @@ impl Loader<'_> {
         external_id: E::Column,
     ) -> anyhow::Result<Option<E::Model>> {
         Ok(E::find()
-            .filter(dataset.eq(SEED_DATASET))
+            .filter(dataset.eq(self.dataset))
             .filter(external_id.eq(key))
             .one(self.txn)
             .await?)
@@ -326,7 +336,7 @@ impl Loader<'_> {
                 published_on: r.published_on,
                 kind: check::<SourceKind>(&r.kind, "kind")?,
                 description: r.description.clone(),
-                dataset: Some(SEED_DATASET.to_owned()),
+                dataset: Some(self.dataset.to_owned()),
                 external_id: Some(r.key.clone()),
             }
         );
@@ -429,7 +439,7 @@ impl Loader<'_> {
                 kind: check::<OrganizationKind>(&r.kind, "kind")?,
                 base_country_id: self.opt_id(NodeKind::Country, &r.base_country)?,
                 description: r.description.clone(),
-                dataset: Some(SEED_DATASET.to_owned()),
+                dataset: Some(self.dataset.to_owned()),
                 external_id: Some(r.key.clone()),
             }
         );
@@ -455,7 +465,7 @@ impl Loader<'_> {
                 hometown: r.hometown.clone(),
                 hometown_district_id: self.opt_id(NodeKind::District, &r.hometown_district)?,
                 status: check::<PersonnelStatus>(&r.status, "status")?,
-                dataset: Some(SEED_DATASET.to_owned()),
+                dataset: Some(self.dataset.to_owned()),
                 external_id: Some(r.key.clone()),
             }
         );
@@ -481,7 +491,7 @@ impl Loader<'_> {
                 organization_id: self.opt_id(NodeKind::Organization, &r.organization)?,
                 status: check::<MilitantStatus>(&r.status, "status")?,
                 description: r.description.clone(),
-                dataset: Some(SEED_DATASET.to_owned()),
+                dataset: Some(self.dataset.to_owned()),
                 external_id: Some(r.key.clone()),
             }
         );
@@ -513,8 +523,9 @@ impl Loader<'_> {
                 security_injured: r.security_injured,
                 civilians_killed: r.civilians_killed,
                 summary: r.summary.clone(),
-                dataset: Some(SEED_DATASET.to_owned()),
+                dataset: Some(self.dataset.to_owned()),
                 external_id: Some(r.key.clone()),
+                raw: None,
             }
         );
         self.keys.insert((NodeKind::Operation, r.key.clone()), id);
@@ -658,7 +669,7 @@ impl Loader<'_> {
                 since: r.since,
                 until: r.until,
                 confidence: check::<Confidence>(&r.confidence, "confidence")?,
-                dataset: Some(SEED_DATASET.to_owned()),
+                dataset: Some(self.dataset.to_owned()),
                 external_id: Some(r.key.clone()),
             }
         );
@@ -683,8 +694,9 @@ impl Loader<'_> {
                 place: r.place.clone(),
                 actors_description: r.actors_description.clone(),
                 description: r.description.clone(),
-                dataset: Some(SEED_DATASET.to_owned()),
+                dataset: Some(self.dataset.to_owned()),
                 external_id: Some(r.key.clone()),
+                raw: None,
             }
         );
         self.keys
@@ -739,7 +751,7 @@ impl Loader<'_> {
                 nationality_id: self.opt_id(NodeKind::Country, &r.nationality)?,
                 source_id,
                 quote: r.quote.clone(),
-                dataset: Some(SEED_DATASET.to_owned()),
+                dataset: Some(self.dataset.to_owned()),
                 external_id: Some(r.key.clone()),
             }
         );

@@ -10,6 +10,7 @@ mod export;
 mod figures;
 mod filters;
 mod generate;
+mod import;
 mod migrate;
 mod nested;
 mod outage;

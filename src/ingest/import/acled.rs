@@ -1,0 +1,791 @@
+//! ACLED's CSV export (the older layout with numeric actor types and `9-May-20` dates, and the
+//! current one with text types and `01 November 2024` dates): reading and validating rows,
+//! and deciding what each event is in ctgraph's domain (an operation, a community action, or
+//! neither, with the reason). The rules are in [`classify`]; writing is `store`'s.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use super::{ImportError, Options, Progress, RowError, Summary, countries, report, store};
+use crate::db::Db;
+
+/// The `dataset` of every row imported from ACLED. ACLED's `event_id_cnty` is stable across
+/// exports, so one name for every export makes a newer export update the rows of an older one.
+pub const DATASET: &str = "acled";
+
+/// Columns every row must have (both layouts have them).
+const REQUIRED: &[&str] = &[
+    "event_id_cnty",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "actor2",
+    "assoc_actor_2",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
+    "timestamp",
+];
+
+/// Where each column is in the header.
+struct Columns {
+    names: Vec<String>,
+    at: HashMap<&'static str, usize>,
+    inter1: Option<usize>,
+    inter2: Option<usize>,
+    iso: Option<usize>,
+}
+
+impl Columns {
+    fn new(header: &csv::StringRecord) -> Result<Self, (String, String)> {
+        let names: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+        let find = |name: &str| names.iter().position(|h| h == name);
+        for (i, name) in names.iter().enumerate() {
+            if name.is_empty() {
+                return Err(((i + 1).to_string(), "a column without a name".into()));
+            }
+            if names[..i].contains(name) {
+                return Err((name.clone(), "this column is named twice".into()));
+            }
+        }
+        let mut at = HashMap::new();
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|c| find(c).is_none())
+            .collect();
+        if let Some(first) = missing.first() {
+            return Err((
+                (*first).to_owned(),
+                format!(
+                    "missing column{} {} (is this an ACLED export?)",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", ")
+                ),
+            ));
+        }
+        for c in REQUIRED {
+            if let Some(i) = find(c) {
+                at.insert(*c, i);
+            }
+        }
+        Ok(Self {
+            inter1: find("inter1"),
+            inter2: find("inter2"),
+            iso: find("iso"),
+            names,
+            at,
+        })
+    }
+}
+
+/// An ACLED actor type (`inter1`/`inter2`): numeric in the older layout, text in the current.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Inter {
+    None,
+    State,
+    Rebel,
+    PoliticalMilitia,
+    IdentityMilitia,
+    Rioters,
+    Protesters,
+    Civilians,
+    External,
+    /// A type this importer does not know, or no `inter` column: judged by the actor's name.
+    Unknown,
+}
+
+impl Inter {
+    fn parse(value: &str) -> Result<Self, String> {
+        Ok(match value.trim().to_ascii_lowercase().as_str() {
+            "" | "0" => Self::None,
+            "1" | "state forces" => Self::State,
+            "2" | "rebel group" | "rebel groups" => Self::Rebel,
+            "3" | "political militia" | "political militias" => Self::PoliticalMilitia,
+            "4" | "identity militia" | "identity militias" => Self::IdentityMilitia,
+            "5" | "rioters" => Self::Rioters,
+            "6" | "protesters" => Self::Protesters,
+            "7" | "civilians" => Self::Civilians,
+            "8" | "external/other forces" | "external/other force" => Self::External,
+            v if v.chars().all(|c| c.is_ascii_digit()) => {
+                return Err(format!("{v:?} is not an ACLED actor type (0 to 8)"));
+            }
+            _ => Self::Unknown,
+        })
+    }
+}
+
+/// One side of an event: its main actor, associated actors and type.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Side {
+    pub(super) actor: String,
+    pub(super) associated: Vec<String>,
+    pub(super) inter: Inter,
+}
+
+impl Side {
+    fn is_state(&self) -> bool {
+        self.inter == Inter::State || (self.inter == Inter::Unknown && is_state_name(&self.actor))
+    }
+
+    /// A non-state armed group: rebels, militias, or an armed group ACLED could not name.
+    fn is_armed(&self) -> bool {
+        matches!(
+            self.inter,
+            Inter::Rebel | Inter::PoliticalMilitia | Inter::IdentityMilitia
+        ) || self.actor.starts_with("Unidentified Armed Group")
+            || (self.inter == Inter::Unknown
+                && !self.actor.is_empty()
+                && !is_state_name(&self.actor)
+                && !is_label(&self.actor))
+    }
+
+    fn is_community_defence(&self) -> bool {
+        self.inter != Inter::Rebel
+            && std::iter::once(&self.actor)
+                .chain(&self.associated)
+                .any(|a| is_community_defence(a))
+    }
+
+    /// The actors that are organizations, main actor first.
+    pub(super) fn organizations(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.actor)
+            .chain(&self.associated)
+            .filter(|a| !a.is_empty() && !is_label(a))
+    }
+}
+
+fn is_state_name(name: &str) -> bool {
+    name.starts_with("Military Forces of") || name.starts_with("Police Forces of")
+}
+
+/// Names of village defence forces and peace committees: civilians organised against militants.
+fn is_community_defence(name: &str) -> bool {
+    let name = name.to_lowercase();
+    [
+        "peace committee",
+        "aman committee",
+        "aman lashkar",
+        "qaumi lashkar",
+        "tribal lashkar",
+        "village defence",
+        "village defense",
+        "self-defence",
+        "self-defense",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+}
+
+/// ACLED's labels for kinds of people rather than organizations: protesters, civilians,
+/// communal and ethnic groups, actors it could not identify. They stay in the raw record.
+pub(super) fn is_label(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "Protesters",
+        "Rioters",
+        "Civilians",
+        "Unidentified",
+        "Journalists",
+        "Students",
+        "Lawyers",
+        "Teachers",
+        "Health Workers",
+        "Women",
+        "Farmers",
+        "Refugees",
+        "Prisoners",
+        "Labo",
+        "Settlers",
+        "Fishers",
+        "Traders",
+        "Muslim Group",
+    ];
+    const INNER: &[&str] = &[
+        "Ethnic Group",
+        "Communal Group",
+        "Religious Group",
+        "Muslim Group",
+        "Christian Group",
+        "Hindu Group",
+        "Sikh Group",
+        "Labour Group",
+        "Labor Group",
+        "Tribal Group",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p)) || INNER.iter().any(|i| name.contains(i))
+}
+
+/// A valid row.
+#[derive(Clone, Debug)]
+pub(super) struct Event {
+    pub(super) event_id: String,
+    /// The first day of the period `precision` names.
+    pub(super) date: NaiveDate,
+    pub(super) precision: &'static str,
+    pub(super) event_type: String,
+    pub(super) sub_event_type: String,
+    pub(super) side1: Side,
+    pub(super) side2: Side,
+    /// ISO 3166-1 alpha-2 code and name of the country.
+    pub(super) country: (&'static str, String),
+    pub(super) admin1: String,
+    pub(super) admin2: String,
+    pub(super) location: String,
+    pub(super) point: Option<(f64, f64)>,
+    pub(super) geo_precision: u8,
+    pub(super) outlets: Vec<String>,
+    pub(super) notes: String,
+    /// The record as a JSON object of header → value, in header order.
+    pub(super) raw: String,
+}
+
+/// What an event becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Class {
+    /// An operation; the side that is the security forces (1 or 2).
+    Operation { state_side: u8 },
+    /// A community action of a kind; the side that acted (1 or 2).
+    Community { kind: &'static str, actor_side: u8 },
+    /// Not imported, for this reason.
+    Skip(&'static str),
+}
+
+/// What an event is in ctgraph's domain. ctgraph is about security-force operations against
+/// militants and civilians resisting militancy, so:
+///
+/// | ACLED event | becomes |
+/// |---|---|
+/// | any armed event where a peace committee or village defence force faces an armed group | community action, `ARMED_RESISTANCE` |
+/// | Protests, Riots whose notes say they were against terrorism or militancy | community action, `OTHER` |
+/// | other Protests, Riots | not imported |
+/// | Battles between state forces and a non-state armed group | operation (`OTHER`) |
+/// | Battles between state forces, or without any | not imported |
+/// | Explosions/Remote violence by state forces against an armed group (or no one named) | operation |
+/// | Explosions/Remote violence by an armed group | not imported: an attack, not an operation |
+/// | Strategic developments: Arrests, Disrupted weapons use by state forces | operation |
+/// | other Strategic developments, Violence against civilians | not imported |
+pub(super) fn classify(e: &Event) -> Class {
+    let (s1, s2) = (&e.side1, &e.side2);
+    let armed_event = matches!(
+        e.event_type.as_str(),
+        "Battles" | "Explosions/Remote violence" | "Violence against civilians"
+    );
+    if armed_event {
+        if s1.is_community_defence() && s2.is_armed() && !s2.is_community_defence() {
+            return Class::Community {
+                kind: "ARMED_RESISTANCE",
+                actor_side: 1,
+            };
+        }
+        if s2.is_community_defence() && s1.is_armed() && !s1.is_community_defence() {
+            return Class::Community {
+                kind: "ARMED_RESISTANCE",
+                actor_side: 2,
+            };
+        }
+    }
+    match e.event_type.as_str() {
+        "Protests" | "Riots" => {
+            if against_militancy(&e.notes) {
+                Class::Community {
+                    kind: "OTHER",
+                    actor_side: 1,
+                }
+            } else {
+                Class::Skip("protests and riots not against militancy")
+            }
+        }
+        "Battles" => match (s1.is_state(), s2.is_state()) {
+            (true, true) => Class::Skip("clashes between state forces"),
+            (true, false) if s2.inter == Inter::External => {
+                Class::Skip("clashes between state forces")
+            }
+            (false, true) if s1.inter == Inter::External => {
+                Class::Skip("clashes between state forces")
+            }
+            (true, false) if s2.is_armed() => Class::Operation { state_side: 1 },
+            (false, true) if s1.is_armed() => Class::Operation { state_side: 2 },
+            (true, false) | (false, true) => {
+                Class::Skip("clashes of state forces with non-armed actors")
+            }
+            (false, false) => Class::Skip("clashes without state forces"),
+        },
+        "Explosions/Remote violence" => {
+            if !s1.is_state() {
+                Class::Skip(
+                    "explosions and remote violence by non-state actors (attacks, not operations)",
+                )
+            } else if s2.is_state() || s2.inter == Inter::External {
+                Class::Skip("clashes between state forces")
+            } else if s2.actor.is_empty() || s2.is_armed() {
+                Class::Operation { state_side: 1 }
+            } else {
+                Class::Skip("state violence against civilians")
+            }
+        }
+        "Strategic developments" => {
+            let by_state = s1.is_state();
+            match e.sub_event_type.as_str() {
+                "Arrests" | "Disrupted weapons use" if by_state => {
+                    Class::Operation { state_side: 1 }
+                }
+                _ => Class::Skip(
+                    "strategic developments other than arrests and disrupted weapons use by state forces",
+                ),
+            }
+        }
+        "Violence against civilians" => Class::Skip("violence against civilians"),
+        _ => Class::Skip("event types this importer does not know"),
+    }
+}
+
+/// Whether a protest's notes say it was against terrorism or militancy.
+fn against_militancy(notes: &str) -> bool {
+    let notes = notes.to_lowercase();
+    [
+        "against terrorism",
+        "against terrorist",
+        "against militan",
+        "against extremis",
+        "against the taliban",
+        "against taliban",
+        "against the ttp",
+        "against ttp",
+    ]
+    .iter()
+    .any(|w| notes.contains(w))
+}
+
+/// Reads a date in any of ACLED's forms: `9-May-20` (older exports), `01 November 2024`
+/// (current), or ISO `2024-11-01`.
+fn parse_date(value: &str) -> Option<NaiveDate> {
+    let v = value.trim();
+    [
+        "%Y-%m-%d", "%d %B %Y", "%d-%b-%y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y",
+    ]
+    .iter()
+    .find_map(|f| NaiveDate::parse_from_str(v, f).ok())
+}
+
+/// ACLED's `time_precision` as ctgraph's date and precision. ACLED codes the middle day of
+/// the week (2) or month (3) it knows the event fell in; ctgraph dates a period by its first
+/// day: the week is the seven days centred on the coded day, the month the calendar month.
+fn precise(date: NaiveDate, code: &str) -> Result<(NaiveDate, &'static str), String> {
+    match code.trim() {
+        "1" => Ok((date, "DAY")),
+        "2" => Ok((date.checked_sub_days(Days::new(3)).unwrap_or(date), "WEEK")),
+        "3" => Ok((date.with_day(1).unwrap_or(date), "MONTH")),
+        other => Err(format!(
+            "{other:?} is not an ACLED time precision (1 = day, 2 = week, 3 = month)"
+        )),
+    }
+}
+
+/// The record as a JSON object, header → value, in header order.
+fn raw_json(names: &[String], record: &csv::StringRecord) -> String {
+    let mut out = String::with_capacity(record.as_slice().len() + names.len() * 24);
+    out.push('{');
+    for (i, (name, value)) in names.iter().zip(record.iter()).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::Value::from(name.as_str()).to_string());
+        out.push(':');
+        out.push_str(&serde_json::Value::from(value).to_string());
+    }
+    out.push('}');
+    out
+}
+
+fn split_list(value: &str) -> Vec<String> {
+    value
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Validates one record into an event, or names the first column at fault.
+fn event(c: &Columns, r: &csv::StringRecord) -> Result<Event, (String, String)> {
+    if r.len() > c.names.len() {
+        return Err((
+            (c.names.len() + 1).to_string(),
+            format!(
+                "{} fields, but the header has {} columns",
+                r.len(),
+                c.names.len()
+            ),
+        ));
+    }
+    if r.len() < c.names.len() {
+        return Err((
+            c.names[r.len()].clone(),
+            format!(
+                "missing: the row has {} fields, the header {} columns",
+                r.len(),
+                c.names.len()
+            ),
+        ));
+    }
+    let get = |name: &'static str| r.get(c.at[name]).unwrap_or_default().trim();
+    let err = |name: &str, message: String| (name.to_owned(), message);
+
+    let event_id = get("event_id_cnty");
+    if event_id.is_empty() {
+        return Err(err(
+            "event_id_cnty",
+            "empty: every event needs its id".into(),
+        ));
+    }
+    let date_text = get("event_date");
+    let date = parse_date(date_text).ok_or_else(|| {
+        err(
+            "event_date",
+            format!("{date_text:?} is not a date (9-May-20, 01 November 2024 or 2024-11-01)"),
+        )
+    })?;
+    let (date, precision) =
+        precise(date, get("time_precision")).map_err(|m| err("time_precision", m))?;
+    let event_type = get("event_type");
+    if event_type.is_empty() {
+        return Err(err("event_type", "empty".into()));
+    }
+    let inter = |col: Option<usize>, name: &str| -> Result<Inter, (String, String)> {
+        match col {
+            Some(i) => Inter::parse(r.get(i).unwrap_or_default()).map_err(|m| err(name, m)),
+            None => Ok(Inter::Unknown),
+        }
+    };
+    let side = |actor: &'static str, assoc: &'static str, inter: Inter| Side {
+        actor: get(actor).to_owned(),
+        associated: split_list(get(assoc)),
+        inter: if inter == Inter::None && !get(actor).is_empty() {
+            Inter::Unknown
+        } else {
+            inter
+        },
+    };
+    let side1 = side("actor1", "assoc_actor_1", inter(c.inter1, "inter1")?);
+    let side2 = side("actor2", "assoc_actor_2", inter(c.inter2, "inter2")?);
+    if side1.actor.is_empty() {
+        return Err(err("actor1", "empty: every event has an actor".into()));
+    }
+
+    let country_name = get("country");
+    let iso =
+        match c.iso {
+            Some(i) => {
+                let v = r.get(i).unwrap_or_default().trim();
+                if v.is_empty() {
+                    None
+                } else {
+                    Some(v.parse::<u16>().map_err(|_| {
+                        err("iso", format!("{v:?} is not an ISO 3166-1 numeric code"))
+                    })?)
+                }
+            }
+            None => None,
+        };
+    let code = countries::COUNTRIES
+        .iter()
+        .find(|(n, _, name)| {
+            Some(*n) == iso || (iso.is_none() && name.eq_ignore_ascii_case(country_name))
+        })
+        .map(|(_, code, _)| *code)
+        .ok_or_else(|| match iso {
+            Some(n) => err("iso", format!("{n} is not an ISO 3166-1 country code")),
+            None => err(
+                "country",
+                format!(
+                    "{country_name:?} is not a country this importer knows (add an iso column)"
+                ),
+            ),
+        })?;
+    if country_name.is_empty() {
+        return Err(err("country", "empty".into()));
+    }
+    let admin1 = get("admin1");
+    if admin1.is_empty() && !get("admin2").is_empty() {
+        return Err(err("admin1", "empty, but admin2 is not".into()));
+    }
+
+    let coordinate = |name: &'static str, limit: f64| -> Result<Option<f64>, (String, String)> {
+        let v = get(name);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        let x: f64 = v
+            .parse()
+            .map_err(|_| err(name, format!("{v:?} is not a number")))?;
+        if !x.is_finite() || x.abs() > limit {
+            return Err(err(
+                name,
+                format!("{v} is out of range (-{limit} to {limit})"),
+            ));
+        }
+        Ok(Some(x))
+    };
+    let latitude = coordinate("latitude", 90.0)?;
+    let longitude = coordinate("longitude", 180.0)?;
+    let point = match (latitude, longitude) {
+        (Some(a), Some(b)) => Some((a, b)),
+        (None, None) => None,
+        (None, Some(_)) => return Err(err("latitude", "empty, but longitude is not".into())),
+        (Some(_), None) => return Err(err("longitude", "empty, but latitude is not".into())),
+    };
+    let geo = get("geo_precision");
+    let geo_precision = match geo {
+        "1" => 1,
+        "2" => 2,
+        "3" => 3,
+        _ => {
+            return Err(err(
+                "geo_precision",
+                format!(
+                    "{geo:?} is not an ACLED geo precision (1 = the place, 2 = near it or part of a region, 3 = the region)"
+                ),
+            ));
+        }
+    };
+    let fatalities = get("fatalities");
+    if !fatalities.is_empty() && fatalities.parse::<u32>().is_err() {
+        return Err(err(
+            "fatalities",
+            format!("{fatalities:?} is not a count (a whole number, 0 or more)"),
+        ));
+    }
+    let timestamp = get("timestamp");
+    if !timestamp.is_empty() && timestamp.parse::<i64>().is_err() {
+        return Err(err(
+            "timestamp",
+            format!("{timestamp:?} is not a Unix timestamp"),
+        ));
+    }
+    Ok(Event {
+        event_id: event_id.to_owned(),
+        date,
+        precision,
+        event_type: event_type.to_owned(),
+        sub_event_type: get("sub_event_type").to_owned(),
+        side1,
+        side2,
+        country: (code, country_name.to_owned()),
+        admin1: admin1.to_owned(),
+        admin2: get("admin2").to_owned(),
+        location: get("location").to_owned(),
+        point,
+        geo_precision,
+        outlets: split_list(get("source")),
+        notes: get("notes").to_owned(),
+        raw: raw_json(&c.names, r),
+    })
+}
+
+/// Valid events (with their lines), invalid rows, and rows read.
+struct Parsed {
+    events: Vec<(u64, Event)>,
+    errors: Vec<RowError>,
+    rows: usize,
+}
+
+fn parse(file: &str, text: &str) -> Result<Parsed, ImportError> {
+    let input = |line: u64, column: String, message: String| ImportError::Input {
+        file: file.to_owned(),
+        line,
+        column,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| input(1, "1".into(), format!("unreadable header: {e}")))?
+        .clone();
+    let columns = Columns::new(&header).map_err(|(column, message)| input(1, column, message))?;
+    let mut parsed = Parsed {
+        events: Vec::new(),
+        errors: Vec::new(),
+        rows: 0,
+    };
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    let (mut line, mut counted) = (1_u64, 0_usize);
+    loop {
+        let start = reader.position().clone();
+        let more = match reader.read_record(&mut record) {
+            Ok(more) => more,
+            Err(e) => {
+                let line = e.position().map_or(start.line(), |p| p.line());
+                return Err(input(line, "1".into(), format!("not CSV: {e}")));
+            }
+        };
+        if !more {
+            break;
+        }
+        parsed.rows += 1;
+        // Lines counted from the bytes: a quoted line break is a line of the file too.
+        let start = record.position().cloned().unwrap_or(start);
+        let mut from = usize::try_from(start.byte()).unwrap_or(0).min(text.len());
+        // After a CRLF the reader places the record at the LF: the row starts after it.
+        if text.as_bytes().get(from) == Some(&b'\n') {
+            from += 1;
+        }
+        line += text.as_bytes()[counted..from]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        counted = from;
+        let raw_line = || {
+            let to = usize::try_from(reader.position().byte()).unwrap_or(text.len());
+            text.get(from..to)
+                .unwrap_or_default()
+                .trim_end_matches(['\r', '\n'])
+                .to_owned()
+        };
+        match event(&columns, &record) {
+            Ok(e) => {
+                if let Some(first) = seen.get(&e.event_id) {
+                    parsed.errors.push(RowError {
+                        line,
+                        column: "event_id_cnty".into(),
+                        message: format!(
+                            "duplicate event id {:?}: line {first} has it too",
+                            e.event_id
+                        ),
+                        raw: raw_line(),
+                    });
+                } else {
+                    seen.insert(e.event_id.clone(), line);
+                    parsed.events.push((line, e));
+                }
+            }
+            Err((column, message)) => parsed.errors.push(RowError {
+                line,
+                column,
+                message,
+                raw: raw_line(),
+            }),
+        }
+    }
+    Ok(parsed)
+}
+
+/// Imports one ACLED CSV file (already checked to be UTF-8 text without a BOM).
+pub(super) async fn import(
+    db: &Db,
+    path: &Path,
+    text: &str,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<Summary, ImportError> {
+    let file = path.display().to_string();
+    let parsed = parse(&file, text)?;
+    if !parsed.errors.is_empty() && !options.skip_invalid {
+        return Err(ImportError::Rows {
+            file,
+            errors: parsed.errors,
+        });
+    }
+    let mut summary = Summary {
+        rows: parsed.rows,
+        invalid: parsed.errors.len(),
+        ..Summary::default()
+    };
+    if options.skip_invalid {
+        let target = options.report.clone().unwrap_or_else(|| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(".skipped.csv");
+            name.into()
+        });
+        report::write(&target, &file, &parsed.errors).map_err(|source| ImportError::Other {
+            file: file.clone(),
+            source,
+        })?;
+        summary.report = Some(target);
+    }
+    let mut skipped: HashMap<&'static str, usize> = HashMap::new();
+    let mut classified = Vec::with_capacity(parsed.events.len());
+    for (_, e) in parsed.events {
+        let class = classify(&e);
+        if let Class::Skip(reason) = class {
+            *skipped.entry(reason).or_default() += 1;
+        }
+        classified.push((e, class));
+    }
+    let mut skipped: Vec<(&'static str, usize)> = skipped.into_iter().collect();
+    skipped.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    summary.skipped = skipped;
+    let written = store::write(db, &file, &classified, progress)
+        .await
+        .map_err(|source| ImportError::Other {
+            file: file.clone(),
+            source,
+        })?;
+    summary.operations = written.operations;
+    summary.community_actions = written.community_actions;
+    summary.other = written.other;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_every_layout_parse() {
+        let d = NaiveDate::from_ymd_opt(2020, 5, 9);
+        assert_eq!(parse_date("9-May-20"), d);
+        assert_eq!(parse_date("09 May 2020"), d);
+        assert_eq!(parse_date("2020-05-09"), d);
+        assert_eq!(parse_date("9 Mayo 2020"), None);
+        assert_eq!(parse_date("31-Feb-20"), None);
+    }
+
+    #[test]
+    fn coarse_dates_start_their_period_and_unknown_codes_are_refused() {
+        let d = NaiveDate::from_ymd_opt(2020, 5, 15).unwrap_or_default();
+        assert_eq!(precise(d, "1"), Ok((d, "DAY")));
+        // The week ACLED means is the seven days around the coded middle day.
+        assert_eq!(
+            precise(d, "2"),
+            Ok((
+                NaiveDate::from_ymd_opt(2020, 5, 12).unwrap_or_default(),
+                "WEEK"
+            ))
+        );
+        assert_eq!(
+            precise(d, "3"),
+            Ok((
+                NaiveDate::from_ymd_opt(2020, 5, 1).unwrap_or_default(),
+                "MONTH"
+            ))
+        );
+        assert!(precise(d, "4").is_err());
+        assert!(precise(d, "").is_err());
+    }
+
+    #[test]
+    fn labels_are_not_organizations() {
+        assert!(is_label("Protesters (Pakistan)"));
+        assert!(is_label("Unidentified Armed Group (Pakistan)"));
+        assert!(is_label("Pashtun Ethnic Group (Pakistan)"));
+        assert!(!is_label("TTP: Tehreek-i-Taliban Pakistan"));
+        assert!(!is_label("Military Forces of Pakistan (2018-)"));
+    }
+}

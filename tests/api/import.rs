@@ -1,0 +1,609 @@
+//! `ctgraph import`: ACLED's real exports (read from `../shared/data/acled/`, skipped with a
+//! message where absent), small files written by the tests for every kind of bad input, the
+//! command's report and exit codes, and ctgraph's own JSON format, on both backends.
+
+use std::path::{Path, PathBuf};
+
+use ctgraph::ingest::import::{ImportError, Options, Summary, import_file};
+
+use crate::helpers::{TestApp, both, skip};
+
+/// The real ACLED exports, or `None` (with a message) where `../shared` is absent.
+fn shared(name: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/acled")
+        .join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        skip("ACLED import tests with real data: ../shared/data/acled/ is absent");
+        None
+    }
+}
+
+/// The older ACLED layout's header (that of the shared export).
+const HEADER: &[&str] = &[
+    "data_id",
+    "iso",
+    "event_id_cnty",
+    "event_id_no_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "timestamp",
+    "iso3",
+];
+
+/// A row: a KP battle between the army and the TTP, with `changes` applied.
+fn row(changes: &[(&str, &str)]) -> Vec<String> {
+    let base = [
+        ("data_id", "1"),
+        ("iso", "586"),
+        ("event_id_cnty", "TST1"),
+        ("event_id_no_cnty", "1"),
+        ("event_date", "14-Mar-25"),
+        ("year", "2025"),
+        ("time_precision", "1"),
+        ("event_type", "Battles"),
+        ("sub_event_type", "Armed clash"),
+        ("actor1", "Military Forces of Pakistan (2018-)"),
+        ("assoc_actor_1", ""),
+        ("inter1", "1"),
+        ("actor2", "TTP: Tehreek-i-Taliban Pakistan"),
+        ("assoc_actor_2", ""),
+        ("inter2", "2"),
+        ("interaction", "12"),
+        ("region", "Southern Asia"),
+        ("country", "Pakistan"),
+        ("admin1", "Khyber Pakhtunkhwa"),
+        ("admin2", "Bannu"),
+        ("admin3", "Bannu"),
+        ("location", "Bannu"),
+        ("latitude", "32.9889"),
+        ("longitude", "70.6056"),
+        ("geo_precision", "1"),
+        ("source", "Dawn (Pakistan); Express Tribune (Pakistan)"),
+        ("source_scale", "National"),
+        (
+            "notes",
+            "On 14 March 2025, security forces clashed with TTP militants near Bannu.",
+        ),
+        ("fatalities", "3"),
+        ("timestamp", "1742000000"),
+        ("iso3", "PAK"),
+    ];
+    base.iter()
+        .map(|(k, v)| {
+            changes
+                .iter()
+                .find(|(c, _)| c == k)
+                .map_or(*v, |(_, n)| *n)
+                .to_owned()
+        })
+        .collect()
+}
+
+/// A CSV file of `HEADER` and `rows`.
+fn csv_text(rows: &[Vec<String>]) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(HEADER).expect("header");
+    for r in rows {
+        out.write_record(r).expect("row");
+    }
+    String::from_utf8(out.into_inner().expect("csv")).expect("utf-8")
+}
+
+/// A temporary file of its own, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, contents: impl AsRef<[u8]>) -> Self {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "ctgraph-import-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(name);
+        std::fs::write(&path, contents).expect("write temp file");
+        Self(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+async fn import(app: &TestApp, path: &Path) -> Result<Summary, ImportError> {
+    import_file(app.db(), path, &Options::default(), &mut |_, _| {}).await
+}
+
+async fn acled_rows(app: &TestApp) -> i64 {
+    app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled'")
+        .await
+        + app
+            .scalar("SELECT COUNT(*) FROM community_actions WHERE dataset = 'acled'")
+            .await
+}
+
+/// The rows of the small file the mapping tests use: an operation, armed resistance by a
+/// peace committee, a protest against terrorism, a protest about something else, and an
+/// arrest, with coarse dates among them.
+fn mapping_rows() -> Vec<Vec<String>> {
+    vec![
+        row(&[("time_precision", "2")]),
+        row(&[
+            ("event_id_cnty", "TST2"),
+            ("time_precision", "3"),
+            ("event_date", "15 March 2025"),
+            ("actor1", "Kurram Peace Committee"),
+            ("inter1", "4"),
+            ("admin2", "Kurram"),
+            ("location", "Parachinar"),
+            (
+                "notes",
+                "Members of a peace committee repulsed a TTP attack on their village.",
+            ),
+        ]),
+        row(&[
+            ("event_id_cnty", "TST3"),
+            ("event_date", "2025-03-16"),
+            ("event_type", "Protests"),
+            ("sub_event_type", "Peaceful protest"),
+            ("actor1", "Protesters (Pakistan)"),
+            ("assoc_actor_1", "Traders (Pakistan)"),
+            ("inter1", "6"),
+            ("actor2", ""),
+            ("inter2", "0"),
+            ("admin2", "Swat"),
+            ("location", "Mingora"),
+            ("latitude", "34.7717"),
+            ("longitude", "72.3602"),
+            (
+                "notes",
+                "Traders protested against terrorism in Mingora after a wave of extortion threats.",
+            ),
+            ("fatalities", "0"),
+        ]),
+        row(&[
+            ("event_id_cnty", "TST4"),
+            ("event_type", "Protests"),
+            ("sub_event_type", "Peaceful protest"),
+            ("actor1", "Protesters (Pakistan)"),
+            ("inter1", "6"),
+            ("actor2", ""),
+            ("inter2", "0"),
+            ("notes", "Teachers protested over unpaid salaries."),
+            ("fatalities", "0"),
+        ]),
+        row(&[
+            ("event_id_cnty", "TST5"),
+            ("event_type", "Strategic developments"),
+            ("sub_event_type", "Arrests"),
+            ("actor1", "Police Forces of Pakistan (2018-)"),
+            ("actor2", ""),
+            ("inter2", "0"),
+            ("admin2", "Dera Ismail Khan"),
+            (
+                "notes",
+                "Police arrested two suspected militants. Unspecified number of fatalities coded as 3.",
+            ),
+        ]),
+    ]
+}
+
+both! {
+    async fn the_shared_acled_exports_import_and_importing_again_changes_nothing(app: TestApp) {
+        let (Some(older), Some(current)) = (shared("pakistan-2020-apr-may.csv"), shared("current-layout-sample.csv")) else { return };
+        let s = import(&app, &older).await.expect("imports");
+        assert_eq!(s.rows, 236, "{s}");
+        let skipped: usize = s.skipped.iter().map(|(_, n)| n).sum();
+        assert_eq!(s.operations.inserted + s.community_actions.inserted + skipped, 236, "every row is counted: {s}");
+        // The two battles between the army and a militant group: TTP in North Waziristan, BLF in Panjgur.
+        assert_eq!(s.operations.inserted, 2, "{s}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND external_id IN ('PAK57377', 'PAK57224')").await, 2);
+        // The KP event lands in the seed's Khyber Pakhtunkhwa and its North Waziristan.
+        let in_kp = app.scalar("SELECT COUNT(*) FROM operations o JOIN districts d ON d.id = o.district_id \
+            JOIN provinces p ON p.id = d.province_id WHERE o.external_id = 'PAK57377' AND p.iso_code = 'PK-KP' AND d.name = 'North Waziristan'").await;
+        assert_eq!(in_kp, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM provinces WHERE name = 'Khyber Pakhtunkhwa'").await, 1, "no second KP");
+        // ACLED's fatalities total has no split: it stays in the raw record, not in a count.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND (militants_killed IS NOT NULL OR security_killed IS NOT NULL OR civilians_killed IS NOT NULL)").await, 0);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND raw LIKE '%\"fatalities\":\"2\"%'").await, 1);
+        // Every row cites the export with its event id, and its outlets.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations o WHERE o.dataset = 'acled' AND EXISTS (SELECT 1 FROM citations c \
+            JOIN sources s ON s.id = c.source_id AND s.kind = 'DATASET' WHERE c.subject_type = 'Operation' AND c.subject_id = o.id AND c.locator = o.external_id)").await, 2);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations WHERE name = 'TTP: Tehreek-i-Taliban Pakistan' AND kind = 'MILITANT_GROUP'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operation_organizations oo JOIN organizations g ON g.id = oo.organization_id \
+            WHERE g.name = 'Military Forces of Pakistan (2018-)' AND oo.role = 'CONDUCTED_BY'").await, 2);
+
+        let again = import(&app, &older).await.expect("imports again");
+        assert_eq!(again.changed(), 0, "{again}");
+        assert_eq!(again.operations.unchanged, 2);
+
+        let s = import(&app, &current).await.expect("the current layout imports");
+        assert_eq!(s.rows, 2, "{s}");
+        assert_eq!(s.skipped.iter().map(|(_, n)| n).sum::<usize>(), 2, "a settlers' land seizure and a protest are neither: {s}");
+    }
+}
+
+both! {
+    async fn events_map_to_operations_and_community_actions_and_a_changed_row_updates(app: TestApp) {
+        let file = TempFile::new("events.csv", csv_text(&mapping_rows()));
+        let s = import(&app, file.path()).await.expect("imports");
+        assert_eq!((s.operations.inserted, s.community_actions.inserted), (2, 2), "{s}");
+        assert_eq!(s.skipped, vec![("protests and riots not against militancy", 1)]);
+        // Coarse dates start their period: ACLED's week is centred on the coded day.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE external_id = 'TST1' AND start_date = '2025-03-11' AND date_precision = 'WEEK'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM community_actions WHERE external_id = 'TST2' AND date = '2025-03-01' AND date_precision = 'MONTH' AND kind = 'ARMED_RESISTANCE'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM community_actions WHERE external_id = 'TST3' AND kind = 'OTHER' AND date_precision = 'DAY'").await, 1);
+        // Existing districts are matched (Bannu is the seed's), new ones created with a point.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM districts WHERE name = 'Bannu'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM districts d JOIN provinces p ON p.id = d.province_id \
+            WHERE d.name = 'Swat' AND p.iso_code = 'PK-KP' AND d.latitude > 34.7 AND d.longitude > 72.3").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM community_action_districts cd JOIN districts d ON d.id = cd.district_id \
+            JOIN community_actions c ON c.id = cd.community_action_id WHERE d.name = 'Kurram' AND c.dataset = 'acled'").await, 1);
+        // Actors are organizations of the right kind, linked with their part.
+        for (name, kind) in [("Kurram Peace Committee", "PEACE_COMMITTEE"), ("Military Forces of Pakistan (2018-)", "SECURITY_FORCE"), ("Police Forces of Pakistan (2018-)", "SECURITY_FORCE"), ("TTP: Tehreek-i-Taliban Pakistan", "MILITANT_GROUP")] {
+            assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM organizations WHERE name = '{name}' AND kind = '{kind}'")).await, 1, "{name}");
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations WHERE name LIKE 'Protesters%' OR name LIKE 'Traders%'").await, 0, "labels are not organizations");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM community_action_actors a JOIN organizations g ON g.id = a.organization_id WHERE g.name LIKE 'TTP%' AND a.role = 'OPPONENT'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operation_organizations a JOIN organizations g ON g.id = a.organization_id WHERE g.name LIKE 'TTP%' AND a.role = 'TARGETED'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations o JOIN countries c ON c.id = o.base_country_id WHERE o.name LIKE 'Military Forces of Pakistan%' AND c.iso_code = 'PK'").await, 1);
+        // Outlets are sources, cited by every row along with the export.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM sources WHERE dataset = 'acled' AND kind = 'NEWS'").await, 2);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM citations c JOIN operations o ON o.id = c.subject_id AND c.subject_type = 'Operation' WHERE o.external_id = 'TST1'").await, 3);
+        // The API serves them like any row.
+        let data = app.data(r#"{ operations(filter: { title: { eq: "Armed clash in Bannu" } }) { nodes { datePrecision startDate militantsKilled district { name province { isoCode } } } } }"#, serde_json::json!({})).await;
+        assert_eq!(data["operations"]["nodes"][0]["district"]["province"]["isoCode"], "PK-KP");
+        assert_eq!(data["operations"]["nodes"][0]["militantsKilled"], serde_json::Value::Null);
+
+        let again = import(&app, file.path()).await.expect("imports again");
+        assert_eq!(again.changed(), 0, "{again}");
+
+        // A changed row updates, keyed by its event id; one that now maps elsewhere moves.
+        let mut rows = mapping_rows();
+        rows[0] = row(&[("time_precision", "2"), ("notes", "Revised: security forces clashed with TTP militants near Bannu.")]);
+        rows[1] = row(&[("event_id_cnty", "TST2"), ("event_type", "Protests"), ("actor1", "Protesters (Pakistan)"), ("inter1", "6"), ("notes", "A protest over power cuts.")]);
+        let changed = TempFile::new("events.csv", csv_text(&rows));
+        let s = import(&app, changed.path()).await.expect("imports the changed file");
+        assert_eq!(s.operations.updated, 1, "{s}");
+        assert_eq!(s.operations.unchanged, 1, "{s}");
+        assert_eq!(s.community_actions.removed, 1, "{s}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled'").await, 2);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE external_id = 'TST1' AND summary LIKE 'Revised%'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM citations c JOIN operations o ON o.id = c.subject_id AND c.subject_type = 'Operation' WHERE o.external_id = 'TST1'").await, 3, "citations replaced, not doubled");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM community_actions WHERE external_id = 'TST2'").await, 0);
+    }
+}
+
+/// Every kind of bad input: the file, its contents, and what the message must say.
+fn bad_inputs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let good = |id: &str| row(&[("event_id_cnty", id)]);
+    let with = |changes: &[(&str, &str)]| csv_text(&[good("OK1"), row(changes)]).into_bytes();
+    let mut extra = csv_text(&[good("OK1")]);
+    extra.push_str(
+        &csv_text(&[row(&[("event_id_cnty", "X")])])
+            .lines()
+            .nth(1)
+            .map(|l| format!("{l},surplus\n"))
+            .unwrap_or_default(),
+    );
+    let missing_column = {
+        let header: Vec<&str> = HEADER.iter().copied().filter(|h| *h != "notes").collect();
+        format!("{}\n", header.join(",")).into_bytes()
+    };
+    let short_row = {
+        let mut text = csv_text(&[good("OK1")]);
+        text.push_str("1,586,SHORT,1,14-Mar-25\n");
+        text.into_bytes()
+    };
+    vec![
+        (
+            "missing-column.csv",
+            missing_column,
+            ":1:notes: missing column notes",
+        ),
+        (
+            "extra-column.csv",
+            extra.into_bytes(),
+            ":3:32: 32 fields, but the header has 31 columns",
+        ),
+        (
+            "short-row.csv",
+            short_row,
+            ":3:year: missing: the row has 5 fields",
+        ),
+        (
+            "bad-date.csv",
+            with(&[("event_id_cnty", "B"), ("event_date", "31-Feb-25")]),
+            ":3:event_date: \"31-Feb-25\" is not a date",
+        ),
+        (
+            "latitude.csv",
+            with(&[("event_id_cnty", "B"), ("latitude", "95.5")]),
+            ":3:latitude: 95.5 is out of range (-90 to 90)",
+        ),
+        (
+            "precision.csv",
+            with(&[("event_id_cnty", "B"), ("time_precision", "4")]),
+            ":3:time_precision: \"4\" is not an ACLED time precision",
+        ),
+        (
+            "geo.csv",
+            with(&[("event_id_cnty", "B"), ("geo_precision", "7")]),
+            ":3:geo_precision: \"7\" is not an ACLED geo precision",
+        ),
+        (
+            "duplicate.csv",
+            with(&[("event_id_cnty", "OK1")]),
+            ":3:event_id_cnty: duplicate event id \"OK1\": line 2 has it too",
+        ),
+        ("empty.csv", Vec::new(), ":1:1: the file is empty (0 bytes)"),
+        (
+            "binary.csv",
+            b"event_id_cnty,event_date\nPK1,\x00\x01\x02\xff".to_vec(),
+            ":2:5: a NUL byte: this is a binary file",
+        ),
+        (
+            "latin1.csv",
+            [csv_text(&[good("OK1")]).as_bytes(), b"caf\xe9\n"].concat(),
+            ":3:4: byte 0xE9 is not UTF-8",
+        ),
+    ]
+}
+
+both! {
+    async fn every_bad_input_is_named_by_file_line_and_column_and_writes_nothing(app: TestApp) {
+        for (name, contents, expected) in bad_inputs() {
+            let file = TempFile::new(name, contents);
+            let err = import(&app, file.path()).await.expect_err(name).to_string();
+            let place = format!("{}{expected}", file.path().display());
+            assert!(err.contains(&place), "{name}: expected {place:?} in:\n{err}");
+            assert_eq!(acled_rows(&app).await, 0, "{name}: nothing written");
+        }
+    }
+}
+
+both! {
+    async fn a_bom_crlf_line_ends_and_quoted_newlines_are_read_and_lines_stay_right(app: TestApp) {
+        let rows = vec![
+            row(&[("notes", "A note\nover two lines, \"quoted\".")]),
+            row(&[("event_id_cnty", "TST2"), ("latitude", "-91")]),
+        ];
+        let text = csv_text(&rows).replace('\n', "\r\n");
+        let file = TempFile::new("crlf.csv", [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat());
+        // The quoted newline makes the second row start on line 4.
+        let err = import(&app, file.path()).await.expect_err("bad latitude").to_string();
+        assert!(err.contains(&format!("{}:4:latitude:", file.path().display())), "{err}");
+        let good = TempFile::new("crlf.csv", [b"\xEF\xBB\xBF".as_slice(), csv_text(&rows[..1]).replace('\n', "\r\n").as_bytes()].concat());
+        let s = import(&app, good.path()).await.expect("imports");
+        assert_eq!(s.operations.inserted, 1, "{s}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE summary LIKE 'A note%over two lines, \"quoted\".'").await, 1, "a quoted line break is part of the value");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE raw LIKE '{\"data_id\":\"1\",\"iso\":\"586\",%'").await, 1, "the BOM is not part of the first column's name");
+    }
+}
+
+fn ctgraph(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ctgraph"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("ctgraph runs")
+}
+
+#[tokio::test]
+async fn the_command_fails_whole_by_default_and_skip_invalid_writes_the_valid_rows_and_a_report() {
+    let Some(url) = crate::helpers::fresh_database(crate::helpers::Backend::Sqlite).await else {
+        return;
+    };
+    let mut rows = mapping_rows();
+    rows.push(row(&[("event_id_cnty", "BAD1"), ("event_date", "someday")]));
+    rows.push(row(&[("event_id_cnty", "BAD2"), ("longitude", "200")]));
+    let file = TempFile::new("mixed.csv", csv_text(&rows));
+    let path = file.path().display().to_string();
+
+    let out = ctgraph(&["import", "--database-url", &url, &path]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{path}:7:event_date: \"someday\" is not a date")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{path}:8:longitude: 200 is out of range")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 invalid rows, nothing written"),
+        "{stderr}"
+    );
+    let db = ctgraph::db::Db::connect(&url).await.expect("connect");
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            use sea_orm::ConnectionTrait;
+            let row = db
+                .conn()
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.conn().get_database_backend(),
+                    sql,
+                ))
+                .await;
+            row.expect("query")
+                .expect("row")
+                .try_get_by_index::<i64>(0)
+                .expect("count")
+        }
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM operations WHERE dataset = 'acled'").await,
+        0
+    );
+
+    let out = ctgraph(&["import", "--skip-invalid", "--database-url", &url, &path]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("operations: 2 inserted, 0 updated, 0 unchanged"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("invalid, skipped: 2"), "{stdout}");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM operations WHERE dataset = 'acled'").await,
+        2
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM community_actions WHERE dataset = 'acled'").await,
+        2
+    );
+    let report =
+        std::fs::read_to_string(format!("{path}.skipped.csv")).expect("a report beside the file");
+    let mut reader = csv::Reader::from_reader(report.as_bytes());
+    let lines: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(lines.len(), 2, "{report}");
+    assert_eq!(
+        (lines[0][1].as_str(), lines[0][2].as_str()),
+        ("7", "event_date")
+    );
+    assert_eq!(
+        (lines[1][1].as_str(), lines[1][2].as_str()),
+        ("8", "longitude")
+    );
+    assert!(
+        lines[0][4].starts_with("1,586,BAD1,"),
+        "the raw row: {:?}",
+        lines[0][4]
+    );
+
+    // Again with the report elsewhere: nothing changes.
+    let elsewhere = TempFile::new("report.csv", "");
+    let out = ctgraph(&[
+        "import",
+        "--skip-invalid",
+        "--report",
+        &elsewhere.path().display().to_string(),
+        "--database-url",
+        &url,
+        &path,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(", 0 changed,"), "{stdout}");
+    assert!(
+        std::fs::read_to_string(elsewhere.path())
+            .expect("report")
+            .lines()
+            .count()
+            == 3
+    );
+
+    let unknown = TempFile::new("events.txt", "x");
+    let out = ctgraph(&[
+        "import",
+        "--database-url",
+        &url,
+        &unknown.path().display().to_string(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format"));
+    drop(db);
+    let db_path = url
+        .trim_start_matches("sqlite://")
+        .trim_end_matches("?mode=rwc");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db_path}{suffix}"));
+    }
+}
+
+both! {
+    async fn a_json_dataset_imports_under_its_own_name_and_again_changes_nothing(app: TestApp) {
+        let dataset = serde_json::json!({
+            "dataset": "field-notes",
+            "sources": [{ "key": "notes", "title": "Field notes", "kind": "REPORT" }],
+            "countries": [{ "isoCode": "PK", "name": "Pakistan", "cite": [{ "source": "notes" }] }],
+            "provinces": [{ "isoCode": "PK-KP", "country": "PK", "name": "Khyber Pakhtunkhwa", "cite": [{ "source": "notes" }] }],
+            "districts": [{ "key": "tank", "province": "PK-KP", "name": "Tank", "cite": [{ "source": "notes" }] }],
+            "operations": [{ "key": "op1", "title": "Search operation in Tank", "kind": "CORDON_AND_SEARCH", "startDate": "2025-04-02",
+                "datePrecision": "DAY", "district": "tank", "cite": [{ "source": "notes", "quote": "A search operation in Tank." }] }]
+        });
+        let file = TempFile::new("notes.json", dataset.to_string());
+        let s = import(&app, file.path()).await.expect("imports");
+        assert!(s.changed() > 0, "{s}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'field-notes' AND external_id = 'op1'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM provinces WHERE iso_code = 'PK-KP'").await, 1);
+        let again = import(&app, file.path()).await.expect("imports again");
+        assert_eq!(again.changed(), 0, "{again}");
+
+        let broken = TempFile::new("broken.json", "{\n  \"sources\": [\n    { \"key\": 1 }\n  ]\n}");
+        let err = import(&app, broken.path()).await.expect_err("malformed").to_string();
+        assert!(err.starts_with(&format!("{}:3:", broken.path().display())), "{err}");
+    }
+}
+
+#[test]
+fn nothing_from_shared_is_committed() {
+    // The real data stays in ../shared (DESIGN: the project commits none of it).
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if name != "target" && name != ".git" {
+                    walk(&path, found);
+                }
+            } else if [
+                "pakistan-2020-apr-may.csv",
+                "current-layout-sample.csv",
+                "pakistan-districts.csv",
+            ]
+            .contains(&name.as_str())
+            {
+                found.push(path);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(Path::new(env!("CARGO_MANIFEST_DIR")), &mut found);
+    assert!(
+        found.is_empty(),
+        "files from ../shared in the repository: {found:?}"
+    );
+}
