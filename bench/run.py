@@ -27,6 +27,7 @@ the load generator share the machine's cores.
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -299,6 +300,13 @@ def bench_backend(backend, args, oha, binary, queries):
         result["generate_s"], result["rows"] = took, rows
         result["db_mb"] = db.size()
         log(f"generated {sum(rows.values()):,} rows in {took:.1f} s; database {result['db_mb']:.0f} MB")
+        if backend == "postgres" and args.analyze:
+            # `ctgraph generate` leaves the planner without statistics; autovacuum would gather
+            # them within a minute or so in production, the benchmark starts at once.
+            started = time.perf_counter()
+            db.psql("ANALYZE", db=db.dbname)
+            result["analyze_s"] = time.perf_counter() - started
+            log(f"ANALYZE in {result['analyze_s']:.1f} s (what autovacuum would do soon after the load)")
 
         with open(logpath, "w") as logfile:
             server = start_server(binary, db.url, args.port, logfile)
@@ -439,9 +447,12 @@ def versions(binary, oha, pg):
     bin_dir = os.path.dirname(os.path.abspath(binary))
     bin_commit = cmd("git", "-C", bin_dir, "rev-parse", "--short", "HEAD") if bin_dir else ""
     built = datetime.datetime.fromtimestamp(os.path.getmtime(binary), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    with open(binary, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:12]
     return {
-        "ctgraph": f"binary {binary} built {built}" + (f" in a tree at {bin_commit}" if bin_commit else "")
-                   + f"; bench tree at {commit}{' (modified)' if dirty else ''}",
+        "ctgraph": f"binary `{os.path.relpath(binary, ROOT) if binary.startswith(ROOT) else binary}` built {built} "
+                   f"(sha256 {digest}" + (f", its tree at {bin_commit}" if bin_commit else "")
+                   + f"); bench/ at {commit}{' (modified)' if dirty else ''}",
         "rustc": cmd("rustc", "--version"),
         "oha": cmd(oha, "--version"),
         "postgres": cmd("psql", f"{pg.rstrip('/')}/postgres", "-qAt", "-c", "SHOW server_version"),
@@ -495,7 +506,10 @@ def markdown(results, args, command, ver, started):
         lines += ["", f"### {'SQLite' if r['backend'] == 'sqlite' else 'PostgreSQL'}", "",
                   f"Dataset: {args.operations:,} operations, {sum(rows.values()):,} rows "
                   f"({', '.join(f'{t} {n:,}' for t, n in rows.items() if n >= 1000)}; {links:,} in link tables), "
-                  f"database {r['db_mb']:.0f} MB; generated in {r['generate_s']:.1f} s. "
+                  f"database {r['db_mb']:.0f} MB; generated in {r['generate_s']:.1f} s"
+                  + (f", then `ANALYZE` in {r['analyze_s']:.1f} s" if "analyze_s" in r else
+                     (" (no `ANALYZE`: planner statistics as `generate` leaves them)" if r["backend"] == "postgres" else ""))
+                  + ". "
                   f"Load average before: {r['load_before']}, after: {r.get('load_after', '?')}. "
                   f"Server RSS idle after start {r.get('rss_idle_mb', float('nan')):.0f} MB, peak {r.get('rss_peak_mb', float('nan')):.0f} MB.",
                   "", md_table(HEADER, [cells(q) for q in r["queries"]])]
@@ -525,6 +539,8 @@ def main():
     p.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     p.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "ctgraph"), help="the ctgraph release binary")
     p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server (no database)")
+    p.add_argument("--no-analyze", dest="analyze", action="store_false",
+                   help="PostgreSQL: serve without running ANALYZE after generating (planner without statistics)")
     p.add_argument("--port", type=int, default=8391)
     p.add_argument("--queries", default=",".join(MIX), help="comma-separated subset of the mix")
     p.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
@@ -551,8 +567,12 @@ def main():
     for k, v in ver.items():
         log(f"{k}: {v}")
     results = []
+    built = os.path.getmtime(binary)
     for backend in backends:
         results.append(bench_backend(backend, args, oha, binary, queries))
+    if os.path.getmtime(binary) != built:
+        ver["ctgraph"] += " (WARNING: the binary was rebuilt during the run)"
+        log("WARNING: the ctgraph binary was rebuilt during the run; its results mix two builds")
     for r in results:
         log(f"\n{r['backend']}: {sum(r['rows'].values()):,} rows generated in {r['generate_s']:.1f} s; "
             f"peak RSS {r['rss_peak_mb']:.0f} MB; load average {r['load_before']} -> {r['load_after']}")
