@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_domain;
 mod m20261129_000002_search;
 mod m20261129_000003_raw_records;
+mod m20261129_000004_read_indexes;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_domain::Migration),
             Box::new(m20261129_000002_search::Migration),
             Box::new(m20261129_000003_raw_records::Migration),
+            Box::new(m20261129_000004_read_indexes::Migration),
         ]
     }
 }

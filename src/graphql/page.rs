@@ -79,6 +79,10 @@ pub struct SortKey {
     pub kind: ColumnKind,
     /// Whether the order is descending.
     pub descending: bool,
+    /// Whether the column may be NULL. Only then do pages order by `column IS NULL` first
+    /// (unknown last), which keeps the backends from walking an index on the column in
+    /// order and stopping at the page size.
+    pub nullable: bool,
 }
 
 /// A position in a connection: the sort value (typed for SQL; `None` for NULL) and id of
@@ -333,18 +337,24 @@ impl PageQuery {
     }
 
     /// ORDER BY items in fetch order: NULLs last, then the column, then id.
-    fn order(&self) -> [(Expr, Order); 3] {
+    fn order(&self) -> Vec<(Expr, Order)> {
         let (nulls, dir) = match (self.window.backward, self.sort.descending) {
             (false, false) => (Order::Asc, Order::Asc),
             (false, true) => (Order::Asc, Order::Desc),
             (true, false) => (Order::Desc, Order::Desc),
             (true, true) => (Order::Desc, Order::Asc),
         };
-        [
-            (self.col(self.sort.column).is_null(), nulls),
-            (self.col(self.sort.column), dir.clone()),
-            (self.col("id"), dir),
-        ]
+        let nulls_last = self
+            .sort
+            .nullable
+            .then(|| (self.col(self.sort.column).is_null(), nulls));
+        nulls_last
+            .into_iter()
+            .chain([
+                (self.col(self.sort.column), dir.clone()),
+                (self.col("id"), dir),
+            ])
+            .collect()
     }
 
     /// The statement for a root page.

@@ -11,10 +11,10 @@ use crate::error::{ApiError, ApiResult};
 
 /// Most links one `path` search reads, both sides and all levels together: hubs (a country
 /// every militant operates in) would otherwise pull the whole graph into one request.
-pub const MAX_PATH_LINKS: usize = 200_000;
+pub const MAX_PATH_LINKS: usize = 100_000;
 
 /// Most links one level of a `path` search reads before that side is left to the other.
-const MAX_LEVEL_LINKS: usize = 50_000;
+const MAX_LEVEL_LINKS: usize = 20_000;
 
 /// A node of the graph: its kind and row id.
 pub type Key = (NodeKind, i32);

@@ -239,7 +239,7 @@ order_input! {
     /// How to order affiliations.
     AffiliationOrder, AffiliationOrderField, default = Id;
     /// By creation.
-    Id => ("id", ColumnKind::Int),
+    Id => ("id", ColumnKind::Int, required),
     /// By first day (unknown last).
     Since => ("since", ColumnKind::Date),
 }

@@ -92,7 +92,7 @@ order_input! {
     /// How to order citations.
     CitationOrder, CitationOrderField, default = Id;
     /// In the order they were recorded.
-    Id => ("id", ColumnKind::Int),
+    Id => ("id", ColumnKind::Int, required),
 }
 
 /// The citations of the `kind` row `id`, loaded with its `siblings`.

@@ -235,5 +235,5 @@ order_input! {
     /// By date (undated last).
     Date => ("date", ColumnKind::Date),
     /// By creation.
-    Id => ("id", ColumnKind::Int),
+    Id => ("id", ColumnKind::Int, required),
 }

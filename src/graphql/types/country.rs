@@ -293,7 +293,7 @@ order_input! {
     /// How to order countries.
     CountryOrder, CountryOrderField, default = Name;
     /// By name.
-    Name => ("name", ColumnKind::Text),
+    Name => ("name", ColumnKind::Text, required),
     /// By ISO code.
-    IsoCode => ("iso_code", ColumnKind::Text),
+    IsoCode => ("iso_code", ColumnKind::Text, required),
 }

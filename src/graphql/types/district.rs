@@ -261,7 +261,7 @@ order_input! {
     /// How to order districts.
     DistrictOrder, DistrictOrderField, default = Name;
     /// By name.
-    Name => ("name", ColumnKind::Text),
+    Name => ("name", ColumnKind::Text, required),
     /// South to north.
     Latitude => ("latitude", ColumnKind::Float),
     /// West to east.

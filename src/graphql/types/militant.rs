@@ -245,5 +245,5 @@ order_input! {
     /// By name (unnamed last).
     Name => ("name", ColumnKind::Text),
     /// By creation.
-    Id => ("id", ColumnKind::Int),
+    Id => ("id", ColumnKind::Int, required),
 }

@@ -53,12 +53,13 @@ fn parse_aliases(stored: &str) -> ApiResult<Vec<String>> {
 }
 
 /// Declares an order input `{ field, direction }` and its field enum, each field naming a
-/// column and its type, with the default ordering of the connection.
+/// column and its type (and `required` when the column is NOT NULL), with the default
+/// ordering of the connection.
 macro_rules! order_input {
     (
         $(#[$meta:meta])*
         $order:ident, $field:ident, default = $default:ident $(, $descending:ident)?;
-        $($(#[$vmeta:meta])* $variant:ident => ($column:literal, $kind:expr)),+ $(,)?
+        $($(#[$vmeta:meta])* $variant:ident => ($column:literal, $kind:expr $(, $required:ident)?)),+ $(,)?
     ) => {
         /// The field to order by.
         #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,13 +86,26 @@ macro_rules! order_input {
 
         impl OrderInput for $order {
             fn sort_key(&self) -> SortKey {
-                let (name, column, kind) = match self.field {
-                    $($field::$variant => (stringify!($variant), $column, $kind)),+
+                let (name, column, kind, nullable) = match self.field {
+                    $($field::$variant => (
+                        stringify!($variant),
+                        $column,
+                        $kind,
+                        order_input!(@nullable $($required)?),
+                    )),+
                 };
-                SortKey { name, column, kind, descending: self.direction == OrderDirection::Desc }
+                SortKey {
+                    name,
+                    column,
+                    kind,
+                    descending: self.direction == OrderDirection::Desc,
+                    nullable,
+                }
             }
         }
     };
+    (@nullable required) => { false };
+    (@nullable) => { true };
     (@direction descending) => { OrderDirection::Desc };
     (@direction) => { OrderDirection::Asc };
 }

@@ -306,9 +306,9 @@ order_input! {
     /// How to order operations.
     OperationOrder, OperationOrderField, default = StartDate, descending;
     /// By first day.
-    StartDate => ("start_date", ColumnKind::Date),
+    StartDate => ("start_date", ColumnKind::Date, required),
     /// By title.
-    Title => ("title", ColumnKind::Text),
+    Title => ("title", ColumnKind::Text, required),
     /// By militants killed (unreported last).
     MilitantsKilled => ("militants_killed", ColumnKind::Int),
     /// By security personnel killed (unreported last).

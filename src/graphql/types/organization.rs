@@ -354,5 +354,5 @@ order_input! {
     /// How to order organizations.
     OrganizationOrder, OrganizationOrderField, default = Name;
     /// By name.
-    Name => ("name", ColumnKind::Text),
+    Name => ("name", ColumnKind::Text, required),
 }

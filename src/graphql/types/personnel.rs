@@ -233,5 +233,5 @@ order_input! {
     /// How to order personnel.
     PersonnelOrder, PersonnelOrderField, default = Name;
     /// By name.
-    Name => ("name", ColumnKind::Text),
+    Name => ("name", ColumnKind::Text, required),
 }

@@ -176,5 +176,5 @@ order_input! {
     /// How to order provinces.
     ProvinceOrder, ProvinceOrderField, default = Name;
     /// By name.
-    Name => ("name", ColumnKind::Text),
+    Name => ("name", ColumnKind::Text, required),
 }

@@ -191,7 +191,7 @@ order_input! {
     /// By period start (unknown last).
     PeriodStart => ("period_start", ColumnKind::Date),
     /// By value.
-    Value => ("value", ColumnKind::Int),
+    Value => ("value", ColumnKind::Int, required),
 }
 
 impl ReportedFigure {

@@ -156,7 +156,7 @@ order_input! {
     /// How to order sources.
     SourceOrder, SourceOrderField, default = Title;
     /// By title.
-    Title => ("title", ColumnKind::Text),
+    Title => ("title", ColumnKind::Text, required),
     /// By publication date (unknown last).
     PublishedOn => ("published_on", ColumnKind::Date),
 }
