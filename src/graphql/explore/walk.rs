@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult};
 pub const MAX_PATH_LINKS: usize = 100_000;
 
 /// Most links one level of a `path` search reads before that side is left to the other.
-const MAX_LEVEL_LINKS: usize = 20_000;
+const MAX_LEVEL_LINKS: usize = 5_000;
 
 /// A node of the graph: its kind and row id.
 pub type Key = (NodeKind, i32);
