@@ -49,7 +49,7 @@ struct GenerateArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Operations to generate; districts, organizations, people, links, community actions and
-    /// reported figures are sized in proportion (about 11 rows in all per operation).
+    /// reported figures are sized in proportion (about 10 rows in all per operation).
     #[arg(long)]
     operations: usize,
     /// Seed of the pseudo-random choices: the same seed writes the same graph.
