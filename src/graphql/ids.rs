@@ -6,8 +6,10 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use crate::error::{ApiError, ApiResult};
 
-/// The types that have global ids.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A type of node: what a global id names, and what fields that look across types
+/// (`search`, `neighborhood`, `path`) take as `NodeType`.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[graphql(name = "NodeType")]
 pub enum NodeKind {
     /// `Country`.
     Country,

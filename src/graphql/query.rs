@@ -3,9 +3,8 @@
 use async_graphql::{Context, ID, Object};
 
 use super::connection::{Connection, page_cost};
-use super::enums::NodeType;
 use super::explore::{self, GraphPath, Neighborhood};
-use super::ids::decode;
+use super::ids::{NodeKind, decode};
 use super::node::{Node, load_nodes};
 use super::page::PageArgs;
 use super::scalars::Date;
@@ -85,7 +84,7 @@ impl Query {
             i32,
         >,
         #[graphql(desc = "Only walk to nodes of these types (the centre is always included).")]
-        types: Option<Vec<NodeType>>,
+        types: Option<Vec<NodeKind>>,
         #[graphql(
             desc = "At most this many nodes, the centre included (1 to 500; 100 when not given)."
         )]
@@ -115,7 +114,7 @@ impl Query {
         #[graphql(
             desc = "Only pass through nodes of these types (the types of the two ends are always allowed)."
         )]
-        types: Option<Vec<NodeType>>,
+        types: Option<Vec<NodeKind>>,
         #[graphql(desc = "Only affiliations in force on this day.")] as_of: Option<Date>,
     ) -> ApiResult<Option<GraphPath>> {
         explore::path(ctx, from, to, max_depth.unwrap_or(4), types, as_of).await
@@ -461,7 +460,7 @@ impl Query {
         &self,
         #[graphql(desc = "The words to look for, at most 200 characters.")] query: String,
         #[graphql(desc = "Only nodes of these types; all types when null or absent.")]
-        types: Option<Vec<NodeType>>,
+        types: Option<Vec<NodeKind>>,
         #[graphql(desc = "Return at most this many hits (at most 100; 20 when absent).")]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor, from an earlier page of the same search.")]

@@ -13,7 +13,6 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use tokio::sync::OnceCell;
 
 use super::connection::PageInfo;
-use super::enums::NodeType;
 use super::ids::NodeKind;
 use super::loaders::batches;
 use super::node::{Node, load_nodes};
@@ -254,7 +253,7 @@ impl SearchConnection {
     /// Validates a search; nothing runs until a field asks for it.
     pub fn new(
         query: &str,
-        types: Option<Vec<NodeType>>,
+        types: Option<Vec<NodeKind>>,
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Self> {
@@ -268,7 +267,7 @@ impl SearchConnection {
             }
             Some(types) => {
                 let mut kinds: Vec<NodeKind> = Vec::new();
-                for kind in types.into_iter().map(NodeKind::from) {
+                for kind in types.into_iter() {
                     if !kinds.contains(&kind) {
                         kinds.push(kind);
                     }

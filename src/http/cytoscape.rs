@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use async_graphql::resolver_utils::EnumType;
 use axum::extract::{Query, State};
 use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +19,7 @@ use super::export::error_response;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::explore::links::Scope;
 use crate::graphql::explore::walk::{Key, neighborhood};
-use crate::graphql::explore::{MAX_DEPTH, MAX_NODES};
+use crate::graphql::explore::{MAX_DEPTH, MAX_NODES, within};
 use crate::graphql::ids::{NodeKind, decode};
 use crate::graphql::scalars::parse_date;
 
@@ -79,35 +80,17 @@ async fn labels(db: &DatabaseConnection, nodes: &[Key]) -> ApiResult<HashMap<Key
     Ok(found)
 }
 
+/// The node type of one of `types`' names, as the schema spells it (`COMMUNITY_ACTION`).
 fn node_type(name: &str) -> ApiResult<NodeKind> {
-    let camel: String = name
-        .trim()
-        .split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map_or_else(String::new, |f| {
-                f.to_uppercase()
-                    .chain(c.flat_map(char::to_lowercase))
-                    .collect()
-            })
+    NodeKind::items()
+        .iter()
+        .find(|item| item.name == name.trim())
+        .map(|item| item.value)
+        .ok_or_else(|| {
+            ApiError::bad_input(format!(
+                "`types`: {name:?} is not a NodeType (e.g. ORGANIZATION)"
+            ))
         })
-        .collect();
-    NodeKind::from_name(&camel).ok_or_else(|| {
-        ApiError::bad_input(format!(
-            "`types`: {name:?} is not a NodeType (e.g. ORGANIZATION)"
-        ))
-    })
-}
-
-fn bounded(what: &str, value: Option<i32>, default: i32, high: i32) -> ApiResult<usize> {
-    let v = value.unwrap_or(default);
-    if (1..=high).contains(&v) {
-        Ok(usize::try_from(v).unwrap_or(1))
-    } else {
-        Err(ApiError::bad_input(format!(
-            "`{what}` must be between 1 and {high}, got {v}"
-        )))
-    }
 }
 
 async fn document(state: &AppState, uri: &Uri) -> ApiResult<Value> {
@@ -115,8 +98,8 @@ async fn document(state: &AppState, uri: &Uri) -> ApiResult<Value> {
         .map_err(|e| ApiError::bad_input(e.body_text()))?
         .0;
     let center = decode(&params.id)?;
-    let depth = bounded("depth", params.depth, 1, MAX_DEPTH)?;
-    let first = bounded("first", params.first, 100, MAX_NODES)?;
+    let depth = within("depth", params.depth.unwrap_or(1), 1, MAX_DEPTH)?;
+    let first = within("first", params.first.unwrap_or(100), 1, MAX_NODES)?;
     let kinds = params
         .types
         .map(|t| t.split(',').map(node_type).collect::<ApiResult<_>>())

@@ -10,7 +10,7 @@ use async_graphql::{Context, ID, Object, Union};
 
 use self::links::{Link, LinkKind, Scope};
 use self::walk::Key;
-use super::enums::{NodeType, from_db, from_db_opt};
+use super::enums::{from_db, from_db_opt};
 use super::ids::{NodeKind, decode};
 use super::loaders::batches;
 use super::node::{Node, load_nodes};
@@ -166,7 +166,7 @@ async fn existing<const N: usize>(ctx: &Context<'_>, ids: [&ID; N]) -> ApiResult
 }
 
 /// `value`, or a `BAD_USER_INPUT` naming `what` and its bounds.
-fn within(what: &str, value: i32, low: i32, high: i32) -> ApiResult<usize> {
+pub fn within(what: &str, value: i32, low: i32, high: i32) -> ApiResult<usize> {
     if (low..=high).contains(&value) {
         Ok(usize::try_from(value).unwrap_or_default())
     } else {
@@ -176,14 +176,14 @@ fn within(what: &str, value: i32, low: i32, high: i32) -> ApiResult<usize> {
     }
 }
 
-fn scope(types: Option<Vec<NodeType>>, as_of: Option<Date>) -> ApiResult<Scope> {
+fn scope(types: Option<Vec<NodeKind>>, as_of: Option<Date>) -> ApiResult<Scope> {
     if types.as_ref().is_some_and(Vec::is_empty) {
         return Err(ApiError::bad_input(
             "`types` is empty; leave it out to walk to nodes of every type",
         ));
     }
     Ok(Scope {
-        kinds: types.map(|t| t.into_iter().map(NodeKind::from).collect()),
+        kinds: types.map(|t| t.into_iter().collect()),
         as_of: as_of.map(|d| d.0),
     })
 }
@@ -253,7 +253,7 @@ pub async fn neighborhood(
     ctx: &Context<'_>,
     id: ID,
     depth: i32,
-    types: Option<Vec<NodeType>>,
+    types: Option<Vec<NodeKind>>,
     first: i32,
     as_of: Option<Date>,
 ) -> ApiResult<Neighborhood> {
@@ -276,7 +276,7 @@ pub async fn path(
     from: ID,
     to: ID,
     max_depth: i32,
-    types: Option<Vec<NodeType>>,
+    types: Option<Vec<NodeKind>>,
     as_of: Option<Date>,
 ) -> ApiResult<Option<GraphPath>> {
     let max_depth = within("maxDepth", max_depth, 1, MAX_PATH_DEPTH)?;
