@@ -78,16 +78,17 @@ both! {
 }
 
 both! {
-    async fn every_seeded_row_cites_a_source(app: TestApp) {
+    async fn every_seeded_row_cites_the_article_with_a_sentence(app: TestApp) {
         for (table, kind) in [
             ("countries", "Country"), ("provinces", "Province"), ("districts", "District"), ("organizations", "Organization"),
             ("personnel", "Personnel"), ("militants", "Militant"), ("operations", "Operation"), ("affiliations", "Affiliation"),
             ("community_actions", "CommunityAction"), ("reported_figures", "ReportedFigure"),
         ] {
             let uncited = app.scalar(&format!(
-                "SELECT COUNT(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.subject_type = '{kind}' AND c.subject_id = t.id)"
+                "SELECT COUNT(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM citations c JOIN sources s ON s.id = c.source_id \
+                 WHERE c.subject_type = '{kind}' AND c.subject_id = t.id AND s.kind = 'NEWS' AND c.quote <> '')"
             )).await;
-            assert_eq!(uncited, 0, "{table} rows without a citation");
+            assert_eq!(uncited, 0, "{table} rows that do not cite the article with the sentence they rest on");
         }
     }
 }
