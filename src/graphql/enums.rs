@@ -56,7 +56,7 @@ pub enum DatePrecision {
     Quarter,
     /// Some day in the year starting on the date.
     Year,
-    /// The source gives no date.
+    /// The source gives no date: community actions only, whose date is then null.
     Unknown,
 }
 

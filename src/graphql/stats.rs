@@ -113,7 +113,7 @@ impl OperationStats {
         self.period.map(|(start, _)| Date(start))
     }
 
-    /// The last day of the bucket's period.
+    /// The last day of the bucket's period; null exactly when `periodStart` is.
     async fn period_end(&self) -> Option<Date> {
         self.period.map(|(_, end)| Date(end))
     }
@@ -123,27 +123,29 @@ impl OperationStats {
         self.operations
     }
 
-    /// Militants killed, summed over the operations that report it.
+    /// Militants killed, summed over the operations that report it; null when none of them does.
     async fn militants_killed(&self) -> Option<i64> {
         self.sums[0]
     }
 
-    /// Militants arrested, summed over the operations that report it.
+    /// Militants arrested, summed over the operations that report it; null when none of them does.
     async fn militants_arrested(&self) -> Option<i64> {
         self.sums[1]
     }
 
-    /// Security personnel killed, summed over the operations that report it.
+    /// Security personnel killed, summed over the operations that report it; null when none of them
+    /// does.
     async fn security_killed(&self) -> Option<i64> {
         self.sums[2]
     }
 
-    /// Security personnel injured, summed over the operations that report it.
+    /// Security personnel injured, summed over the operations that report it; null when none of
+    /// them does.
     async fn security_injured(&self) -> Option<i64> {
         self.sums[3]
     }
 
-    /// Civilians killed, summed over the operations that report it.
+    /// Civilians killed, summed over the operations that report it; null when none of them does.
     async fn civilians_killed(&self) -> Option<i64> {
         self.sums[4]
     }

@@ -116,6 +116,18 @@ fn check<T: EnumType>(value: &str, what: &str) -> anyhow::Result<String> {
     Ok(value.to_owned())
 }
 
+/// An operation always has a `startDate`, so its precision says how far to trust that date and
+/// cannot be `UNKNOWN`; a source that gives no date at all is at best `YEAR`.
+fn operation_precision(value: &str) -> anyhow::Result<String> {
+    let precision = check::<DatePrecision>(value, "datePrecision")?;
+    if precision == "UNKNOWN" {
+        bail!(
+            "datePrecision: an operation has a startDate, so its precision cannot be UNKNOWN; use YEAR (the year it falls in) or finer"
+        );
+    }
+    Ok(precision)
+}
+
 fn json_list(values: &[String]) -> String {
     serde_json::Value::from(values.to_vec()).to_string()
 }
@@ -514,7 +526,7 @@ impl Loader<'_> {
                 kind: check::<OperationKind>(&r.kind, "kind")?,
                 start_date: r.start_date,
                 end_date: r.end_date,
-                date_precision: check::<DatePrecision>(&r.date_precision, "datePrecision")?,
+                date_precision: operation_precision(&r.date_precision)?,
                 district_id: self.opt_id(NodeKind::District, &r.district)?,
                 place: r.place.clone(),
                 militants_killed: r.militants_killed,

@@ -575,6 +575,15 @@ both! {
         let broken = TempFile::new("broken.json", "{\n  \"sources\": [\n    { \"key\": 1 }\n  ]\n}");
         let err = import(&app, broken.path()).await.expect_err("malformed").to_string();
         assert!(err.starts_with(&format!("{}:3:", broken.path().display())), "{err}");
+
+        // An operation's startDate is required, so "no date at all" cannot be its precision.
+        let mut undated = dataset.clone();
+        undated["operations"][0]["key"] = "op2".into();
+        undated["operations"][0]["datePrecision"] = "UNKNOWN".into();
+        let undated = TempFile::new("undated.json", undated.to_string());
+        let err = import(&app, undated.path()).await.expect_err("UNKNOWN precision").to_string();
+        assert!(err.contains("cannot be UNKNOWN; use YEAR"), "{err}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE external_id = 'op2'").await, 0);
     }
 }
 

@@ -49,7 +49,8 @@ impl Affiliation {
         from_db(&self.0.confidence)
     }
 
-    /// Who or what is affiliated.
+    /// Who or what is affiliated: exactly one of a person, militant or organization. The database
+    /// requires it, so null only when it could not be loaded, with an error that says why.
     async fn subject(&self, ctx: &Context<'_>) -> ApiResult<Option<AffiliationSubject>> {
         let (m, s) = (&self.0, &self.1);
         Ok(if m.subject_personnel_id.is_some() {
@@ -71,7 +72,8 @@ impl Affiliation {
         })
     }
 
-    /// What it is affiliated to.
+    /// What it is affiliated to: an organization or a country. The database requires it, so null
+    /// only when it could not be loaded, with an error that says why.
     async fn target(&self, ctx: &Context<'_>) -> ApiResult<Option<AffiliationTarget>> {
         let (m, s) = (&self.0, &self.1);
         Ok(if m.target_organization_id.is_some() {

@@ -36,7 +36,8 @@ impl Citation {
         from_db(&self.0.confidence)
     }
 
-    /// The source.
+    /// The source cited. The database requires it, so null only when it could not be loaded, with
+    /// an error that says why.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
         Ok(
             belongs_to(ctx, &self.0, &self.1, "source_id", |m| Some(m.source_id))
@@ -45,7 +46,8 @@ impl Citation {
         )
     }
 
-    /// The fact that is cited: any node.
+    /// The fact that is cited: any node; null only when that row no longer exists or could not be
+    /// loaded (with an error that says why).
     async fn subject(&self, ctx: &Context<'_>) -> ApiResult<Option<Node>> {
         let kind = NodeKind::from_name(&self.0.subject_type).ok_or_else(|| {
             ApiError::Internal(format!("unknown cited type {:?}", self.0.subject_type))

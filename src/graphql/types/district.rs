@@ -44,7 +44,8 @@ impl District {
         self.0.longitude
     }
 
-    /// The province it lies in.
+    /// The province it lies in. The database requires it, so null only when it could not be loaded,
+    /// with an error that says why.
     async fn province(&self, ctx: &Context<'_>) -> ApiResult<Option<Province>> {
         Ok(belongs_to(ctx, &self.0, &self.1, "province_id", |m| {
             Some(m.province_id)

@@ -34,7 +34,8 @@ impl Province {
         self.0.iso_code.as_deref()
     }
 
-    /// The country it belongs to.
+    /// The country it belongs to. The database requires it, so null only when it could not be
+    /// loaded, with an error that says why.
     async fn country(&self, ctx: &Context<'_>) -> ApiResult<Option<Country>> {
         Ok(
             belongs_to(ctx, &self.0, &self.1, "country_id", |m| Some(m.country_id))

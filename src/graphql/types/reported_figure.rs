@@ -77,7 +77,8 @@ impl ReportedFigure {
         &self.0.quote
     }
 
-    /// The source that states it.
+    /// The source that states it. The database requires it, so null only when it could not be
+    /// loaded, with an error that says why.
     async fn source(&self, ctx: &Context<'_>) -> ApiResult<Option<Source>> {
         Ok(
             belongs_to(ctx, &self.0, &self.1, "source_id", |m| Some(m.source_id))
