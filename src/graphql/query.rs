@@ -1,6 +1,6 @@
 //! The root `Query`: Relay object identification and one connection per type.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Object, PathSegment};
 
 use super::connection::{Connection, page_cost};
 use super::explore::{self, GraphPath, Neighborhood};
@@ -32,16 +32,13 @@ impl Query {
         let (kind, row) = decode(&id)?;
         match load_nodes(ctx, &[(kind, row)]).await?.pop().flatten() {
             Some(node) => Ok(Some(node)),
-            None => Err(ApiError::NotFound(format!(
-                "no {} has id {:?}",
-                kind.name(),
-                id.as_str()
-            ))),
+            None => Err(missing(kind, &id)),
         }
     }
 
-    /// The nodes with these global ids, in the same order; null where an id names no row.
-    /// At most 100 ids; any malformed id fails the whole field with `BAD_USER_INPUT`.
+    /// The nodes with these global ids, in the same order; null where an id names no row, with
+    /// a `NOT_FOUND` error whose path ends at that index. At most 100 ids; any malformed id fails
+    /// the whole field with `BAD_USER_INPUT`.
     async fn nodes(
         &self,
         ctx: &Context<'_>,
@@ -57,7 +54,22 @@ impl Query {
             .iter()
             .map(|id| decode(id))
             .collect::<ApiResult<Vec<_>>>()?;
-        load_nodes(ctx, &decoded).await
+        let nodes = load_nodes(ctx, &decoded).await?;
+        // Relay asks for null in place of a missing node; the error beside it says which id
+        // missed, so a client can tell "no such row" from a field that is null.
+        let key = ctx.item.node.response_key().node.to_string();
+        for (index, (node, (kind, _))) in nodes.iter().zip(&decoded).enumerate() {
+            if node.is_none() {
+                let error = async_graphql::Error::from(missing(*kind, &ids[index]))
+                    .into_server_error(ctx.item.pos)
+                    .with_path(vec![
+                        PathSegment::Field(key.clone()),
+                        PathSegment::Index(index),
+                    ]);
+                ctx.add_error(error);
+            }
+        }
+        Ok(nodes)
     }
 
     /// Operation counts and casualty sums over the operations matching `filter`, one bucket per district, province, organization, day, week or month (or one bucket in all when `groupBy` is not given). Computed in SQL, not from a page of rows.
@@ -468,4 +480,9 @@ impl Query {
     ) -> ApiResult<SearchConnection> {
         SearchConnection::new(&query, types, first, after)
     }
+}
+
+/// The error for an id of the right form that names no row.
+fn missing(kind: NodeKind, id: &ID) -> ApiError {
+    ApiError::NotFound(format!("no {} has id {:?}", kind.name(), id.as_str()))
 }

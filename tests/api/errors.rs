@@ -29,10 +29,14 @@ both! {
         for bad in ["", "garbage", "T3BlcmF0aW9uOng"] {
             assert_eq!(app.error_codes(q, json!({ "id": bad })).await, ["BAD_USER_INPUT"], "{bad}");
         }
-        let data = app.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [unknown] })).await;
-        assert_eq!(data["nodes"], json!([null]));
-        // An id asked for twice is answered twice; more than 100 ids is refused.
+        // `nodes` answers null in place, as Relay asks, and says which id missed.
         let country = app.data("{ countries(first: 1) { nodes { id } } }", json!({})).await["countries"]["nodes"][0]["id"].clone();
+        let body = app.graphql("query($ids: [ID!]!) { found: nodes(ids: $ids) { id } }", json!({ "ids": [country, unknown] })).await;
+        assert_eq!(body["data"]["found"], json!([{ "id": country }, null]));
+        assert_eq!(body["errors"].as_array().map(Vec::len), Some(1), "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+        assert_eq!(body["errors"][0]["path"], json!(["found", 1]));
+        // An id asked for twice is answered twice; more than 100 ids is refused.
         let data = app.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [country, country] })).await;
         assert_eq!(data["nodes"], json!([{ "id": country }, { "id": country }]));
         let many: Vec<_> = (0..101).map(|_| country.clone()).collect();
