@@ -513,10 +513,12 @@ enum Cell {
 }
 
 impl Cell {
-    /// Unreported values are empty cells, never 0.
+    /// Unreported values are empty cells, never 0. Text a spreadsheet would run as a formula
+    /// (imported titles and places are anyone's words) gets a leading `'`, so it shows as text.
     fn to_csv(&self) -> String {
         match self {
             Self::Null => String::new(),
+            Self::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
             Self::Text(s) => s.clone(),
             Self::Int(n) => n.to_string(),
             Self::Float(x) => x.to_string(),

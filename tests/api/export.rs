@@ -193,6 +193,26 @@ day two",RAID,2025-03-05,,DAY,,,,,,,,,,,,"one; two, ""three"""#), "{text}");
 }
 
 both! {
+    async fn csv_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(app: TestApp) {
+        app.execute(
+            "INSERT INTO operations (title, kind, start_date, date_precision, place, summary, dataset, external_id) \
+             VALUES ('=HYPERLINK(\"http://x\")', 'RAID', '2025-03-05', 'DAY', '@SUM(A1)', '-2+3', 'test', 'formula')",
+        )
+        .await;
+        let (_, text) = export(&app, "/export/operations.csv", &json!({ "title": { "startsWith": "=" } }), None).await;
+        let rows = records(&text);
+        assert_eq!(rows.len(), 2, "{text}");
+        let row = rows[1].iter().collect::<Vec<_>>();
+        for kept in ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "'-2+3"] {
+            assert!(row.contains(&kept), "{kept} in {row:?}");
+        }
+        // The GraphQL API and GeoJSON give the text as stored.
+        let data = app.data(r#"{ operations(filter: { title: { startsWith: "=" } }) { nodes { title } } }"#, json!({})).await;
+        assert_eq!(data["operations"]["nodes"][0]["title"], "=HYPERLINK(\"http://x\")");
+    }
+}
+
+both! {
     async fn geojson_export_is_a_feature_collection_of_operations_and_their_districts(app: TestApp) {
         grow(&app, 2).await;
         app.execute(
