@@ -105,7 +105,7 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
         order: Option<O>,
         args: PageArgs,
     ) -> ApiResult<Self> {
-        Self::build(None, None, filter, order, args)
+        Self::build(None, None, filter, None, order, args)
     }
 
     /// The connection of `parent`'s children reached through `via`; `siblings` is the group
@@ -123,20 +123,48 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
             group: siblings.id(),
             group_ids: siblings.ids(),
         };
-        Self::build(Some(parent), Some(via), filter, order, args)
+        Self::build(Some(parent), Some(via), filter, None, order, args)
+    }
+
+    /// Like `nested`, through a link table, keeping only the links that match `link` (the
+    /// link's own data, such as a role or an outcome, and either end). The link filter's
+    /// columns name the link table, which the page and its count join, so it is one more
+    /// condition in the same statement.
+    #[allow(clippy::too_many_arguments)]
+    pub fn nested_linked<P: Table, F: FilterInput, L: FilterInput, O: OrderInput>(
+        parent: i32,
+        siblings: &Siblings<P>,
+        via: Via,
+        filter: Option<F>,
+        link: Option<L>,
+        order: Option<O>,
+        args: PageArgs,
+    ) -> ApiResult<Self> {
+        let parent = Parent {
+            id: parent,
+            group: siblings.id(),
+            group_ids: siblings.ids(),
+        };
+        let link = link.as_ref().map(|l| l as &dyn FilterInput);
+        Self::build(Some(parent), Some(via), filter, link, order, args)
     }
 
     fn build<F: FilterInput, O: OrderInput>(
         parent: Option<Parent>,
         via: Option<Via>,
         filter: Option<F>,
+        link: Option<&dyn FilterInput>,
         order: Option<O>,
         args: PageArgs,
     ) -> ApiResult<Self> {
-        let (condition, key) = match &filter {
+        let (mut condition, mut key) = match &filter {
             Some(f) => (filter::compile(f)?, format!("{f:?}")),
             None => (Condition::all(), String::new()),
         };
+        if let Some(l) = link {
+            condition = condition.add(filter::compile(l)?);
+            key = format!("{key}|link {l:?}");
+        }
         let sort = order.unwrap_or_default().sort_key();
         let query = PageQuery::new::<N::Model, E::Row>(via, condition, key, sort, &args)?;
         Ok(Self {

@@ -84,8 +84,12 @@ pub struct IntFilter {
 /// Matches a decimal number.
 #[derive(InputObject, Debug, Default, Clone)]
 pub struct FloatFilter {
+    /// Greater than.
+    pub gt: Option<f64>,
     /// Greater than or equal to.
     pub gte: Option<f64>,
+    /// Less than.
+    pub lt: Option<f64>,
     /// Less than or equal to.
     pub lte: Option<f64>,
     /// `true`: only rows without a value; `false`: only rows with one.
@@ -97,6 +101,9 @@ pub struct FloatFilter {
 pub struct DateFilter {
     /// Exactly this date.
     pub eq: Option<Date>,
+    /// Any of these dates (at most 1000).
+    #[graphql(name = "in")]
+    pub any: Option<Vec<Date>>,
     /// After this date.
     pub gt: Option<Date>,
     /// On or after this date.
@@ -148,7 +155,7 @@ enum Cmp {
 
 /// The condition of `filter`, refused when it would combine more comparisons or bind more
 /// values than a statement should hold.
-pub fn compile<F: FilterInput>(filter: &F) -> ApiResult<Condition> {
+pub fn compile<F: FilterInput + ?Sized>(filter: &F) -> ApiResult<Condition> {
     let w = filter.to_where()?;
     if w.terms > MAX_FILTER_TERMS {
         return Err(ApiError::bad_input(format!(
@@ -432,15 +439,22 @@ impl Where {
     /// A decimal column.
     pub fn float(self, column: &'static str, f: &Option<FloatFilter>) -> Self {
         let Some(f) = f else { return self };
-        self.null_check(column, f.is_null)
-            .compare(column, [(Cmp::Gte, f.gte), (Cmp::Lte, f.lte)])
+        self.null_check(column, f.is_null).compare(
+            column,
+            [
+                (Cmp::Gt, f.gt),
+                (Cmp::Gte, f.gte),
+                (Cmp::Lt, f.lt),
+                (Cmp::Lte, f.lte),
+            ],
+        )
     }
 
     /// A date column.
-    pub fn date(self, column: &'static str, f: &Option<DateFilter>) -> Self {
-        let Some(f) = f else { return self };
+    pub fn date(self, column: &'static str, f: &Option<DateFilter>) -> ApiResult<Self> {
+        let Some(f) = f else { return Ok(self) };
         let d = |v: Option<Date>| v.map(|d| d.0);
-        self.null_check(column, f.is_null).compare(
+        let mut w = self.null_check(column, f.is_null).compare(
             column,
             [
                 (Cmp::Eq, d(f.eq)),
@@ -449,7 +463,13 @@ impl Where {
                 (Cmp::Lt, d(f.lt)),
                 (Cmp::Lte, d(f.lte)),
             ],
-        )
+        );
+        if let Some(vs) = &f.any {
+            too_many(vs.len())?;
+            let c = w.col(column).is_in(vs.iter().map(|d| d.0));
+            w = w.add(c, vs.len());
+        }
+        Ok(w)
     }
 
     /// A boolean column.

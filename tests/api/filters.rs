@@ -34,7 +34,11 @@ both! {
         assert_eq!(titles(&app, json!({ "kind": { "in": ["INTELLIGENCE_BASED"] } })).await, [dik]);
         assert_eq!(titles(&app, json!({ "datePrecision": { "eq": "MONTH" } })).await, [dik]);
         assert_eq!(titles(&app, json!({ "startDate": { "gte": "2025-03-02", "lte": "2025-03-03" } })).await.len(), 2 * 10);
+        assert_eq!(titles(&app, json!({ "startDate": { "in": ["2025-03-02", "2025-03-03"] } })).await.len(), 2 * 10);
         assert_eq!(titles(&app, json!({ "securityKilled": { "isNull": false } })).await.len(), 0, "unreported stays unknown");
+        // Strict bounds on decimals: the districts at the bounds (Lakki Marwat, North Waziristan) are out.
+        let q = r#"{ districts(filter: { latitude: { gt: 32.6056744, lt: 32.9528061 } }) { nodes { name } } }"#;
+        assert_eq!(app.data(q, json!({})).await["districts"]["nodes"], json!([{ "name": "Jhelum" }]));
         // Wildcards in the text are taken literally.
         assert_eq!(titles(&app, json!({ "title": { "contains": "%" } })).await.len(), 0);
         assert_eq!(titles(&app, json!({ "title": { "contains": "_" } })).await.len(), 0);
@@ -80,5 +84,48 @@ both! {
         assert_eq!(dik["reference"]["nodes"], json!([{ "locator": "row “Dera Ismail Khan”: latitude and longitude", "confidence": "CONFIRMED" }]));
         assert_eq!(dik["quoted"]["totalCount"], 1);
         assert_eq!(dik["either"]["totalCount"], 2);
+    }
+}
+
+both! {
+    async fn link_connections_filter_on_the_links_own_data(app: TestApp) {
+        grow(&app, 2).await;
+        // The first of each synthetic operation's two militants was arrested, not killed.
+        app.execute("UPDATE operation_militants SET outcome = 'ARRESTED' WHERE militant_id IN (SELECT id FROM militants WHERE name LIKE 'Synthetic militant %-0')").await;
+        let q = r#"{ operations(first: 100, filter: { title: { startsWith: "Synthetic" } }) { totalCount nodes {
+            arrested: militants(link: { outcome: { eq: ARRESTED } }) { totalCount nodes { name } }
+            killed: militants(link: { not: { outcome: { in: [ARRESTED, ESCAPED] } } }) { totalCount }
+            all: militants { totalCount }
+        } } }"#;
+        let (statements, data) = app.counted(q, json!({})).await;
+        let operations = data["operations"]["nodes"].as_array().expect("operations");
+        assert_eq!(operations.len() as i64, app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'test-synthetic'").await);
+        for op in operations {
+            assert_eq!((op["arrested"]["totalCount"].as_i64(), op["killed"]["totalCount"].as_i64(), op["all"]["totalCount"].as_i64()), (Some(1), Some(1), Some(2)), "{op}");
+            assert!(op["arrested"]["nodes"][0]["name"].as_str().is_some_and(|n| n.ends_with("-0")), "{op}");
+        }
+        // A link filter is one more condition in the level's statements, not a statement of its own.
+        let plain = q.replace("link: { outcome: { eq: ARRESTED } }", r#"filter: { name: { contains: "-0" } }"#)
+            .replace("link: { not: { outcome: { in: [ARRESTED, ESCAPED] } } }", r#"filter: { name: { contains: "-1" } }"#);
+        let (plain_statements, _) = app.counted(&plain, json!({})).await;
+        assert_eq!(statements, plain_statements);
+
+        // And from the other end: the operations in which Captain Husnain Akhtar was killed, the
+        // operations an organization conducted, and a link filter that reaches an end.
+        let q = r#"{ personnel(filter: { name: { eq: "Husnain Akhtar" } }) { nodes {
+            killed: operations(link: { outcome: { eq: KILLED } }) { nodes { title } }
+            unharmed: operations(link: { outcome: { eq: UNHARMED } }) { totalCount }
+        } }
+        organizations(filter: { name: { eq: "Pakistani security forces" } }) { nodes {
+            conducted: operations(link: { role: { eq: CONDUCTED_BY }, operation: { militantsKilled: { gte: 10 } } }) { nodes { title } }
+            targeted: operations(link: { role: { eq: TARGETED } }) { totalCount }
+        } } }"#;
+        let data = app.data(q, json!({})).await;
+        let captain = &data["personnel"]["nodes"][0];
+        assert_eq!(captain["killed"]["nodes"], json!([{ "title": "Mission in Dera Ismail Khan" }]));
+        assert_eq!(captain["unharmed"]["totalCount"], 0);
+        let forces = &data["organizations"]["nodes"][0];
+        assert_eq!(forces["conducted"]["nodes"], json!([{ "title": "Mission in Dera Ismail Khan" }]));
+        assert_eq!(forces["targeted"]["totalCount"], 0);
     }
 }

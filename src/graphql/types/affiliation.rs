@@ -205,8 +205,8 @@ impl FilterInput for AffiliationFilter {
                 &self.target_organization,
             )?
             .id("target_country_id", NodeKind::Country, &self.target_country)?
-            .date("since", &self.since)
-            .date("until", &self.until)
+            .date("since", &self.since)?
+            .date("until", &self.until)?
             .valid_on(self.valid_on)
             .related(
                 "subject_organization_id",

@@ -209,7 +209,7 @@ impl FilterInput for CommunityActionFilter {
         Where::new("community_actions")
             .id("id", NodeKind::CommunityAction, &self.id)?
             .enumeration("kind", &self.kind)?
-            .date("date", &self.date)
+            .date("date", &self.date)?
             .enumeration("date_precision", &self.date_precision)?
             .text("place", &self.place)?
             .text("description", &self.description)?

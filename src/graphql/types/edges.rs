@@ -1,6 +1,7 @@
 //! What link tables say about an edge: a person's role and fate in an operation, a
 //! militant's fate, an organization's part. Flattened into the edge types; filtered by the
-//! `*Filter`s here when a filter reaches through a link.
+//! `*Filter`s here when a filter reaches through a link (`has…`) or narrows a link connection
+//! (its `link` argument).
 
 use async_graphql::SimpleObject;
 
@@ -85,7 +86,8 @@ impl EdgeData for Participation {
 }
 
 /// Matches the operations a member of the security forces took part in, by role and fate and
-/// by either end. Used by `hasPersonnel` on operations and `hasOperations` on personnel.
+/// by either end. Used by `hasPersonnel` on operations, `hasOperations` on personnel, and the
+/// `link` argument of `Operation.personnel` and `Personnel.operations`.
 #[derive(async_graphql::InputObject, Debug, Default)]
 pub struct DeploymentFilter {
     /// Their role in the operation.
@@ -115,7 +117,9 @@ impl FilterInput for DeploymentFilter {
     }
 }
 
-/// Matches the operations an individual militant met, by fate and by either end.
+/// Matches the operations an individual militant met, by fate and by either end. Used by
+/// `hasMilitants`, `hasOperations` on militants, and the `link` argument of `Operation.militants`
+/// and `Militant.operations`.
 #[derive(async_graphql::InputObject, Debug, Default)]
 pub struct EncounterFilter {
     /// What happened to the militant.
@@ -142,7 +146,9 @@ impl FilterInput for EncounterFilter {
     }
 }
 
-/// Matches an organization's part in operations, by role and by either end.
+/// Matches an organization's part in operations, by role and by either end. Used by
+/// `hasOrganizations`, `hasOperations` on organizations, and the `link` argument of
+/// `Operation.organizations` and `Organization.operations`.
 #[derive(async_graphql::InputObject, Debug, Default)]
 pub struct InvolvementFilter {
     /// The organization's part.

@@ -79,6 +79,10 @@ impl Militant {
     async fn operations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
+        #[graphql(
+            desc = "Only the operations whose link to this militant matches: what happened to them."
+        )]
+        link: Option<EncounterFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<OperationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -90,7 +94,7 @@ impl Militant {
         >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Operation, Encounter>> {
-        Connection::nested(
+        Connection::nested_linked(
             self.0.id,
             &self.1,
             Via::Link {
@@ -99,6 +103,7 @@ impl Militant {
                 child: "operation_id",
             },
             filter,
+            link,
             order_by,
             PageArgs {
                 first,

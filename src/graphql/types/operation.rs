@@ -99,6 +99,10 @@ impl Operation {
     async fn personnel(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
+        #[graphql(
+            desc = "Only the people whose link to this operation matches: their role and what happened to them (e.g. `{ outcome: { eq: KILLED } }`)."
+        )]
+        link: Option<DeploymentFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<PersonnelOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -110,7 +114,7 @@ impl Operation {
         >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Personnel, Deployment>> {
-        Connection::nested(
+        Connection::nested_linked(
             self.0.id,
             &self.1,
             Via::Link {
@@ -119,6 +123,7 @@ impl Operation {
                 child: "personnel_id",
             },
             filter,
+            link,
             order_by,
             PageArgs {
                 first,
@@ -135,6 +140,10 @@ impl Operation {
     async fn militants(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
+        #[graphql(
+            desc = "Only the militants whose link to this operation matches: what happened to them (e.g. `{ outcome: { eq: ARRESTED } }`)."
+        )]
+        link: Option<EncounterFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<MilitantOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -146,7 +155,7 @@ impl Operation {
         >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Militant, Encounter>> {
-        Connection::nested(
+        Connection::nested_linked(
             self.0.id,
             &self.1,
             Via::Link {
@@ -155,6 +164,7 @@ impl Operation {
                 child: "militant_id",
             },
             filter,
+            link,
             order_by,
             PageArgs {
                 first,
@@ -171,6 +181,10 @@ impl Operation {
     async fn organizations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
+        #[graphql(
+            desc = "Only the organizations whose link to this operation matches: their part in it (e.g. `{ role: { eq: TARGETED } }`)."
+        )]
+        link: Option<InvolvementFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<OrganizationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -182,7 +196,7 @@ impl Operation {
         >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Organization, Involvement>> {
-        Connection::nested(
+        Connection::nested_linked(
             self.0.id,
             &self.1,
             Via::Link {
@@ -191,6 +205,7 @@ impl Operation {
                 child: "organization_id",
             },
             filter,
+            link,
             order_by,
             PageArgs {
                 first,
@@ -283,8 +298,8 @@ impl FilterInput for OperationFilter {
             .id("id", NodeKind::Operation, &self.id)?
             .text("title", &self.title)?
             .enumeration("kind", &self.kind)?
-            .date("start_date", &self.start_date)
-            .date("end_date", &self.end_date)
+            .date("start_date", &self.start_date)?
+            .date("end_date", &self.end_date)?
             .enumeration("date_precision", &self.date_precision)?
             .id("district_id", NodeKind::District, &self.district)?
             .text("place", &self.place)?

@@ -123,6 +123,10 @@ impl Organization {
     async fn operations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
+        #[graphql(
+            desc = "Only the operations whose link to this organization matches: its part in them."
+        )]
+        link: Option<InvolvementFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<OperationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -134,7 +138,7 @@ impl Organization {
         >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Operation, Involvement>> {
-        Connection::nested(
+        Connection::nested_linked(
             self.0.id,
             &self.1,
             Via::Link {
@@ -143,6 +147,7 @@ impl Organization {
                 child: "operation_id",
             },
             filter,
+            link,
             order_by,
             PageArgs {
                 first,

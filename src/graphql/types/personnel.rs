@@ -70,6 +70,10 @@ impl Personnel {
     async fn operations(
         &self,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
+        #[graphql(
+            desc = "Only the operations whose link to this person matches: their role and what happened to them."
+        )]
+        link: Option<DeploymentFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<OperationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -81,7 +85,7 @@ impl Personnel {
         >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Operation, Deployment>> {
-        Connection::nested(
+        Connection::nested_linked(
             self.0.id,
             &self.1,
             Via::Link {
@@ -90,6 +94,7 @@ impl Personnel {
                 child: "operation_id",
             },
             filter,
+            link,
             order_by,
             PageArgs {
                 first,

@@ -168,8 +168,8 @@ impl FilterInput for ReportedFigureFilter {
             .enumeration("metric", &self.metric)?
             .enumeration("qualifier", &self.qualifier)?
             .int("value", &self.value)?
-            .date("period_start", &self.period_start)
-            .date("period_end", &self.period_end)
+            .date("period_start", &self.period_start)?
+            .date("period_end", &self.period_end)?
             .id("source_id", NodeKind::Source, &self.source)?
             .id(
                 "scope_province_id",

@@ -147,7 +147,7 @@ impl FilterInput for SourceFilter {
             .text("title", &self.title)?
             .text("publisher", &self.publisher)?
             .enumeration("kind", &self.kind)?
-            .date("published_on", &self.published_on)
+            .date("published_on", &self.published_on)?
             .combine(&self.and, &self.or, &self.not)
     }
 }
