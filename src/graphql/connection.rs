@@ -2,6 +2,7 @@
 //! generic over the node type and the data its edges carry. The page is fetched once, on
 //! first use, and shared by every field that needs it; `totalCount` runs only if asked.
 
+use std::any::TypeId;
 use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use sea_orm::sea_query::Condition;
 use tokio::sync::OnceCell;
 
 use super::filter::{self, FilterInput};
-use super::loaders::{Siblings, batches, nested_counts, nested_pages};
+use super::loaders::{QueryKey, Siblings, batches, nested_counts, nested_pages};
 use super::page::{self, LinkRow, NoLink, Page, PageArgs, PageQuery, SortKey, Via};
 use crate::entity::Table;
 use crate::error::{ApiError, ApiResult};
@@ -111,6 +112,7 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
     /// The connection of `parent`'s children reached through `via`; `siblings` is the group
     /// `parent` was loaded with.
     pub fn nested<P: Table, F: FilterInput, O: OrderInput>(
+        ctx: &Context<'_>,
         parent: i32,
         siblings: &Siblings<P>,
         via: Via,
@@ -118,12 +120,9 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
         order: Option<O>,
         args: PageArgs,
     ) -> ApiResult<Self> {
-        let parent = Parent {
-            id: parent,
-            group: siblings.id(),
-            group_ids: siblings.ids(),
-        };
-        Self::build(Some(parent), Some(via), filter, None, order, args)
+        Self::in_group(ctx, parent, siblings, || {
+            Self::query(Some(via), filter, None, order, args)
+        })
     }
 
     /// Like `nested`, through a link table, keeping only the links that match `link` (the
@@ -132,6 +131,7 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
     /// condition in the same statement.
     #[allow(clippy::too_many_arguments)]
     pub fn nested_linked<P: Table, F: FilterInput, L: FilterInput, O: OrderInput>(
+        ctx: &Context<'_>,
         parent: i32,
         siblings: &Siblings<P>,
         via: Via,
@@ -140,13 +140,36 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
         order: Option<O>,
         args: PageArgs,
     ) -> ApiResult<Self> {
-        let parent = Parent {
-            id: parent,
+        Self::in_group(ctx, parent, siblings, || {
+            let link = link.as_ref().map(|l| l as &dyn FilterInput);
+            Self::query(Some(via), filter, link, order, args)
+        })
+    }
+
+    /// The connection of `parent`, one of `siblings`, with the query `build` makes. Every
+    /// parent of a group resolves the same field of the document with the same arguments, so
+    /// the query is built for the first and shared by the rest.
+    fn in_group<P: Table>(
+        ctx: &Context<'_>,
+        parent: i32,
+        siblings: &Siblings<P>,
+        build: impl FnOnce() -> ApiResult<PageQuery>,
+    ) -> ApiResult<Self> {
+        let key = QueryKey {
             group: siblings.id(),
-            group_ids: siblings.ids(),
+            field: std::ptr::from_ref(ctx.item) as usize,
+            types: TypeId::of::<(N, E)>(),
         };
-        let link = link.as_ref().map(|l| l as &dyn FilterInput);
-        Self::build(Some(parent), Some(via), filter, link, order, args)
+        Ok(Self {
+            query: batches(ctx)?.page_query(key, build)?,
+            parent: Some(Parent {
+                id: parent,
+                group: siblings.id(),
+                group_ids: siblings.ids(),
+            }),
+            loaded: OnceCell::new(),
+            _types: PhantomData,
+        })
     }
 
     fn build<F: FilterInput, O: OrderInput>(
@@ -157,6 +180,22 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
         order: Option<O>,
         args: PageArgs,
     ) -> ApiResult<Self> {
+        Ok(Self {
+            query: Arc::new(Self::query(via, filter, link, order, args)?),
+            parent,
+            loaded: OnceCell::new(),
+            _types: PhantomData,
+        })
+    }
+
+    /// The query of a page of `N`s reached through `via`, matching `filter` and `link`.
+    fn query<F: FilterInput, O: OrderInput>(
+        via: Option<Via>,
+        filter: Option<F>,
+        link: Option<&dyn FilterInput>,
+        order: Option<O>,
+        args: PageArgs,
+    ) -> ApiResult<PageQuery> {
         let (mut condition, mut key) = match &filter {
             Some(f) => (filter::compile(f)?, format!("{f:?}")),
             None => (Condition::all(), String::new()),
@@ -166,13 +205,7 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
             key = format!("{key}|link {l:?}");
         }
         let sort = order.unwrap_or_default().sort_key();
-        let query = PageQuery::new::<N::Model, E::Row>(via, condition, key, sort, &args)?;
-        Ok(Self {
-            query: Arc::new(query),
-            parent,
-            loaded: OnceCell::new(),
-            _types: PhantomData,
-        })
+        PageQuery::new::<N::Model, E::Row>(via, condition, key, sort, &args)
     }
 
     /// The nodes of the page, for resolvers that need them rather than the connection.

@@ -10,11 +10,6 @@
 //! own, where nested ones share theirs, so root fields and aliases are counted too. A limit
 //! passed is `QUERY_TOO_COMPLEX`; a fragment that spreads itself, `BAD_USER_INPUT`.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{
     ErrorExtensionValues, Name, Pos, Positioned, Request, ServerError, ServerResult,
@@ -29,7 +24,7 @@ use crate::error::ApiError;
 /// levels and values 32 more; a debug build's parser overflows its stack near 280.
 const MAX_BRACKET_DEPTH: usize = 128;
 
-/// The limits on a query document, as a schema extension.
+/// The limits on a query document, checked before the engine sees it.
 #[derive(Clone, Copy, Debug)]
 pub struct DocumentLimits {
     /// Deepest nesting of objects and lists in an argument or variable.
@@ -53,22 +48,11 @@ impl From<&Limits> for DocumentLimits {
     }
 }
 
-impl ExtensionFactory for DocumentLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for DocumentLimits {
-    /// Runs before the engine parses the query itself: it reuses the document parsed here,
-    /// and its own first step (a depth check) already follows every fragment spread.
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
+impl DocumentLimits {
+    /// Checks `request` before the engine parses it itself: the engine reuses the document
+    /// parsed here, and its own first step (a depth check) already follows every fragment
+    /// spread.
+    pub fn check(&self, request: &mut Request) -> ServerResult<()> {
         for (name, value) in request.variables.iter() {
             if nests_deeper(value, self.max_input_depth) {
                 return Err(self.too_deep(&format!("variable `${name}`"), None));
@@ -83,12 +67,9 @@ impl Extension for DocumentLimits {
                 None,
             ));
         }
-        self.check_document(request.parsed_query()?)?;
-        next.run(ctx, request).await
+        self.check_document(request.parsed_query()?)
     }
-}
 
-impl DocumentLimits {
     /// Checks the arguments, aliases, fragments and fields of a parsed document.
     fn check_document(&self, document: &ExecutableDocument) -> ServerResult<()> {
         let mut aliases = 0;

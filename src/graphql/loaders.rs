@@ -4,7 +4,7 @@
 //! runs therefore follow the shape of the query (one per relation and level), never the
 //! number of rows, and never how the executor happened to schedule the resolvers.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -61,11 +61,25 @@ impl<M: Table> Group<M> {
 
 type SharedLoad = Shared<BoxFuture<'static, ApiResult<Arc<dyn Any + Send + Sync>>>>;
 
+/// Identifies the query of a nested connection within a request: the group its parents
+/// form, the field of the document being resolved (its address, stable for the request) and
+/// the connection's types (a resolver may build more than one).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct QueryKey {
+    /// The parents' group.
+    pub group: u64,
+    /// Address of the document's field.
+    pub field: usize,
+    /// The connection's node and edge types.
+    pub types: TypeId,
+}
+
 /// One request's loads: each runs once, and everyone who needs it awaits the same result.
 pub struct Batches {
     db: DatabaseConnection,
     next_group: AtomicU64,
     loads: Mutex<HashMap<String, SharedLoad>>,
+    queries: Mutex<HashMap<QueryKey, Arc<PageQuery>>>,
 }
 
 impl Batches {
@@ -75,7 +89,26 @@ impl Batches {
             db,
             next_group: AtomicU64::new(0),
             loads: Mutex::new(HashMap::new()),
+            queries: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The query under `key`, built by `build` the first time it is asked for.
+    pub fn page_query(
+        &self,
+        key: QueryKey,
+        build: impl FnOnce() -> ApiResult<PageQuery>,
+    ) -> ApiResult<Arc<PageQuery>> {
+        let mut queries = self
+            .queries
+            .lock()
+            .map_err(|_| ApiError::Internal("query registry poisoned".into()))?;
+        if let Some(query) = queries.get(&key) {
+            return Ok(query.clone());
+        }
+        let query = Arc::new(build()?);
+        queries.insert(key, query.clone());
+        Ok(query)
     }
 
     /// The database connection.

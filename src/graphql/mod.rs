@@ -19,19 +19,48 @@ pub mod search;
 pub mod stats;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
+
+use document_limits::DocumentLimits;
 
 /// The schema ctgraph serves.
 pub type CtSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
 
-/// Builds the schema with the given limits. Each request adds its own `loaders::Batches`.
-pub fn schema(limits: &limits::Limits) -> CtSchema {
+/// The schema with the limits on query documents: the one way requests are run.
+#[derive(Clone)]
+pub struct Api {
+    schema: CtSchema,
+    document_limits: DocumentLimits,
+}
+
+impl Api {
+    /// The API under `limits`.
+    pub fn new(limits: &limits::Limits) -> Self {
+        Self {
+            schema: schema(limits),
+            document_limits: DocumentLimits::from(limits),
+        }
+    }
+
+    /// Runs one request (which carries its own `loaders::Batches`): the document limits
+    /// first, then the engine, which reuses the document parsed for them. The limits are not
+    /// a schema extension: with any extension registered, the engine sends every field of
+    /// every row through the extension chain, which costs more than the fields themselves.
+    pub async fn execute(&self, mut request: Request) -> Response {
+        match self.document_limits.check(&mut request) {
+            Ok(()) => self.schema.execute(request).await,
+            Err(error) => Response::from_errors(vec![error]),
+        }
+    }
+}
+
+/// Builds the schema with the given limits (those the engine enforces; `Api` adds the rest).
+fn schema(limits: &limits::Limits) -> CtSchema {
     let mut builder = Schema::build(query::Query, EmptyMutation, EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_recursive_depth)
-        .limit_directives(limits.max_directives)
-        .extension(document_limits::DocumentLimits::from(limits));
+        .limit_directives(limits.max_directives);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -28,14 +28,14 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::db::Db;
+use crate::graphql::Api;
 use crate::graphql::limits::{Limits, add_error_codes};
 use crate::graphql::loaders::Batches;
-use crate::graphql::{CtSchema, schema};
 
 /// What every handler shares.
 #[derive(Clone)]
 struct AppState {
-    schema: CtSchema,
+    api: Api,
     db: Db,
     limits: Limits,
     /// Slots for exports running at once.
@@ -45,7 +45,7 @@ struct AppState {
 /// The router serving `db` under `limits`.
 pub fn router(db: Db, limits: Limits) -> Router {
     let state = AppState {
-        schema: schema(&limits),
+        api: Api::new(&limits),
         db,
         limits: limits.clone(),
         exports: export::slots(),
@@ -189,7 +189,7 @@ async fn graphql(
     let loader = || Batches::new(state.db.conn().clone());
     let response = match batch {
         BatchRequest::Single(request) => BatchResponse::Single(add_error_codes(
-            state.schema.execute(request.data(loader())).await,
+            state.api.execute(request.data(loader())).await,
         )),
         BatchRequest::Batch(requests) => {
             if requests.len() > state.limits.max_batch {
@@ -203,7 +203,7 @@ async fn graphql(
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
                 responses.push(add_error_codes(
-                    state.schema.execute(request.data(loader())).await,
+                    state.api.execute(request.data(loader())).await,
                 ));
             }
             BatchResponse::Batch(responses)

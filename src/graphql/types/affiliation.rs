@@ -94,6 +94,7 @@ impl Affiliation {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -103,6 +104,7 @@ impl Affiliation {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::Affiliation,
             self.0.id,
             &self.1,

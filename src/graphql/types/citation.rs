@@ -99,6 +99,7 @@ order_input! {
 
 /// The citations of the `kind` row `id`, loaded with its `siblings`.
 pub fn citations_of<M: crate::entity::Table>(
+    ctx: &Context<'_>,
     kind: NodeKind,
     id: i32,
     siblings: &Siblings<M>,
@@ -111,5 +112,5 @@ pub fn citations_of<M: crate::entity::Table>(
         tag_column: "subject_type",
         tag: kind.name(),
     };
-    Connection::nested(id, siblings, via, filter, order, args)
+    Connection::nested(ctx, id, siblings, via, filter, order, args)
 }

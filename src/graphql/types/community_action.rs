@@ -69,6 +69,7 @@ impl CommunityAction {
             ..PageArgs::default()
         };
         let districts: Connection<District> = Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             DISTRICTS,
@@ -85,6 +86,7 @@ impl CommunityAction {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<DistrictOrder>,
         #[graphql(
@@ -98,6 +100,7 @@ impl CommunityAction {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<District>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             DISTRICTS,
@@ -117,6 +120,7 @@ impl CommunityAction {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn actors(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<OrganizationOrder>,
         #[graphql(
@@ -130,6 +134,7 @@ impl CommunityAction {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Organization, Participation>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -153,6 +158,7 @@ impl CommunityAction {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -162,6 +168,7 @@ impl CommunityAction {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::CommunityAction,
             self.0.id,
             &self.1,

@@ -1,6 +1,6 @@
 //! `Country`: a sovereign state.
 
-use async_graphql::{ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 
 use super::prelude::*;
 use crate::entity::country::Model;
@@ -39,6 +39,7 @@ impl Country {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn provinces(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ProvinceFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<ProvinceOrder>,
         #[graphql(
@@ -52,6 +53,7 @@ impl Country {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Province>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("country_id"),
@@ -71,6 +73,7 @@ impl Country {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<OrganizationOrder>,
         #[graphql(
@@ -84,6 +87,7 @@ impl Country {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Organization>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("base_country_id"),
@@ -103,6 +107,7 @@ impl Country {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn militants(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<MilitantOrder>,
         #[graphql(
@@ -116,6 +121,7 @@ impl Country {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Militant>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("nationality_id"),
@@ -135,6 +141,7 @@ impl Country {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn active_militants(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<MilitantOrder>,
         #[graphql(
@@ -148,6 +155,7 @@ impl Country {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Militant>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("operating_country_id"),
@@ -167,6 +175,7 @@ impl Country {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn reported_figures(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<ReportedFigureOrder>,
         #[graphql(
@@ -180,6 +189,7 @@ impl Country {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<ReportedFigure>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("nationality_id"),
@@ -199,6 +209,7 @@ impl Country {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
         #[graphql(
             desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
@@ -216,6 +227,7 @@ impl Country {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("target_country_id"),
@@ -235,6 +247,7 @@ impl Country {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -244,6 +257,7 @@ impl Country {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::Country,
             self.0.id,
             &self.1,

@@ -59,6 +59,7 @@ impl District {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn operations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<OperationOrder>,
         #[graphql(
@@ -72,6 +73,7 @@ impl District {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Operation>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("district_id"),
@@ -91,6 +93,7 @@ impl District {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn community_actions(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<CommunityActionFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CommunityActionOrder>,
         #[graphql(
@@ -104,6 +107,7 @@ impl District {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<CommunityAction>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -127,6 +131,7 @@ impl District {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn personnel(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<PersonnelOrder>,
         #[graphql(
@@ -140,6 +145,7 @@ impl District {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Personnel>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("hometown_district_id"),
@@ -159,6 +165,7 @@ impl District {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn reported_figures(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<ReportedFigureOrder>,
         #[graphql(
@@ -172,6 +179,7 @@ impl District {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<ReportedFigure>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -195,6 +203,7 @@ impl District {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -204,6 +213,7 @@ impl District {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::District,
             self.0.id,
             &self.1,

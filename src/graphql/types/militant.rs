@@ -78,6 +78,7 @@ impl Militant {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn operations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
         #[graphql(
             desc = "Only the operations whose link to this militant matches: what happened to them."
@@ -95,6 +96,7 @@ impl Militant {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Operation, Encounter>> {
         Connection::nested_linked(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -120,6 +122,7 @@ impl Militant {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
         #[graphql(
             desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
@@ -137,6 +140,7 @@ impl Militant {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("subject_militant_id"),
@@ -156,6 +160,7 @@ impl Militant {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -165,6 +170,7 @@ impl Militant {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::Militant,
             self.0.id,
             &self.1,

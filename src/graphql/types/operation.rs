@@ -98,6 +98,7 @@ impl Operation {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn personnel(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
         #[graphql(
             desc = "Only the people whose link to this operation matches: their role and what happened to them (e.g. `{ outcome: { eq: KILLED } }`)."
@@ -115,6 +116,7 @@ impl Operation {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Personnel, Deployment>> {
         Connection::nested_linked(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -139,6 +141,7 @@ impl Operation {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn militants(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
         #[graphql(
             desc = "Only the militants whose link to this operation matches: what happened to them (e.g. `{ outcome: { eq: ARRESTED } }`)."
@@ -156,6 +159,7 @@ impl Operation {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Militant, Encounter>> {
         Connection::nested_linked(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -180,6 +184,7 @@ impl Operation {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
         #[graphql(
             desc = "Only the organizations whose link to this operation matches: their part in it (e.g. `{ role: { eq: TARGETED } }`)."
@@ -197,6 +202,7 @@ impl Operation {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Organization, Involvement>> {
         Connection::nested_linked(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -221,6 +227,7 @@ impl Operation {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -230,6 +237,7 @@ impl Operation {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::Operation,
             self.0.id,
             &self.1,

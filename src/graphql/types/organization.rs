@@ -58,6 +58,7 @@ impl Organization {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn members(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<PersonnelFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<PersonnelOrder>,
         #[graphql(
@@ -71,6 +72,7 @@ impl Organization {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Personnel>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("organization_id"),
@@ -90,6 +92,7 @@ impl Organization {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn militants(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<MilitantFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<MilitantOrder>,
         #[graphql(
@@ -103,6 +106,7 @@ impl Organization {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Militant>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("organization_id"),
@@ -122,6 +126,7 @@ impl Organization {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn operations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
         #[graphql(
             desc = "Only the operations whose link to this organization matches: its part in them."
@@ -139,6 +144,7 @@ impl Organization {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Operation, Involvement>> {
         Connection::nested_linked(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -163,6 +169,7 @@ impl Organization {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
         #[graphql(
             desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
@@ -180,6 +187,7 @@ impl Organization {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("subject_organization_id"),
@@ -199,6 +207,7 @@ impl Organization {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliated(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
         #[graphql(
             desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
@@ -216,6 +225,7 @@ impl Organization {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("target_organization_id"),
@@ -235,6 +245,7 @@ impl Organization {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn community_actions(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<CommunityActionFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CommunityActionOrder>,
         #[graphql(
@@ -248,6 +259,7 @@ impl Organization {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<CommunityAction, Participation>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -271,6 +283,7 @@ impl Organization {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -280,6 +293,7 @@ impl Organization {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::Organization,
             self.0.id,
             &self.1,

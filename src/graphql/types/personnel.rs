@@ -69,6 +69,7 @@ impl Personnel {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn operations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OperationFilter>,
         #[graphql(
             desc = "Only the operations whose link to this person matches: their role and what happened to them."
@@ -86,6 +87,7 @@ impl Personnel {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Operation, Deployment>> {
         Connection::nested_linked(
+            ctx,
             self.0.id,
             &self.1,
             Via::Link {
@@ -110,6 +112,7 @@ impl Personnel {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn affiliations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<AffiliationFilter>,
         #[graphql(
             desc = "Only links in force on this day (`since` on or before it, `until` on or after it; a missing end is open)."
@@ -127,6 +130,7 @@ impl Personnel {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Affiliation>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("subject_personnel_id"),
@@ -146,6 +150,7 @@ impl Personnel {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -155,6 +160,7 @@ impl Personnel {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::Personnel,
             self.0.id,
             &self.1,

@@ -49,6 +49,7 @@ impl Province {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<DistrictOrder>,
         #[graphql(
@@ -62,6 +63,7 @@ impl Province {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<District>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("province_id"),
@@ -81,6 +83,7 @@ impl Province {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn reported_figures(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<ReportedFigureOrder>,
         #[graphql(
@@ -94,6 +97,7 @@ impl Province {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<ReportedFigure>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("scope_province_id"),
@@ -113,6 +117,7 @@ impl Province {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -122,6 +127,7 @@ impl Province {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::Province,
             self.0.id,
             &self.1,

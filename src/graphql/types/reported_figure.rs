@@ -106,6 +106,7 @@ impl ReportedFigure {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only citations matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(desc = "Return at most this many citations from the start (at most 100).")] first: Option<i32>,
@@ -115,6 +116,7 @@ impl ReportedFigure {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         citations_of(
+            ctx,
             NodeKind::ReportedFigure,
             self.0.id,
             &self.1,
@@ -227,6 +229,7 @@ impl FigureScope {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<DistrictFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<DistrictOrder>,
         #[graphql(
@@ -245,6 +248,7 @@ impl FigureScope {
             child: "district_id",
         };
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             via,

@@ -1,6 +1,6 @@
 //! `Source`: where a fact comes from.
 
-use async_graphql::{ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 
 use super::prelude::*;
 use crate::entity::source::Model;
@@ -59,6 +59,7 @@ impl Source {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn citations(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<CitationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CitationOrder>,
         #[graphql(
@@ -72,6 +73,7 @@ impl Source {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Citation>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("source_id"),
@@ -91,6 +93,7 @@ impl Source {
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn reported_figures(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<ReportedFigureFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<ReportedFigureOrder>,
         #[graphql(
@@ -104,6 +107,7 @@ impl Source {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<ReportedFigure>> {
         Connection::nested(
+            ctx,
             self.0.id,
             &self.1,
             Via::Column("source_id"),
