@@ -106,7 +106,12 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
         order: Option<O>,
         args: PageArgs,
     ) -> ApiResult<Self> {
-        Self::build(None, None, filter, None, order, args)
+        Ok(Self {
+            query: Arc::new(Self::query(None, filter, None, order, args)?),
+            parent: None,
+            loaded: OnceCell::new(),
+            _types: PhantomData,
+        })
     }
 
     /// The connection of `parent`'s children reached through `via`; `siblings` is the group
@@ -167,22 +172,6 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
                 group: siblings.id(),
                 group_ids: siblings.ids(),
             }),
-            loaded: OnceCell::new(),
-            _types: PhantomData,
-        })
-    }
-
-    fn build<F: FilterInput, O: OrderInput>(
-        parent: Option<Parent>,
-        via: Option<Via>,
-        filter: Option<F>,
-        link: Option<&dyn FilterInput>,
-        order: Option<O>,
-        args: PageArgs,
-    ) -> ApiResult<Self> {
-        Ok(Self {
-            query: Arc::new(Self::query(via, filter, link, order, args)?),
-            parent,
             loaded: OnceCell::new(),
             _types: PhantomData,
         })
@@ -262,9 +251,11 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
             .page
             .items
             .iter()
-            .map(|item| {
+            .enumerate()
+            .map(|(index, item)| {
                 Ok(Edge {
-                    cursor: item.cursor.clone(),
+                    page: loaded.page.clone(),
+                    index,
                     node: N::from_model(item.node.clone(), loaded.siblings.clone()),
                     data: E::from_row(&item.link)?,
                 })
@@ -283,8 +274,8 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
         Ok(PageInfo {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,
-            start_cursor: page.items.first().map(|i| i.cursor.clone()),
-            end_cursor: page.items.last().map(|i| i.cursor.clone()),
+            start_cursor: page.items.first().map(|i| i.cursor.encode()),
+            end_cursor: page.items.last().map(|i| i.cursor.encode()),
         })
     }
 
@@ -312,9 +303,11 @@ impl<N: NodeObject, E: EdgeData> TypeName for Connection<N, E> {
     }
 }
 
-/// One edge of a connection: a node, its cursor, and what the link says about it.
-pub struct Edge<N, E> {
-    cursor: String,
+/// One edge of a connection: a node, where it lies in its page, and what the link says
+/// about it.
+pub struct Edge<N: NodeObject, E: EdgeData> {
+    page: Arc<Page<N::Model, E::Row>>,
+    index: usize,
     node: N,
     data: E,
 }
@@ -323,8 +316,10 @@ pub struct Edge<N, E> {
 #[Object(name_type)]
 impl<N: NodeObject, E: EdgeData> Edge<N, E> {
     /// Opaque position of this edge, for `after` and `before`.
-    async fn cursor(&self) -> &str {
-        &self.cursor
+    async fn cursor(&self) -> ApiResult<String> {
+        let item = self.page.items.get(self.index);
+        let item = item.ok_or_else(|| ApiError::Internal("an edge outside its page".into()))?;
+        Ok(item.cursor.encode())
     }
 
     /// The node at the end of this edge.

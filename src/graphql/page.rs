@@ -93,22 +93,45 @@ struct Position {
     id: i32,
 }
 
-/// The cursor of a fetched row: the table, the ordering, the row's sort value and id, so a
-/// cursor is never silently reused with another list or ordering.
-fn encode_cursor(table: &str, sort: &SortKey, row: &QueryResult) -> ApiResult<String> {
-    let id: i32 = row.try_get("", "id")?;
-    let c = sort.column;
-    let value = match sort.kind {
-        ColumnKind::Int => json!(row.try_get::<Option<i32>>("", c)?),
-        ColumnKind::Float => json!(row.try_get::<Option<f64>>("", c)?),
-        ColumnKind::Text => json!(row.try_get::<Option<String>>("", c)?),
-        ColumnKind::Date => json!(
-            row.try_get::<Option<NaiveDate>>("", c)?
-                .map(|d| d.to_string())
-        ),
-    };
-    let raw = json!([table, sort.name, sort.descending, value, id]).to_string();
-    Ok(URL_SAFE_NO_PAD.encode(raw))
+/// Where a fetched row lies: what its cursor says, kept as values and encoded only when a
+/// client asks for the cursor (most queries never do).
+#[derive(Clone, Debug)]
+pub struct CursorAt {
+    table: &'static str,
+    sort: &'static str,
+    descending: bool,
+    value: serde_json::Value,
+    id: i32,
+}
+
+impl CursorAt {
+    /// Reads the sort value and id of `row`.
+    fn of(table: &'static str, sort: &SortKey, row: &QueryResult) -> ApiResult<Self> {
+        let c = sort.column;
+        let value = match sort.kind {
+            ColumnKind::Int => json!(row.try_get::<Option<i32>>("", c)?),
+            ColumnKind::Float => json!(row.try_get::<Option<f64>>("", c)?),
+            ColumnKind::Text => json!(row.try_get::<Option<String>>("", c)?),
+            ColumnKind::Date => json!(
+                row.try_get::<Option<NaiveDate>>("", c)?
+                    .map(|d| d.to_string())
+            ),
+        };
+        Ok(Self {
+            table,
+            sort: sort.name,
+            descending: sort.descending,
+            value,
+            id: row.try_get("", "id")?,
+        })
+    }
+
+    /// The cursor: the table, the ordering, the row's sort value and id, so a cursor is never
+    /// silently reused with another list or ordering.
+    pub fn encode(&self) -> String {
+        let raw = json!([self.table, self.sort, self.descending, self.value, self.id]);
+        URL_SAFE_NO_PAD.encode(raw.to_string())
+    }
 }
 
 fn decode_cursor(text: &str, table: &str, sort: &SortKey) -> ApiResult<Position> {
@@ -430,7 +453,7 @@ impl PageQuery {
             .take(limit)
             .map(|row| {
                 Ok(PageItem {
-                    cursor: encode_cursor(self.table, &self.sort, row)?,
+                    cursor: CursorAt::of(self.table, &self.sort, row)?,
                     node: M::from_query_result(row, "")?,
                     link: L::decode(row)?,
                 })
@@ -514,8 +537,8 @@ pub struct PageItem<M, L> {
     pub node: M,
     /// What the link table says about this edge.
     pub link: L,
-    /// Opaque position of the row.
-    pub cursor: String,
+    /// Where the row lies, for its cursor.
+    pub cursor: CursorAt,
 }
 
 /// One page of a connection.
