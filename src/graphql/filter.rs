@@ -133,7 +133,8 @@ pub struct DateFilter {
     concrete(name = "PersonnelRoleFilter", params(PersonnelRole)),
     concrete(name = "PersonnelOutcomeFilter", params(PersonnelOutcome)),
     concrete(name = "MilitantOutcomeFilter", params(MilitantOutcome)),
-    concrete(name = "OrganizationRoleFilter", params(OrganizationRole))
+    concrete(name = "OrganizationRoleFilter", params(OrganizationRole)),
+    concrete(name = "ParticipationRoleFilter", params(ParticipationRole))
 )]
 pub struct EnumFilter<T: InputType + EnumType + Debug> {
     /// Exactly this value.

@@ -127,5 +127,22 @@ both! {
         let forces = &data["organizations"]["nodes"][0];
         assert_eq!(forces["conducted"]["nodes"], json!([{ "title": "Mission in Dera Ismail Khan" }]));
         assert_eq!(forces["targeted"]["totalCount"], 0);
+
+        // Community actions and their actors: in Karak the peace committee acted and the security
+        // forces were supported; in Tirah the Taliban were opposed.
+        let q = r#"{ communityActions(filter: { hasDistricts: { name: { eq: "Karak" } } }) { nodes {
+            acted: actors(link: { role: { eq: ACTOR } }) { nodes { name } }
+            others: actors(link: { not: { role: { eq: ACTOR } } }) { nodes { name } }
+        } }
+        organizations(filter: { name: { eq: "Pakistani security forces" } }) { nodes {
+            supported: communityActions(link: { role: { eq: SUPPORTED } }) { totalCount }
+            opposed: communityActions(link: { role: { eq: OPPONENT } }) { totalCount }
+        } } }"#;
+        let data = app.data(q, json!({})).await;
+        let karak = &data["communityActions"]["nodes"][0];
+        assert_eq!(karak["acted"]["nodes"], json!([{ "name": "Karak peace committee" }]));
+        assert_eq!(karak["others"]["nodes"], json!([{ "name": "Pakistani security forces" }]));
+        let forces = &data["organizations"]["nodes"][0];
+        assert_eq!((forces["supported"]["totalCount"].as_i64(), forces["opposed"]["totalCount"].as_i64()), (Some(1), Some(0)));
     }
 }

@@ -122,6 +122,10 @@ impl CommunityAction {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<OrganizationFilter>,
+        #[graphql(
+            desc = "Only the organizations whose part in this action matches (e.g. `{ role: { eq: ACTOR } }`)."
+        )]
+        link: Option<ParticipationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<OrganizationOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -133,7 +137,7 @@ impl CommunityAction {
         >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<Organization, Participation>> {
-        Connection::nested(
+        Connection::nested_linked(
             ctx,
             self.0.id,
             &self.1,
@@ -143,6 +147,7 @@ impl CommunityAction {
                 child: "organization_id",
             },
             filter,
+            link,
             order_by,
             PageArgs {
                 first,

@@ -8,7 +8,9 @@ use async_graphql::SimpleObject;
 use super::super::connection::EdgeData;
 use super::super::enums::*;
 use super::super::filter::{EnumFilter, FilterInput, Where};
-use super::{MilitantFilter, OperationFilter, OrganizationFilter, PersonnelFilter};
+use super::{
+    CommunityActionFilter, MilitantFilter, OperationFilter, OrganizationFilter, PersonnelFilter,
+};
 use crate::entity::{
     community_action_actor, operation_militant, operation_organization, operation_personnel,
 };
@@ -170,6 +172,38 @@ impl FilterInput for InvolvementFilter {
         Where::new("operation_organizations")
             .enumeration("role", &self.role)?
             .related("operation_id", "id", self.operation.as_deref())?
+            .related("organization_id", "id", self.organization.as_deref())?
+            .combine(&self.and, &self.or, &self.not)
+    }
+}
+
+/// Matches an organization's part in community actions, by role and by either end. Used by
+/// the `link` argument of `CommunityAction.actors` and `Organization.communityActions`.
+#[derive(async_graphql::InputObject, Debug, Default)]
+pub struct ParticipationFilter {
+    /// The organization's part.
+    pub role: Option<EnumFilter<ParticipationRole>>,
+    /// The community action matches this filter.
+    pub community_action: Option<Box<CommunityActionFilter>>,
+    /// The organization matches this filter.
+    pub organization: Option<Box<OrganizationFilter>>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<ParticipationFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<ParticipationFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<ParticipationFilter>>,
+}
+
+impl FilterInput for ParticipationFilter {
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("community_action_actors")
+            .enumeration("role", &self.role)?
+            .related(
+                "community_action_id",
+                "id",
+                self.community_action.as_deref(),
+            )?
             .related("organization_id", "id", self.organization.as_deref())?
             .combine(&self.and, &self.or, &self.not)
     }

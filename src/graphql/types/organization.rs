@@ -247,6 +247,10 @@ impl Organization {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only rows matching this filter.")] filter: Option<CommunityActionFilter>,
+        #[graphql(
+            desc = "Only the community actions whose link to this organization matches: its part in them."
+        )]
+        link: Option<ParticipationFilter>,
         #[graphql(desc = "Order of the list.")] order_by: Option<CommunityActionOrder>,
         #[graphql(
             desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
@@ -258,7 +262,7 @@ impl Organization {
         >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> ApiResult<Connection<CommunityAction, Participation>> {
-        Connection::nested(
+        Connection::nested_linked(
             ctx,
             self.0.id,
             &self.1,
@@ -268,6 +272,7 @@ impl Organization {
                 child: "community_action_id",
             },
             filter,
+            link,
             order_by,
             PageArgs {
                 first,
