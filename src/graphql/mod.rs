@@ -45,7 +45,8 @@ impl Api {
     /// Runs one request (which carries its own `loaders::Batches`): the document limits
     /// first, then the engine, which reuses the document parsed for them. The limits are not
     /// a schema extension: with any extension registered, the engine sends every field of
-    /// every row through the extension chain, which costs more than the fields themselves.
+    /// every row through the extension chain, a large share of a nested request's CPU time
+    /// (see BENCHMARKS.md).
     pub async fn execute(&self, mut request: Request) -> Response {
         match self.document_limits.check(&mut request) {
             Ok(()) => self.schema.execute(request).await,
