@@ -8,6 +8,7 @@ mod m20261125_000001_create_domain;
 mod m20261129_000002_search;
 mod m20261129_000003_raw_records;
 mod m20261129_000004_read_indexes;
+mod m20261129_000005_filtered_counts;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_search::Migration),
             Box::new(m20261129_000003_raw_records::Migration),
             Box::new(m20261129_000004_read_indexes::Migration),
+            Box::new(m20261129_000005_filtered_counts::Migration),
         ]
     }
 }

@@ -254,8 +254,8 @@ both! {
     async fn the_migration_indexes_existing_rows_and_its_down_leaves_nothing(app: TestApp) {
         use migration::{Migrator, MigratorTrait};
         let conn = app.db().conn();
-        // The search migration and the ones after it (raw records, read indexes).
-        Migrator::down(conn, Some(3)).await.expect("search migration down");
+        // The search migration and the ones after it (raw records, read and count indexes).
+        Migrator::down(conn, Some(4)).await.expect("search migration down");
         let leftovers = match conn.get_database_backend() {
             sea_orm::DbBackend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'search%'",
             _ => "SELECT (SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'search%') \
