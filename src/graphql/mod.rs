@@ -6,6 +6,7 @@ pub mod document_limits;
 pub mod enums;
 pub mod expansion;
 pub mod explore;
+pub mod field_order;
 pub mod filter;
 pub mod ids;
 pub mod itemised;
@@ -43,15 +44,21 @@ impl Api {
     }
 
     /// Runs one request (which carries its own `loaders::Batches`): the document limits
-    /// first, then the engine, which reuses the document parsed for them. The limits are not
-    /// a schema extension: with any extension registered, the engine sends every field of
-    /// every row through the extension chain, a large share of a nested request's CPU time
-    /// (see BENCHMARKS.md).
+    /// first, then the engine, which reuses the document parsed for them, then the data put
+    /// in the query's field order. The limits are not a schema extension: with any extension
+    /// registered, the engine sends every field of every row through the extension chain, a
+    /// large share of a nested request's CPU time (see BENCHMARKS.md).
     pub async fn execute(&self, mut request: Request) -> Response {
-        match self.document_limits.check(&mut request) {
-            Ok(()) => self.schema.execute(request).await,
-            Err(error) => Response::from_errors(vec![error]),
+        if let Err(error) = self.document_limits.check(&mut request) {
+            return Response::from_errors(vec![error]);
         }
+        let document = request.parsed_query().ok().cloned();
+        let operation = request.operation_name.clone();
+        let mut response = self.schema.execute(request).await;
+        if let Some(document) = &document {
+            field_order::in_query_order(&mut response.data, document, operation.as_deref());
+        }
+        response
     }
 }
 

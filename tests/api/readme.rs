@@ -24,7 +24,40 @@ both! {
         let (statements, data) = app.counted(&query, json!({})).await;
         assert_eq!(statements, 16, "README.md says the example runs 16 SQL statements");
         assert_eq!(json!({ "data": data }), expected, "README.md shows another output than the query returns");
+        // Byte for byte, so in the same field order: the query's.
+        let (_, _, body) = app.get_text(&format!("/graphql?query={}", percent_encoded(&query))).await;
+        assert_eq!(body.expect("a body"), minified(&output), "README.md lists the fields in another order than the server sends them");
     }
+}
+
+/// `text` with every byte but letters and digits percent-encoded, for a query string.
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// JSON text without the whitespace between tokens.
+fn minified(json: &str) -> String {
+    let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
+    for c in json.chars() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c.is_whitespace() {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 both! {

@@ -1,0 +1,132 @@
+//! Responses list each object's fields in the order the query asks for them, as the GraphQL
+//! spec recommends ("Serialized Map Ordering"). async-graphql 7 writes sibling fields in the
+//! order their resolvers finish, which changes from one request to the next; a reader of the
+//! playground, or a snapshot test, should see the fields as they wrote them. So the response
+//! is put back in order once, before it is sent: a walk over the data, sorting each object's
+//! fields by where the query first names them (fragments spread in place).
+
+use async_graphql::Value;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned};
+
+/// The fields one level of the response may hold, in query order, each with the selection
+/// sets below it (several when the query names the field more than once).
+type Fields<'a> = Vec<(&'a Name, Vec<&'a Positioned<SelectionSet>>)>;
+
+/// Puts the objects of `data`, the result of the operation `operation` of `document` (the one
+/// operation when `None`), in query order.
+pub fn in_query_order(data: &mut Value, document: &ExecutableDocument, operation: Option<&str>) {
+    let operation = match (&document.operations, operation) {
+        (DocumentOperations::Single(op), _) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
+            Some(op) => op,
+            None => return,
+        },
+        (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
+            Some(op) if ops.len() == 1 => op,
+            _ => return,
+        },
+    };
+    reorder(data, &[&operation.node.selection_set], document);
+}
+
+/// Orders `value` (an object, or a list of them at any depth) by the fields of `sets`.
+fn reorder(value: &mut Value, sets: &[&Positioned<SelectionSet>], document: &ExecutableDocument) {
+    let mut fields = Fields::new();
+    for set in sets {
+        collect(set, document, &mut fields);
+    }
+    apply(value, &fields, document);
+}
+
+fn apply(value: &mut Value, fields: &Fields<'_>, document: &ExecutableDocument) {
+    match value {
+        Value::List(items) => {
+            for item in items {
+                apply(item, fields, document);
+            }
+        }
+        Value::Object(map) => {
+            // A key the query does not name (none should exist) keeps its place after the rest.
+            map.sort_by_cached_key(|key, _| {
+                fields
+                    .iter()
+                    .position(|(name, _)| *name == key)
+                    .unwrap_or(usize::MAX)
+            });
+            for (name, children) in fields {
+                if let Some(child) = map.get_mut(*name)
+                    && children.iter().any(|set| !set.node.items.is_empty())
+                {
+                    reorder(child, children, document);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Appends the fields `set` selects, fragments spread in place, to `fields`.
+fn collect<'a>(
+    set: &'a Positioned<SelectionSet>,
+    document: &'a ExecutableDocument,
+    fields: &mut Fields<'a>,
+) {
+    for selection in &set.node.items {
+        match &selection.node {
+            Selection::Field(field) => {
+                let key = &field.node.response_key().node;
+                let below = &field.node.selection_set;
+                match fields.iter_mut().find(|(name, _)| *name == key) {
+                    Some((_, sets)) => sets.push(below),
+                    None => fields.push((key, vec![below])),
+                }
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
+                    collect(&fragment.node.selection_set, document, fields);
+                }
+            }
+            Selection::InlineFragment(inline) => {
+                collect(&inline.node.selection_set, document, fields);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
+
+    fn keys(value: &Value) -> Vec<String> {
+        match value {
+            Value::Object(map) => map.keys().map(|k| k.to_string()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn objects_and_lists_follow_the_query_fragments_included() {
+        let document = parse_query("{ b a: x { ...F z } } fragment F on T { y ... on T { w } }")
+            .expect("parses");
+        let mut data: Value = serde_json::from_str::<serde_json::Value>(
+            r#"{ "a": [{ "z": 1, "w": 2, "y": 3 }, { "w": 4, "z": 5, "y": 6 }], "b": 7 }"#,
+        )
+        .and_then(serde_json::from_value)
+        .expect("a value");
+        in_query_order(&mut data, &document, None);
+        assert_eq!(keys(&data), ["b", "a"]);
+        let Value::Object(map) = &data else {
+            panic!("an object")
+        };
+        let Some(Value::List(items)) = map.get("a") else {
+            panic!("a list")
+        };
+        for item in items {
+            assert_eq!(keys(item), ["y", "w", "z"]);
+        }
+    }
+}
