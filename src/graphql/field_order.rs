@@ -11,9 +11,72 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Positioned};
 
-/// The fields one level of the response may hold, in query order, each with the selection
-/// sets below it (several when the query names the field more than once).
-type Fields<'a> = Vec<(&'a Name, Vec<&'a Positioned<SelectionSet>>)>;
+/// The fields one level of the response may hold, in query order, each with the fields below
+/// it (merged when the query names a field more than once). Built once per request from the
+/// document, then laid over every object of the data.
+#[derive(Default)]
+struct Plan<'a> {
+    fields: Vec<(&'a Name, Plan<'a>)>,
+}
+
+impl<'a> Plan<'a> {
+    /// Adds the fields `set` selects, fragments spread in place.
+    fn add(&mut self, set: &'a Positioned<SelectionSet>, document: &'a ExecutableDocument) {
+        for selection in &set.node.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let key = &field.node.response_key().node;
+                    let at = match self.fields.iter().position(|(name, _)| *name == key) {
+                        Some(at) => at,
+                        None => {
+                            self.fields.push((key, Plan::default()));
+                            self.fields.len() - 1
+                        }
+                    };
+                    self.fields[at].1.add(&field.node.selection_set, document);
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                    {
+                        self.add(&fragment.node.selection_set, document);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    self.add(&inline.node.selection_set, document);
+                }
+            }
+        }
+    }
+
+    /// Orders `value` (an object, or a list of them at any depth) by this plan.
+    fn apply(&self, value: &mut Value) {
+        match value {
+            Value::List(items) => {
+                for item in items {
+                    self.apply(item);
+                }
+            }
+            Value::Object(map) => {
+                // A key the query does not name (none should exist) goes after the rest.
+                let rank = |key: &Name| {
+                    let at = self.fields.iter().position(|(name, _)| *name == key);
+                    at.unwrap_or(usize::MAX)
+                };
+                if !map.keys().map(rank).is_sorted() {
+                    map.sort_by_cached_key(|key, _| rank(key));
+                }
+                for (name, below) in &self.fields {
+                    if let Some(child) = map.get_mut(*name)
+                        && !below.fields.is_empty()
+                    {
+                        below.apply(child);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
 
 /// Puts the objects of `data`, the result of the operation `operation` of `document` (the one
 /// operation when `None`), in query order.
@@ -29,71 +92,9 @@ pub fn in_query_order(data: &mut Value, document: &ExecutableDocument, operation
             _ => return,
         },
     };
-    reorder(data, &[&operation.node.selection_set], document);
-}
-
-/// Orders `value` (an object, or a list of them at any depth) by the fields of `sets`.
-fn reorder(value: &mut Value, sets: &[&Positioned<SelectionSet>], document: &ExecutableDocument) {
-    let mut fields = Fields::new();
-    for set in sets {
-        collect(set, document, &mut fields);
-    }
-    apply(value, &fields, document);
-}
-
-fn apply(value: &mut Value, fields: &Fields<'_>, document: &ExecutableDocument) {
-    match value {
-        Value::List(items) => {
-            for item in items {
-                apply(item, fields, document);
-            }
-        }
-        Value::Object(map) => {
-            // A key the query does not name (none should exist) keeps its place after the rest.
-            map.sort_by_cached_key(|key, _| {
-                fields
-                    .iter()
-                    .position(|(name, _)| *name == key)
-                    .unwrap_or(usize::MAX)
-            });
-            for (name, children) in fields {
-                if let Some(child) = map.get_mut(*name)
-                    && children.iter().any(|set| !set.node.items.is_empty())
-                {
-                    reorder(child, children, document);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Appends the fields `set` selects, fragments spread in place, to `fields`.
-fn collect<'a>(
-    set: &'a Positioned<SelectionSet>,
-    document: &'a ExecutableDocument,
-    fields: &mut Fields<'a>,
-) {
-    for selection in &set.node.items {
-        match &selection.node {
-            Selection::Field(field) => {
-                let key = &field.node.response_key().node;
-                let below = &field.node.selection_set;
-                match fields.iter_mut().find(|(name, _)| *name == key) {
-                    Some((_, sets)) => sets.push(below),
-                    None => fields.push((key, vec![below])),
-                }
-            }
-            Selection::FragmentSpread(spread) => {
-                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
-                    collect(&fragment.node.selection_set, document, fields);
-                }
-            }
-            Selection::InlineFragment(inline) => {
-                collect(&inline.node.selection_set, document, fields);
-            }
-        }
-    }
+    let mut plan = Plan::default();
+    plan.add(&operation.node.selection_set, document);
+    plan.apply(data);
 }
 
 #[cfg(test)]
