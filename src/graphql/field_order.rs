@@ -80,7 +80,13 @@ impl<'a> Plan<'a> {
 
 /// Puts the objects of `data`, the result of the operation `operation` of `document` (the one
 /// operation when `None`), in query order.
+/// Only data the engine produced is ordered: its document passed the document limits, which
+/// refuse fragments that spread themselves and bound the fields fragments expand to, so the
+/// plan is finite and small.
 pub fn in_query_order(data: &mut Value, document: &ExecutableDocument, operation: Option<&str>) {
+    if !matches!(data, Value::Object(_)) {
+        return;
+    }
     let operation = match (&document.operations, operation) {
         (DocumentOperations::Single(op), _) => op,
         (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
