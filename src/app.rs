@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::http::HeaderValue;
 use tokio::net::TcpListener;
 
 use crate::db::Db;
@@ -20,6 +21,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Request limits.
     pub limits: Limits,
+    /// Origins browsers may call the API from (`scheme://host[:port]`); any when empty.
+    pub cors_origins: Vec<String>,
 }
 
 /// A started application: database ready, listener bound.
@@ -32,6 +35,11 @@ pub struct App {
 impl App {
     /// Opens and migrates the database, seeds it if it is empty, and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let cors_origins = config
+            .cors_origins
+            .iter()
+            .map(|origin| cors_origin(origin))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         if let Some(report) = seed::load_if_empty(&db).await? {
@@ -40,7 +48,7 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-        let router = http::router(db.clone(), config.limits);
+        let router = http::router(db.clone(), config.limits, &cors_origins);
         Ok(Self {
             db,
             router,
@@ -69,6 +77,21 @@ impl App {
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())
+    }
+}
+
+/// An origin as browsers send it in `Origin`: a scheme, a host and maybe a port, no path.
+fn cors_origin(origin: &str) -> anyhow::Result<HeaderValue> {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains('/') => HeaderValue::from_str(origin)
+            .map_err(|e| anyhow::anyhow!("--cors-origin {origin:?}: {e}")),
+        _ => anyhow::bail!(
+            "--cors-origin {origin:?} is not an origin: write it as a browser sends it, \
+             scheme, host and port with no path (https://example.org, http://localhost:5173)"
+        ),
     }
 }
 

@@ -102,6 +102,15 @@ struct ServeArgs {
     /// Refuse schema introspection (GraphiQL then cannot show the docs).
     #[arg(long)]
     no_introspection: bool,
+    /// An origin browsers may call the API from, as `scheme://host[:port]`; repeat it for
+    /// several (comma-separated in the environment variable). Any origin when none is given.
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        env = "CTGRAPH_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,6 +247,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         database_url: args.db.database_url,
         listen: args.listen,
         limits,
+        cors_origins: args.cors_origins,
     })
     .await?;
     let addr = app.local_addr()?;

@@ -10,6 +10,31 @@
 use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, RuntimeErr, sqlx};
 
+/// The codes clients switch on, sent as `extensions.code`; the one place they are written.
+/// Where Apollo Server has a code for the same failure, it is Apollo's, which clients already
+/// know.
+pub mod code {
+    /// The document is not valid GraphQL syntax.
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    /// The document is valid syntax but not a valid query of this schema.
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// The request names no operation of the document that can be run (unknown
+    /// `operationName`, or none given for a document of several operations).
+    pub const OPERATION_RESOLUTION_FAILURE: &str = "OPERATION_RESOLUTION_FAILURE";
+    /// The request is malformed or asks for something impossible.
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    /// The request names something that does not exist.
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// The request would cost more work than one request may.
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    /// The request took too long and was cancelled.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// The database cannot be reached right now.
+    pub const DATABASE_UNAVAILABLE: &str = "DATABASE_UNAVAILABLE";
+    /// A bug or an unexpected failure; details are in the server's log.
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
 /// An error raised while answering a request. Cloneable, so a batch that fails can hand the
 /// same error to every resolver waiting on it.
 #[derive(Debug, Clone)]
@@ -36,11 +61,11 @@ impl ApiError {
     /// The stable code clients match on, sent as `extensions.code`.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadUserInput(_) => "BAD_USER_INPUT",
-            Self::NotFound(_) => "NOT_FOUND",
-            Self::TooComplex(_) => "QUERY_TOO_COMPLEX",
-            Self::DatabaseUnavailable(_) => "DATABASE_UNAVAILABLE",
-            Self::Internal(_) => "INTERNAL",
+            Self::BadUserInput(_) => code::BAD_USER_INPUT,
+            Self::NotFound(_) => code::NOT_FOUND,
+            Self::TooComplex(_) => code::QUERY_TOO_COMPLEX,
+            Self::DatabaseUnavailable(_) => code::DATABASE_UNAVAILABLE,
+            Self::Internal(_) => code::INTERNAL,
         }
     }
 
@@ -110,6 +135,20 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
+/// An error of the request as a whole (no path), with its code.
+pub fn server_error(
+    code: &'static str,
+    message: impl Into<String>,
+    pos: Option<async_graphql::Pos>,
+) -> async_graphql::ServerError {
+    let mut error = async_graphql::ServerError::new(message, pos);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    error
+}
+
 /// The result type of everything on a request path.
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -125,13 +164,13 @@ mod tests {
     #[test]
     fn every_error_carries_its_code() {
         let cases = [
-            (ApiError::bad_input("x"), "BAD_USER_INPUT"),
-            (ApiError::NotFound("x".into()), "NOT_FOUND"),
+            (ApiError::bad_input("x"), code::BAD_USER_INPUT),
+            (ApiError::NotFound("x".into()), code::NOT_FOUND),
             (
                 ApiError::from(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)),
-                "DATABASE_UNAVAILABLE",
+                code::DATABASE_UNAVAILABLE,
             ),
-            (ApiError::from(DbErr::Custom("boom".into())), "INTERNAL"),
+            (ApiError::from(DbErr::Custom("boom".into())), code::INTERNAL),
         ];
         for (err, code) in cases {
             assert_eq!(code_of(err), Some(async_graphql::Value::from(code)));

@@ -8,17 +8,15 @@
 //! each other can make a short document select millions of fields, and the engine walks them
 //! all, so fields are counted first (see `expansion`). Each root field runs statements of its
 //! own, where nested ones share theirs, so root fields and aliases are counted too. A limit
-//! passed is `QUERY_TOO_COMPLEX`; a fragment that spreads itself, `BAD_USER_INPUT`.
+//! passed is `QUERY_TOO_COMPLEX`; a fragment that spreads itself, `GRAPHQL_VALIDATION_FAILED`.
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{
-    ErrorExtensionValues, Name, Pos, Positioned, Request, ServerError, ServerResult,
-};
+use async_graphql::{Name, Pos, Positioned, Request, ServerError, ServerResult};
 use async_graphql_value::{ConstValue, Value};
 
 use super::expansion;
 use super::limits::Limits;
-use crate::error::ApiError;
+use crate::error::{code, server_error};
 
 /// Deepest nesting of `{`, `[` and `(` the parser is given. Generous: selections may nest 32
 /// levels and values 32 more; a debug build's parser overflows its stack near 280.
@@ -49,10 +47,9 @@ impl From<&Limits> for DocumentLimits {
 }
 
 impl DocumentLimits {
-    /// Checks `request` before the engine parses it itself: the engine reuses the document
-    /// parsed here, and its own first step (a depth check) already follows every fragment
-    /// spread.
-    pub fn check(&self, request: &mut Request) -> ServerResult<()> {
+    /// Checks the variables and text of `request`, before it is parsed: the parser recurses
+    /// once per level of brackets.
+    pub fn check_text(&self, request: &Request) -> ServerResult<()> {
         for (name, value) in request.variables.iter() {
             if nests_deeper(value, self.max_input_depth) {
                 return Err(self.too_deep(&format!("variable `${name}`"), None));
@@ -67,11 +64,13 @@ impl DocumentLimits {
                 None,
             ));
         }
-        self.check_document(request.parsed_query()?)
+        Ok(())
     }
 
-    /// Checks the arguments, aliases, fragments and fields of a parsed document.
-    fn check_document(&self, document: &ExecutableDocument) -> ServerResult<()> {
+    /// Checks the arguments, aliases, fragments and fields of a parsed document, before the
+    /// engine sees it: its own first step (a depth check) already follows every fragment
+    /// spread.
+    pub fn check_document(&self, document: &ExecutableDocument) -> ServerResult<()> {
         let mut aliases = 0;
         for (_, operation) in document.operations.iter() {
             for variable in &operation.node.variable_definitions {
@@ -154,8 +153,7 @@ impl DocumentLimits {
         if let Some(name) = expansion.cycle {
             let message = format!("fragment `{name}` spreads itself, directly or through others");
             let pos = document.fragments.get(name).map(|f| f.pos);
-            return Err(async_graphql::Error::from(ApiError::bad_input(message))
-                .into_server_error(pos.unwrap_or_default()));
+            return Err(server_error(code::GRAPHQL_VALIDATION_FAILED, message, pos));
         }
         for size in expansion.operations {
             if size.top_level > self.max_root_fields {
@@ -189,11 +187,7 @@ impl DocumentLimits {
 }
 
 fn too_complex(message: String, pos: Option<Pos>) -> ServerError {
-    let mut error = ServerError::new(message, pos);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", "QUERY_TOO_COMPLEX");
-    error.extensions = Some(extensions);
-    error
+    server_error(code::QUERY_TOO_COMPLEX, message, pos)
 }
 
 /// The deepest nesting of `{`, `[` and `(` in a GraphQL document, outside strings, block

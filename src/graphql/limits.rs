@@ -1,9 +1,11 @@
 //! Limits on what one request may ask: depth, complexity, input nesting, aliases, fields,
 //! body size, time.
-//! Errors from the GraphQL engine itself (parse, validation, limits) come without an
-//! `extensions.code`; [`add_error_codes`] gives each one, so every error has a code.
+//! Errors from the GraphQL engine itself (validation, limits) come without an
+//! `extensions.code`; [`set_code`] gives each one, so every error has a code.
 
-use async_graphql::{Response, ServerError};
+use async_graphql::ServerError;
+
+use crate::error::code;
 
 /// What one request may ask for.
 #[derive(Clone, Debug)]
@@ -58,10 +60,10 @@ impl Default for Limits {
     }
 }
 
-/// The code of an engine error that has none: a limit, or a malformed request. Matched on
-/// the engine's own messages (async-graphql 7.2), from their start, so that a message quoting
-/// a user's field or argument name cannot pass for a limit.
-fn code_for(error: &ServerError) -> &'static str {
+/// The code of an engine error that has none: a limit, or `otherwise`. Matched on the
+/// engine's own messages (async-graphql 7.2), from their start, so that a message quoting a
+/// user's field or argument name cannot pass for a limit.
+fn code_for(error: &ServerError, otherwise: &'static str) -> &'static str {
     const LIMITS: [&str; 5] = [
         "Query is too complex.",
         "Query is nested too deep.",
@@ -71,28 +73,26 @@ fn code_for(error: &ServerError) -> &'static str {
         "recursion limit exceeded",
     ];
     if LIMITS.iter().any(|limit| error.message.starts_with(limit)) {
-        "QUERY_TOO_COMPLEX"
+        code::QUERY_TOO_COMPLEX
     } else {
-        "BAD_USER_INPUT"
+        otherwise
     }
 }
 
-/// Gives every error of `response` an `extensions.code`.
-pub fn add_error_codes(mut response: Response) -> Response {
-    for error in &mut response.errors {
-        let has_code = error
+/// Gives `error`, from the engine, an `extensions.code` if it has none: `QUERY_TOO_COMPLEX`
+/// for a limit, `otherwise` for the rest.
+pub(crate) fn set_code(error: &mut ServerError, otherwise: &'static str) {
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
+    if !has_code {
+        let code = code_for(error, otherwise);
+        error
             .extensions
-            .as_ref()
-            .is_some_and(|e| e.get("code").is_some());
-        if !has_code {
-            let code = code_for(error);
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code);
-        }
+            .get_or_insert_with(Default::default)
+            .set("code", code);
     }
-    response
 }
 
 #[cfg(test)]
@@ -100,7 +100,10 @@ mod tests {
     use super::*;
 
     fn code(message: &str) -> &'static str {
-        code_for(&ServerError::new(message, None))
+        code_for(
+            &ServerError::new(message, None),
+            code::GRAPHQL_VALIDATION_FAILED,
+        )
     }
 
     #[test]
@@ -112,7 +115,7 @@ mod tests {
             "The number of directives on the field `name` cannot be greater than `8`",
             "recursion limit exceeded.",
         ] {
-            assert_eq!(code(limit), "QUERY_TOO_COMPLEX", "{limit}");
+            assert_eq!(code(limit), code::QUERY_TOO_COMPLEX, "{limit}");
         }
         // Regression: matching on words anywhere took these for limits.
         for mistake in [
@@ -120,7 +123,7 @@ mod tests {
             r#"Unknown argument "recursion" on field "Query.operations"."#,
             "Syntax error",
         ] {
-            assert_eq!(code(mistake), "BAD_USER_INPUT", "{mistake}");
+            assert_eq!(code(mistake), code::GRAPHQL_VALIDATION_FAILED, "{mistake}");
         }
     }
 }

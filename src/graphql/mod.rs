@@ -1,12 +1,12 @@
 //! The GraphQL schema: types, connections, filters and loaders, and the limits every
 //! public GraphQL API needs.
 
+mod completion;
 pub mod connection;
 pub mod document_limits;
 pub mod enums;
 pub mod expansion;
 pub mod explore;
-pub mod field_order;
 pub mod filter;
 pub mod ids;
 pub mod itemised;
@@ -20,45 +20,209 @@ pub mod search;
 pub mod stats;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
+use async_graphql::{
+    EmptyMutation, EmptySubscription, Pos, Positioned, Request, Response, Schema, ServerError,
+    Value,
+};
 
+use crate::error::{code, server_error};
+use completion::SchemaIndex;
 use document_limits::DocumentLimits;
 
 /// The schema ctgraph serves.
 pub type CtSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
 
+/// What became of one request.
+pub enum Outcome {
+    /// The operation ran: its data, complete as the spec has it, and its field errors.
+    Executed(Response),
+    /// The request was refused before any field ran (a document that does not parse or
+    /// validate, an operation that cannot be chosen, a limit): errors only, no `data`.
+    Refused(Vec<ServerError>),
+    /// The operation is a mutation, which a request that may only read cannot run.
+    NotReadOnly(Vec<ServerError>),
+}
+
 /// The schema with the limits on query documents: the one way requests are run.
 #[derive(Clone)]
 pub struct Api {
     schema: CtSchema,
+    index: std::sync::Arc<SchemaIndex>,
     document_limits: DocumentLimits,
 }
 
 impl Api {
     /// The API under `limits`.
     pub fn new(limits: &limits::Limits) -> Self {
+        let schema = schema(limits);
+        // The engine's own SDL: a failure here is a bug that every test would show.
+        let index = SchemaIndex::new(&schema.sdl()).unwrap_or_else(|e| {
+            panic!("the schema's SDL does not parse: {e}");
+        });
         Self {
-            schema: schema(limits),
+            schema,
+            index: std::sync::Arc::new(index),
             document_limits: DocumentLimits::from(limits),
         }
     }
 
-    /// Runs one request (which carries its own `loaders::Batches`): the document limits
-    /// first, then the engine, which reuses the document parsed for them, then the data put
-    /// in the query's field order. The limits are not a schema extension: with any extension
-    /// registered, the engine sends every field of every row through the extension chain, a
-    /// large share of a nested request's CPU time (see BENCHMARKS.md).
-    pub async fn execute(&self, mut request: Request) -> Response {
-        if let Err(error) = self.document_limits.check(&mut request) {
-            return Response::from_errors(vec![error]);
+    /// Runs one request (which carries its own `loaders::Batches`); `read_only` when it came
+    /// by a method that may not change anything (GET). In turn: the document limits on the
+    /// text, the parse, the limits on the document, the choice of operation, the engine (given
+    /// the document parsed here), and the completion of its data as the spec has it (see
+    /// `completion`). The limits are not a schema extension: with any extension registered,
+    /// the engine sends every field of every row through the extension chain, a large share
+    /// of a nested request's CPU time (see BENCHMARKS.md).
+    pub async fn execute(&self, mut request: Request, read_only: bool) -> Outcome {
+        if let Err(error) = self.document_limits.check_text(&request) {
+            return Outcome::Refused(vec![error]);
         }
-        let document = request.parsed_query().ok().cloned();
-        let operation = request.operation_name.clone();
+        let mut document = match async_graphql::parser::parse_query(&request.query) {
+            Ok(document) => document,
+            Err(error) => return Outcome::Refused(vec![parse_error(error)]),
+        };
+        if let Err(error) = self.document_limits.check_document(&document) {
+            return Outcome::Refused(vec![error]);
+        }
+        let name = request.operation_name.clone();
+        let name = name.as_deref();
+        let operation = match operation(&document, name) {
+            Ok(operation) => operation,
+            Err(error) => return Outcome::Refused(vec![error]),
+        };
+        match operation.node.ty {
+            OperationType::Query => {}
+            OperationType::Mutation if read_only => {
+                let message = "a GET request may only run queries; send mutations with POST";
+                let error = server_error(code::BAD_USER_INPUT, message, Some(operation.pos));
+                return Outcome::NotReadOnly(vec![error]);
+            }
+            OperationType::Mutation | OperationType::Subscription => {
+                let message = format!(
+                    "this API runs queries only: it has no {} type yet",
+                    if operation.node.ty == OperationType::Mutation {
+                        "mutation"
+                    } else {
+                        "subscription"
+                    }
+                );
+                let error = server_error(
+                    code::GRAPHQL_VALIDATION_FAILED,
+                    message,
+                    Some(operation.pos),
+                );
+                return Outcome::Refused(vec![error]);
+            }
+        }
+        // The engine leaves variables' defaults out of `@skip` and `@include`; given them
+        // here, it decides as completion does, and as the spec has it.
+        for variable in &operation.node.variable_definitions {
+            if let Some(default) = &variable.node.default_value {
+                let name = &variable.node.name.node;
+                if !request.variables.contains_key(name) {
+                    request.variables.insert(name.clone(), default.node.clone());
+                }
+            }
+        }
+        self.index.mark_types(&mut document);
+        let variables = request.variables.clone();
+        request.set_parsed_query(document.clone());
         let mut response = self.schema.execute(request).await;
-        if let Some(document) = &document {
-            field_order::in_query_order(&mut response.data, document, operation.as_deref());
+        let refused = response.data == Value::Null
+            && !response.errors.is_empty()
+            && response.errors.iter().all(|e| e.path.is_empty());
+        if refused {
+            for error in &mut response.errors {
+                limits::set_code(error, code::GRAPHQL_VALIDATION_FAILED);
+            }
+            return Outcome::Refused(response.errors);
         }
-        response
+        if let Ok(operation) = self::operation(&document, name) {
+            let (data, errors) = (&mut response.data, &mut response.errors);
+            completion::complete(
+                &self.index,
+                &document,
+                &operation.node,
+                &variables,
+                data,
+                errors,
+            );
+        }
+        for error in &mut response.errors {
+            limits::set_code(error, code::BAD_USER_INPUT);
+        }
+        Outcome::Executed(response)
+    }
+}
+
+/// The operation of `document` a request names (`name`), or the one it holds.
+fn operation<'d>(
+    document: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Result<&'d Positioned<OperationDefinition>, ServerError> {
+    let names = || match &document.operations {
+        DocumentOperations::Single(_) => "one without a name".to_owned(),
+        DocumentOperations::Multiple(operations) => {
+            let mut names: Vec<&str> = operations.keys().map(|n| n.as_str()).collect();
+            names.sort_unstable();
+            names.join(", ")
+        }
+    };
+    let failure = |message: String| server_error(code::OPERATION_RESOLUTION_FAILURE, message, None);
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), None) => Ok(operation),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations
+            .values()
+            .next()
+            .ok_or_else(|| failure(String::new())),
+        (DocumentOperations::Multiple(_), None) => Err(failure(format!(
+            "the document holds several operations ({}); name the one to run in `operationName`",
+            names()
+        ))),
+        (DocumentOperations::Multiple(operations), Some(name)) if operations.contains_key(name) => {
+            operations.get(name).ok_or_else(|| failure(String::new()))
+        }
+        (_, Some(name)) => Err(failure(format!(
+            "the document has no operation named `{name}`; its operations: {}",
+            names()
+        ))),
+    }
+}
+
+/// A parse failure as one line a user can act on: where, and what was expected there. The
+/// parser's own message is several lines of source excerpt with a caret.
+fn parse_error(error: async_graphql::parser::Error) -> ServerError {
+    use async_graphql::parser::Error;
+    match error {
+        Error::Syntax { message, start, .. } => {
+            let expected = message
+                .lines()
+                .rev()
+                .find_map(|line| line.trim().strip_prefix("= "))
+                .unwrap_or("unexpected input");
+            let message = format!(
+                "syntax error at line {}, column {}: {expected}",
+                start.line, start.column
+            );
+            server_error(code::GRAPHQL_PARSE_FAILED, message, Some(start))
+        }
+        Error::RecursionLimitExceeded => server_error(
+            code::QUERY_TOO_COMPLEX,
+            "the query nests selections too deeply to parse; flatten it",
+            None,
+        ),
+        Error::MissingOperation => server_error(
+            code::GRAPHQL_PARSE_FAILED,
+            "the document holds no operation; send a query such as `{ districts { totalCount } }`",
+            None,
+        ),
+        other => {
+            let pos: Option<Pos> = other.positions().next();
+            server_error(code::GRAPHQL_VALIDATION_FAILED, other.to_string(), pos)
+        }
     }
 }
 

@@ -4,33 +4,30 @@
 
 mod cytoscape;
 mod export;
+mod graphql;
 mod playground;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::{BatchRequest, BatchResponse};
-use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
-use axum::extract::{Query, State};
-use axum::http::{Method, StatusCode, Uri, header};
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::db::Db;
+use crate::error::code;
 use crate::graphql::Api;
-use crate::graphql::limits::{Limits, add_error_codes};
-use crate::graphql::loaders::Batches;
+use crate::graphql::limits::Limits;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -42,20 +39,41 @@ struct AppState {
     exports: Arc<Semaphore>,
 }
 
-/// The router serving `db` under `limits`.
-pub fn router(db: Db, limits: Limits) -> Router {
+/// How long a browser may keep a preflight's answer. Chromium keeps none longer than two
+/// hours, Firefox a day: two hours means what it says everywhere.
+const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// Headers every response may show to a page's script besides the CORS-safelisted ones.
+const EXPOSED_HEADERS: [HeaderName; 1] = [header::ALLOW];
+
+/// The CORS policy: any origin when `origins` is empty, else those. A preflight is allowed
+/// whatever headers it asks for: GraphQL clients send their own (`authorization`,
+/// `traceparent`, `apollographql-client-name`, `x-apollo-operation-name`, ...), and a list
+/// would block the next one; no credentials are involved, so nothing is exposed by it.
+fn cors(origins: &[HeaderValue]) -> CorsLayer {
+    let allow_origin = if origins.is_empty() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().cloned())
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(EXPOSED_HEADERS)
+        .max_age(PREFLIGHT_MAX_AGE)
+}
+
+/// The router serving `db` under `limits`, to browsers of `cors_origins` (any when empty).
+pub fn router(db: Db, limits: Limits, cors_origins: &[HeaderValue]) -> Router {
     let state = AppState {
         api: Api::new(&limits),
         db,
         limits: limits.clone(),
         exports: export::slots(),
     };
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE]);
     Router::new()
-        .route("/graphql", get(graphql).post(graphql))
+        .route("/graphql", get(graphql::graphql).post(graphql::graphql))
         .route("/graphiql", get(playground::page))
         .route("/graphiql/assets/{version}/{name}", get(playground::asset))
         .route("/health", get(health))
@@ -77,13 +95,13 @@ pub fn router(db: Db, limits: Limits) -> Router {
             Duration::from_secs(limits.timeout_secs),
         ))
         .layer(map_response(bare_errors_as_graphql))
-        .layer(cors)
+        .layer(cors(cors_origins))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
 /// A GraphQL-shaped error response for a request that never reached the engine.
-fn request_error(status: StatusCode, code: &str, message: String) -> Response {
+fn request_error(status: StatusCode, code: &'static str, message: String) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, Json(body)).into_response()
 }
@@ -94,23 +112,23 @@ async fn bare_errors_as_graphql(response: Response) -> Response {
     match response.status() {
         StatusCode::PAYLOAD_TOO_LARGE => request_error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "BAD_USER_INPUT",
+            code::BAD_USER_INPUT,
             "request body too large; send a smaller query".to_owned(),
         ),
         StatusCode::REQUEST_TIMEOUT => request_error(
             StatusCode::REQUEST_TIMEOUT,
-            "TIMEOUT",
+            code::TIMEOUT,
             "the request took too long and was cancelled; ask for less, or retry".to_owned(),
         ),
         StatusCode::NOT_FOUND if is_bare(&response) => request_error(
             StatusCode::NOT_FOUND,
-            "NOT_FOUND",
+            code::NOT_FOUND,
             "no such path: GraphQL is served at /graphql, the playground at /graphiql".to_owned(),
         ),
         StatusCode::METHOD_NOT_ALLOWED if is_bare(&response) => {
             let mut answer = request_error(
                 StatusCode::METHOD_NOT_ALLOWED,
-                "BAD_USER_INPUT",
+                code::BAD_USER_INPUT,
                 "method not allowed: send GraphQL with POST, or GET for queries".to_owned(),
             );
             // Keep `Allow`: it tells the client which methods would do.
@@ -138,78 +156,9 @@ fn panic_as_graphql(panic: Box<dyn std::any::Any + Send + 'static>) -> Response 
     tracing::error!(panic = detail, "request handler panicked");
     request_error(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL",
+        code::INTERNAL,
         "internal error; it has been logged".to_owned(),
     )
-}
-
-/// The GraphQL-over-HTTP name of a GET request's operation name.
-#[derive(Deserialize)]
-struct GetOperationName {
-    #[serde(rename = "operationName")]
-    operation_name: Option<String>,
-}
-
-async fn graphql(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    request: Result<GraphQLBatchRequest, GraphQLRejection>,
-) -> Response {
-    let batch = match request {
-        // async-graphql reads a GET request's operation name from `operation_name`; clients
-        // send `operationName`, as the GraphQL-over-HTTP spec has it.
-        Ok(request) => match request.into_inner() {
-            BatchRequest::Single(mut single)
-                if method == Method::GET && single.operation_name.is_none() =>
-            {
-                single.operation_name = Query::<GetOperationName>::try_from_uri(&uri)
-                    .ok()
-                    .and_then(|q| q.0.operation_name);
-                BatchRequest::Single(single)
-            }
-            batch => batch,
-        },
-        Err(rejection) => {
-            // A body cut off by the size limit surfaces here as an I/O error.
-            let status = match &rejection.0 {
-                async_graphql::ParseRequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                async_graphql::ParseRequestError::Io(e)
-                    if e.to_string().contains("length limit") =>
-                {
-                    StatusCode::PAYLOAD_TOO_LARGE
-                }
-                _ => StatusCode::BAD_REQUEST,
-            };
-            let message = format!("malformed GraphQL request: {}", rejection.0);
-            return request_error(status, "BAD_USER_INPUT", message);
-        }
-    };
-    // Each operation gets its own batches, so loaded rows never outlive the request.
-    let loader = || Batches::new(state.db.conn().clone());
-    let response = match batch {
-        BatchRequest::Single(request) => BatchResponse::Single(add_error_codes(
-            state.api.execute(request.data(loader())).await,
-        )),
-        BatchRequest::Batch(requests) => {
-            if requests.len() > state.limits.max_batch {
-                let message = format!(
-                    "a batch may hold at most {} operations, got {}",
-                    state.limits.max_batch,
-                    requests.len()
-                );
-                return request_error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message);
-            }
-            let mut responses = Vec::with_capacity(requests.len());
-            for request in requests {
-                responses.push(add_error_codes(
-                    state.api.execute(request.data(loader())).await,
-                ));
-            }
-            BatchResponse::Batch(responses)
-        }
-    };
-    GraphQLResponse::from(response).into_response()
 }
 
 /// Counters in Prometheus' text format: SQL statements run since start, which a benchmark
@@ -230,7 +179,7 @@ async fn health(State(state): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unreachable");
-            let body = json!({ "status": "unavailable", "code": "DATABASE_UNAVAILABLE" });
+            let body = json!({ "status": "unavailable", "code": code::DATABASE_UNAVAILABLE });
             (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
         }
     }

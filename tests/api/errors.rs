@@ -291,6 +291,7 @@ async fn a_request_over_its_time_gets_a_timeout_code() {
         database_url: url.clone(),
         listen: "127.0.0.1:0".parse().expect("addr"),
         limits,
+        cors_origins: Vec::new(),
     };
     let app = TestApp::adopt(
         App::build(config).await.expect("app"),

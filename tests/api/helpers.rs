@@ -150,6 +150,7 @@ impl TestApp {
             database_url: url.clone(),
             listen: "127.0.0.1:0".parse().ok()?,
             limits: Limits::default(),
+            cors_origins: Vec::new(),
         };
         let app = App::build(config).await.expect("app starts");
         Some(Self { app, url, backend })

@@ -78,6 +78,7 @@ async fn a_database_outage_is_reported_and_recovered_from() {
         database_url: via_proxy,
         listen: "127.0.0.1:0".parse().expect("addr"),
         limits: Limits::default(),
+        cors_origins: Vec::new(),
     };
     let app = App::build(config)
         .await
