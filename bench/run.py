@@ -15,14 +15,22 @@ through GraphQL, and then, for each query in bench/queries/*.graphql:
      and every non-2xx answer or transport error (reported, never hidden);
   4. reads VmHWM (peak RSS since the server started) from /proc/<server>/status.
 
-It prints a table per backend and writes the same, with the machine, date, versions,
-dataset size and command, between the markers in BENCHMARKS.md (--no-write to skip).
+It prints a table per backend. Unless --no-write is given, it then REWRITES THE TRACKED
+FILE BENCHMARKS.md (or --output PATH): the section between its markers
+`<!-- bench/run.py: results start -->` and `<!-- bench/run.py: results end -->` is replaced
+by this run's results, with the machine, date, versions, dataset size and command; a file
+without the markers gets such a section appended. `git diff BENCHMARKS.md` shows the change.
 
-Needs: Python 3.11 (stdlib only); `oha` on PATH (installed with `cargo install oha --locked`
-when missing, which the output says); for PostgreSQL a server at --pg (default
-postgres://postgres@127.0.0.1:5432, trust auth) and `psql`: the tool creates and drops its
-own database. The SQLite database is a temporary file, removed afterwards. The server and
-the load generator share the machine's cores.
+Needs:
+  - the release binary, target/release/ctgraph (`cargo build --release`, or --bin PATH);
+  - Python 3.11 or newer (standard library only);
+  - `oha` on PATH or in ~/.cargo/bin (`cargo install oha --locked`; run when missing,
+    which the output says and which takes a few minutes);
+  - for PostgreSQL runs (--backend postgres or both, the default): a server at --pg
+    (default postgres://postgres@127.0.0.1:5432, trust auth) and its client `psql`, with
+    which the tool creates and drops its own database.
+The SQLite database is a temporary file, removed afterwards. The server and the load
+generator share the machine's cores.
 """
 
 import argparse
@@ -536,15 +544,18 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--duration", type=int, default=10, help="seconds of load per query")
-    p.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    p.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both",
+                   help="backends to measure (default: both; postgres needs psql and a server at --pg)")
     p.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "ctgraph"), help="the ctgraph release binary")
     p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server (no database)")
     p.add_argument("--no-analyze", dest="analyze", action="store_false",
                    help="PostgreSQL: serve without running ANALYZE after generating (planner without statistics)")
     p.add_argument("--port", type=int, default=8391)
     p.add_argument("--queries", default=",".join(MIX), help="comma-separated subset of the mix")
-    p.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
-    p.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    p.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"), metavar="PATH",
+                   help="the file whose results section is rewritten (default: the tracked BENCHMARKS.md)")
+    p.add_argument("--no-write", action="store_true",
+                   help="print the results only; leave BENCHMARKS.md (or --output) untouched")
     args = p.parse_args()
 
     binary = os.path.abspath(args.bin)
