@@ -154,7 +154,20 @@ pub(super) async fn graphql(
                 return request_error(status, code::BAD_USER_INPUT, message);
             }
         };
-        match from_body(&body, state.limits.max_batch) {
+        if body.is_empty() {
+            let errors =
+                bad_request("the request body is empty; send a JSON object with a `query`");
+            return answer(media, StatusCode::BAD_REQUEST, errors);
+        }
+        // Not JSON at all is a 400 whatever the media type: it is no GraphQL request.
+        let body = match serde_json::from_slice(&body) {
+            Ok(body) => body,
+            Err(e) => {
+                let errors = bad_request(format!("the request body is not JSON: {e}"));
+                return answer(media, StatusCode::BAD_REQUEST, errors);
+            }
+        };
+        match from_body(body, state.limits.max_batch) {
             Ok(requests) => requests,
             Err(errors) => return answer(media, media.refused(), errors),
         }
@@ -286,16 +299,9 @@ fn from_query_string(
     from_json(serde_json::Value::Object(json))
 }
 
-/// The request or batch a POST's body holds.
-fn from_body(body: &[u8], max_batch: usize) -> Result<Batch, Vec<ServerError>> {
-    if body.is_empty() {
-        return Err(bad_request(
-            "the request body is empty; send a JSON object with a `query`",
-        ));
-    }
-    let json: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| bad_request(format!("the request body is not JSON: {e}")))?;
-    match json {
+/// The request or batch a POST's body, parsed as JSON, holds.
+fn from_body(body: serde_json::Value, max_batch: usize) -> Result<Batch, Vec<ServerError>> {
+    match body {
         serde_json::Value::Array(items) => {
             if items.is_empty() {
                 return Err(bad_request("a batch must hold at least one request"));

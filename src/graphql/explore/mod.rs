@@ -1,13 +1,15 @@
 //! Exploring the graph: `neighborhood` (the nodes and typed edges around a node, for graph
 //! views) and `path` (the shortest chain of links between two nodes).
 
+pub mod edge_data;
 pub mod links;
 pub mod walk;
 
 use std::collections::{HashMap, HashSet};
 
-use async_graphql::{Context, ID, Object, Union};
+use async_graphql::{Context, ID, Object};
 
+use self::edge_data::EdgeData;
 use self::links::{Link, LinkKind, Scope};
 use self::walk::Key;
 use super::enums::{from_db, from_db_opt};
@@ -30,22 +32,6 @@ pub const MAX_NODES: i32 = 500;
 pub fn cost(first: Option<i32>, child: usize) -> usize {
     let nodes = usize::try_from(first.unwrap_or(100).clamp(1, MAX_NODES)).unwrap_or(1);
     nodes.saturating_mul(child.saturating_add(1))
-}
-
-/// What an edge of the graph carries beyond its kind.
-#[derive(Union, Clone)]
-#[graphql(name = "GraphEdgeData")]
-pub enum EdgeData {
-    /// A member of the security forces in an operation.
-    Deployment(Deployment),
-    /// A militant in an operation.
-    Encounter(Encounter),
-    /// An organization in an operation.
-    Involvement(Involvement),
-    /// An organization in a community action.
-    Participation(Participation),
-    /// The affiliation that is the edge.
-    Affiliation(Affiliation),
 }
 
 /// An edge of the graph between two nodes, read from `from` to `to`.
@@ -223,17 +209,17 @@ async fn materialize(
         .into_iter()
         .map(|link| {
             let data = match link.kind {
-                LinkKind::TookPartIn => Some(EdgeData::Deployment(Deployment {
+                LinkKind::TookPartIn => Some(EdgeData::from(Deployment {
                     role: from_db_opt(link.role.as_deref())?,
                     outcome: from_db(link.outcome.as_deref().unwrap_or_default())?,
                 })),
-                LinkKind::EncounteredIn => Some(EdgeData::Encounter(Encounter {
+                LinkKind::EncounteredIn => Some(EdgeData::from(Encounter {
                     outcome: from_db(link.outcome.as_deref().unwrap_or_default())?,
                 })),
-                LinkKind::InvolvedIn => Some(EdgeData::Involvement(Involvement {
+                LinkKind::InvolvedIn => Some(EdgeData::from(Involvement {
                     role: from_db(link.role.as_deref().unwrap_or_default())?,
                 })),
-                LinkKind::ActedIn => Some(EdgeData::Participation(Participation {
+                LinkKind::ActedIn => Some(EdgeData::from(Participation {
                     role: from_db(link.role.as_deref().unwrap_or_default())?,
                 })),
                 LinkKind::AffiliatedWith => link

@@ -18,6 +18,9 @@ use crate::error::ApiResult;
 
 /// A member of the security forces in an operation.
 #[derive(SimpleObject, Clone, Debug)]
+// Only ever flattened into edges, so this name never reaches the schema; `Deployment` is
+// `GraphEdgeData`'s member (see `explore::edge_data`).
+#[graphql(name = "DeploymentLink")]
 pub struct Deployment {
     /// Their role; null when the sources do not say.
     pub role: Option<PersonnelRole>,
@@ -38,6 +41,9 @@ impl EdgeData for Deployment {
 
 /// A militant in an operation.
 #[derive(SimpleObject, Clone, Debug)]
+// Only ever flattened into edges, so this name never reaches the schema; `Encounter` is
+// `GraphEdgeData`'s member (see `explore::edge_data`).
+#[graphql(name = "EncounterLink")]
 pub struct Encounter {
     /// What happened to them.
     pub outcome: MilitantOutcome,
@@ -55,6 +61,9 @@ impl EdgeData for Encounter {
 
 /// An organization in an operation.
 #[derive(SimpleObject, Clone, Debug)]
+// Only ever flattened into edges, so this name never reaches the schema; `Involvement` is
+// `GraphEdgeData`'s member (see `explore::edge_data`).
+#[graphql(name = "InvolvementLink")]
 pub struct Involvement {
     /// Its part in the operation.
     pub role: OrganizationRole,
@@ -72,6 +81,9 @@ impl EdgeData for Involvement {
 
 /// An organization in a community action.
 #[derive(SimpleObject, Clone, Debug)]
+// Only ever flattened into edges, so this name never reaches the schema; `Participation` is
+// `GraphEdgeData`'s member (see `explore::edge_data`).
+#[graphql(name = "ParticipationLink")]
 pub struct Participation {
     /// Its part in the action.
     pub role: ParticipationRole,

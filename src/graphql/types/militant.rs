@@ -25,7 +25,16 @@ impl Militant {
     }
 
     /// Name as reported; null when the sources do not name them.
+    #[graphql(
+        deprecation = "Use `reportedName`. `name` is `String!` on the other members of \
+                              `AffiliationSubject`, so typed clients cannot select it beside theirs."
+    )]
     async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+
+    /// Name as reported; null when the sources do not name them.
+    async fn reported_name(&self) -> Option<&str> {
         self.0.name.as_deref()
     }
 
@@ -35,7 +44,16 @@ impl Militant {
     }
 
     /// What is known of them now.
+    #[graphql(
+        deprecation = "Use `militantStatus`. `Personnel.status` has another type, so typed \
+                              clients cannot select both in one `AffiliationSubject` selection."
+    )]
     async fn status(&self) -> ApiResult<MilitantStatus> {
+        from_db(&self.0.status)
+    }
+
+    /// What is known of them now.
+    async fn militant_status(&self) -> ApiResult<MilitantStatus> {
         from_db(&self.0.status)
     }
 
