@@ -345,10 +345,12 @@ impl<'a> Completion<'a> {
             }
         };
         let collected = std::mem::take(&mut memo[at].1);
-        let mut below = Memo::new();
         let mut completed = IndexMap::with_capacity(collected.len());
         let mut result = Ok(());
         for (key, fields) in &collected {
+            // What a field's objects collect is remembered across the items of its list,
+            // never across fields: two fields of one type may select different things.
+            let mut below = Memo::new();
             let value = map.swap_remove(*key);
             self.path.push(Step::Key(key));
             let value = match self.index.field_type(&runtime, &fields[0].name.node) {
@@ -623,6 +625,20 @@ mod tests {
             vec![],
         );
         assert_eq!((data.as_str(), added), (r#"{"one":{},"things":[{}]}"#, 0));
+    }
+
+    #[test]
+    fn fields_of_one_type_keep_their_own_selections() {
+        // Regression: what one field collected was reused for its sibling of the same type.
+        let (data, added) = run(
+            "{ a: one { name } b: one { size } }",
+            r#"{ "a": { "name": "x" }, "b": { "size": 2 } }"#,
+            vec![],
+        );
+        assert_eq!(
+            (data.as_str(), added),
+            (r#"{"a":{"name":"x"},"b":{"size":2}}"#, 0)
+        );
     }
 
     #[test]

@@ -60,9 +60,10 @@ impl Default for Limits {
     }
 }
 
-/// The code of an engine error that has none: a limit, or `otherwise`. Matched on the
-/// engine's own messages (async-graphql 7.2), from their start, so that a message quoting a
-/// user's field or argument name cannot pass for a limit.
+/// The code of an engine error that has none: a limit, a value the schema does not accept
+/// (an argument's or a variable's: the engine checks both as one), or `otherwise`. Matched on
+/// the engine's own messages (async-graphql 7.2), from their start, so that a message quoting
+/// a user's field or argument name cannot pass for another.
 fn code_for(error: &ServerError, otherwise: &'static str) -> &'static str {
     const LIMITS: [&str; 5] = [
         "Query is too complex.",
@@ -72,8 +73,11 @@ fn code_for(error: &ServerError, otherwise: &'static str) -> &'static str {
         // The parser's own cap on nested selections.
         "recursion limit exceeded",
     ];
+    const VALUES: [&str; 2] = ["Invalid value for argument", "Invalid default value"];
     if LIMITS.iter().any(|limit| error.message.starts_with(limit)) {
         code::QUERY_TOO_COMPLEX
+    } else if VALUES.iter().any(|value| error.message.starts_with(value)) {
+        code::BAD_USER_INPUT
     } else {
         otherwise
     }
@@ -117,6 +121,12 @@ mod tests {
         ] {
             assert_eq!(code(limit), code::QUERY_TOO_COMPLEX, "{limit}");
         }
+        assert_eq!(
+            code(
+                r#"Invalid value for argument "groupBy", enumeration type "StatsGrouping" does not contain the value "YEAR""#
+            ),
+            code::BAD_USER_INPUT
+        );
         // Regression: matching on words anywhere took these for limits.
         for mistake in [
             r#"Unknown field "directives" on type "Query"."#,

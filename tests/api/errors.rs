@@ -53,9 +53,9 @@ both! {
     async fn engine_errors_carry_codes_too(app: TestApp) {
         let cases = [
             ("{ operations(filter: { kind: { eq: NOT_A_KIND } }) { nodes { title } } }", "BAD_USER_INPUT"),
-            ("{ operations { nodes { noSuchField } } }", "BAD_USER_INPUT"),
+            ("{ operations { nodes { noSuchField } } }", "GRAPHQL_VALIDATION_FAILED"),
             ("{ operations(orderBy: { field: NOT_A_FIELD }) { nodes { title } } }", "BAD_USER_INPUT"),
-            ("{ operations { nodes { title }", "BAD_USER_INPUT"),
+            ("{ operations { nodes { title }", "GRAPHQL_PARSE_FAILED"),
             (r#"{ operations(filter: { startDate: { gte: "March 2025" } }) { nodes { title } } }"#, "BAD_USER_INPUT"),
         ];
         for (q, code) in cases {
@@ -210,7 +210,7 @@ both! {
         // A fragment that spreads itself is the user's mistake, named as such.
         let looped = "{ ...A } fragment A on Query { countries { totalCount } ...B } fragment B on Query { ...A }";
         let response = app.graphql(looped, json!({})).await;
-        assert_eq!(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{response}");
+        assert_eq!(response["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{response}");
         assert!(response["errors"][0]["message"].as_str().is_some_and(|m| m.contains("spreads itself")), "{response}");
 
         // What GraphiQL and code generators send stays well inside every limit.
@@ -227,9 +227,10 @@ both! {
         assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 
         let batch: Vec<_> = (0..11).map(|_| json!({ "query": "{ countries { totalCount } }" })).collect();
-        let request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json").body(Body::from(json!(batch).to_string())).expect("request");
+        let request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json").header(header::ACCEPT, "application/graphql-response+json").body(Body::from(json!(batch).to_string())).expect("request");
         let (status, body) = app.send(request).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 
         let huge = json!({ "query": format!("{{ countries {{ totalCount }} }} #{}", "x".repeat(300_000)) }).to_string();
         // Announced too large, and streamed too large without a length.

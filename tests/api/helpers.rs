@@ -209,6 +209,35 @@ impl TestApp {
         (status, content_type, body)
     }
 
+    /// Sends `request` to the router and returns the status, the headers and the body as text.
+    pub(crate) async fn exchange(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response = self
+            .app
+            .router()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        let text = String::from_utf8(bytes.to_vec()).expect("a UTF-8 body");
+        (parts.status, parts.headers, text)
+    }
+
+    /// POSTs a GraphQL document and returns the body as text, to check its order byte for byte.
+    pub(crate) async fn graphql_text(&self, query: &str) -> String {
+        let body = json!({ "query": query }).to_string();
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .expect("request");
+        let (status, _, text) = self.exchange(request).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        text
+    }
+
     /// POSTs a GraphQL document with variables and returns the whole response.
     pub(crate) async fn graphql(&self, query: &str, variables: Value) -> Value {
         let body = json!({ "query": query, "variables": variables }).to_string();

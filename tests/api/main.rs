@@ -4,12 +4,14 @@
 mod helpers;
 
 mod cli;
+mod clients;
 mod errors;
 mod explore;
 mod export;
 mod figures;
 mod filters;
 mod generate;
+mod http;
 mod import;
 mod migrate;
 mod nested;
@@ -21,4 +23,5 @@ mod relations;
 mod schema;
 mod search;
 mod seed;
+mod spec;
 mod stats;

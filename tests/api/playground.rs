@@ -27,7 +27,7 @@ both! {
     }
 }
 
-fn chromium() -> Option<String> {
+pub(crate) fn chromium() -> Option<String> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let path = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     if std::path::Path::new(&path).exists() {

@@ -44,7 +44,7 @@ fn percent_encoded(text: &str) -> String {
 }
 
 /// JSON text without the whitespace between tokens.
-fn minified(json: &str) -> String {
+pub(crate) fn minified(json: &str) -> String {
     let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
     for c in json.chars() {
         if in_string {
