@@ -131,7 +131,7 @@ pub(super) async fn graphql(
             return Redirect::temporary("/graphiql").into_response();
         }
         match from_query_string(params) {
-            Ok(request) => Batch::Single(request),
+            Ok(request) => Batch::Single(Box::new(request)),
             Err(errors) => return answer(media, media.refused(), errors),
         }
     } else {
@@ -244,7 +244,7 @@ fn send(media: Media, status: StatusCode, body: &impl Serialize) -> Response {
 
 /// One request, or a batch of them.
 enum Batch {
-    Single(async_graphql::Request),
+    Single(Box<async_graphql::Request>),
     Many(Vec<async_graphql::Request>),
 }
 
@@ -315,7 +315,7 @@ fn from_body(body: serde_json::Value, max_batch: usize) -> Result<Batch, Vec<Ser
             let requests = items.into_iter().map(from_json).collect::<Result<_, _>>()?;
             Ok(Batch::Many(requests))
         }
-        json => from_json(json).map(Batch::Single),
+        json => from_json(json).map(|request| Batch::Single(Box::new(request))),
     }
 }
 

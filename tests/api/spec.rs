@@ -27,7 +27,6 @@ fn readme_search() -> (String, String) {
     (query, output)
 }
 
-
 both! {
     // Item 1: the key `node` was missing, and Relay reported missing data.
     async fn a_failed_field_is_null_with_its_key_present(app: TestApp) {
