@@ -135,7 +135,7 @@ mod tests {
         ] {
             assert_eq!(
                 decode(bad).err().map(|e| e.code()),
-                Some("BAD_USER_INPUT"),
+                Some(crate::error::code::BAD_USER_INPUT),
                 "{bad}"
             );
         }
@@ -144,7 +144,7 @@ mod tests {
             decode_as(&district, NodeKind::Province)
                 .err()
                 .map(|e| e.code()),
-            Some("BAD_USER_INPUT")
+            Some(crate::error::code::BAD_USER_INPUT)
         );
     }
 }

@@ -416,12 +416,16 @@ mod tests {
         for bad in [
             "", "   ", "\"", "*", ":", "-", "\"*:-()^", "NEAR", "a NEAR b", "x OR y", "\0",
         ] {
-            assert_eq!(code(bad), Some("BAD_USER_INPUT"), "{bad:?}");
+            assert_eq!(
+                code(bad),
+                Some(crate::error::code::BAD_USER_INPUT),
+                "{bad:?}"
+            );
         }
         assert_eq!(code(&"a".repeat(MAX_QUERY_CHARS)), None);
         assert_eq!(
             code(&"a".repeat(MAX_QUERY_CHARS + 1)),
-            Some("BAD_USER_INPUT")
+            Some(crate::error::code::BAD_USER_INPUT)
         );
     }
 
@@ -445,7 +449,7 @@ mod tests {
         ] {
             assert_eq!(
                 decode_cursor(bad).err().map(|e| e.code()),
-                Some("BAD_USER_INPUT"),
+                Some(crate::error::code::BAD_USER_INPUT),
                 "{bad}"
             );
         }

@@ -759,7 +759,7 @@ mod tests {
             r#""RAID""#,
         ] {
             let code = parse(bad).err().map(|e| e.code());
-            assert_eq!(code, Some("BAD_USER_INPUT"), "{bad}");
+            assert_eq!(code, Some(crate::error::code::BAD_USER_INPUT), "{bad}");
         }
     }
 }
