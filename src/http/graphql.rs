@@ -1,10 +1,11 @@
 //! `/graphql` as the GraphQL-over-HTTP spec has it: GET runs queries from the URL, POST runs
 //! an `application/json` body (one request, or a batch as a list); the answer's media type
 //! is the one `Accept` prefers of `application/graphql-response+json` and `application/json`
-//! (the latter when it says neither). Under `application/graphql-response+json` a request
-//! refused before it ran (a body or document that does not parse, a parameter of the wrong
-//! type, a document that does not validate, a limit) is a 400 with no `data`; under
-//! `application/json` it is a 200, as older clients expect. A mutation over GET is a 405.
+//! (the latter when it says neither). A request that is no GraphQL request (a body that is not
+//! JSON, a parameter missing or of the wrong type) is a 400. One refused before it ran (a
+//! document that does not parse or validate, an operation that cannot be chosen, a limit) has
+//! no `data` and is a 400 under `application/graphql-response+json`, a 200 under
+//! `application/json`, as older clients expect. A mutation over GET is a 405.
 
 use std::collections::HashMap;
 
@@ -132,7 +133,7 @@ pub(super) async fn graphql(
         }
         match from_query_string(params) {
             Ok(request) => Batch::Single(Box::new(request)),
-            Err(errors) => return answer(media, media.refused(), errors),
+            Err(errors) => return answer(media, StatusCode::BAD_REQUEST, errors),
         }
     } else {
         if let Err(message) = json_content_type(&headers) {
@@ -159,7 +160,6 @@ pub(super) async fn graphql(
                 bad_request("the request body is empty; send a JSON object with a `query`");
             return answer(media, StatusCode::BAD_REQUEST, errors);
         }
-        // Not JSON at all is a 400 whatever the media type: it is no GraphQL request.
         let body = match serde_json::from_slice(&body) {
             Ok(body) => body,
             Err(e) => {
@@ -169,7 +169,7 @@ pub(super) async fn graphql(
         };
         match from_body(body, state.limits.max_batch) {
             Ok(requests) => requests,
-            Err(errors) => return answer(media, media.refused(), errors),
+            Err(errors) => return answer(media, StatusCode::BAD_REQUEST, errors),
         }
     };
     // Each operation gets its own batches, so loaded rows never outlive the request.

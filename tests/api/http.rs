@@ -39,15 +39,12 @@ both! {
             let (status, got, body) = send(&app, post(&ok, accept)).await;
             assert_eq!((status, got.split(';').next(), body), (StatusCode::OK, Some(media), json!({ "data": { "__typename": "Query" } })), "{accept:?}");
         }
+        // A document that does not parse or validate, or names no operation to run.
         let refused = [
             (json!({ "query": "{" }).to_string(), "GRAPHQL_PARSE_FAILED"),
             (json!({ "query": "{ noSuchField }" }).to_string(), "GRAPHQL_VALIDATION_FAILED"),
             (json!({ "query": "query A { __typename }", "operationName": "B" }).to_string(), "OPERATION_RESOLUTION_FAILURE"),
-            (json!({ "query": 7 }).to_string(), "BAD_USER_INPUT"),
-            (json!({ "qeury": "{ __typename }" }).to_string(), "BAD_USER_INPUT"),
-            (json!({ "query": "{ __typename }", "variables": "x" }).to_string(), "BAD_USER_INPUT"),
-            (json!({ "query": "{ __typename }", "extensions": [1] }).to_string(), "BAD_USER_INPUT"),
-            (json!({ "query": "{ __typename }", "operationName": false }).to_string(), "BAD_USER_INPUT"),
+            (json!({ "query": "query($n: Int!) { districts(first: $n) { totalCount } }", "variables": { "n": "x" } }).to_string(), "BAD_USER_INPUT"),
         ];
         for (body, code) in &refused {
             let (status, _, answer) = send(&app, post(body, Some(GRAPHQL_RESPONSE))).await;
@@ -59,10 +56,21 @@ both! {
             assert!(answer.get("data").is_none(), "{body}: {answer}");
             assert_eq!(answer["errors"][0]["extensions"]["code"], *code, "{body}: {answer}");
         }
-        // A body that is not JSON is no GraphQL request at all.
-        for accept in [GRAPHQL_RESPONSE, "application/json"] {
-            let (status, _, answer) = send(&app, post("{ \"not a JSON", Some(accept))).await;
-            assert_eq!((status, &answer["errors"][0]["extensions"]["code"]), (StatusCode::BAD_REQUEST, &json!("BAD_USER_INPUT")));
+        // No GraphQL request at all: not JSON, or parameters missing or of the wrong type.
+        let malformed = [
+            "{ \"not a JSON".to_owned(),
+            json!({ "query": 7 }).to_string(),
+            json!({ "qeury": "{ __typename }" }).to_string(),
+            json!({ "query": "{ __typename }", "variables": "x" }).to_string(),
+            json!({ "query": "{ __typename }", "extensions": [1] }).to_string(),
+            json!({ "query": "{ __typename }", "operationName": false }).to_string(),
+        ];
+        for body in &malformed {
+            for accept in [GRAPHQL_RESPONSE, "application/json"] {
+                let (status, _, answer) = send(&app, post(body, Some(accept))).await;
+                assert_eq!((status, &answer["errors"][0]["extensions"]["code"]), (StatusCode::BAD_REQUEST, &json!("BAD_USER_INPUT")), "{body}: {answer}");
+                assert!(answer.get("data").is_none(), "{body}: {answer}");
+            }
         }
         // A field error is no refusal: 200 with data under either media type.
         let failed = json!({ "query": r#"{ node(id: "RGlzdHJpY3Q6OTk5OTk") { id } }"# }).to_string();
