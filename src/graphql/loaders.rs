@@ -53,6 +53,11 @@ impl<M: Table> Group<M> {
             .clone()
     }
 
+    /// The group's rows, as loaded.
+    pub fn rows(&self) -> &[M] {
+        &self.rows
+    }
+
     /// Identifies the group within its request.
     pub fn id(&self) -> u64 {
         self.id

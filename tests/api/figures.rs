@@ -3,6 +3,8 @@
 
 use serde_json::{Value, json};
 
+use ctgraph::graphql::itemised::{Itemised, itemised, itemised_reference};
+
 use crate::helpers::both;
 use crate::nested::grow;
 
@@ -88,5 +90,137 @@ both! {
         let figures = app.data(FIGURES, json!({})).await;
         let actions = find(&figures, "COMMUNITY_ACTIONS", "2025-01-01", Value::Null);
         assert_eq!((actions["itemisedValue"].clone(), actions["itemisedUncertain"].clone()), (json!(1), json!(5)));
+    }
+}
+
+/// Figures of every metric, period shape and scope, over a generated graph whose operations
+/// carry every date precision: the itemised values of each, by the fast path and by the
+/// reference, keyed by the figure's external id.
+async fn fast_and_reference(app: &crate::helpers::TestApp) -> Vec<(String, Itemised, Itemised)> {
+    use ctgraph::entity::reported_figure;
+    use sea_orm::{EntityTrait, QueryOrder};
+    let options = ctgraph::ingest::generate::Options {
+        operations: 600,
+        seed: 11,
+    };
+    ctgraph::ingest::generate::generate(app.db(), options, |_, _, _| {})
+        .await
+        .expect("generates");
+    // Every precision, UNKNOWN too, which the fast path reads apart.
+    for (precision, modulo) in [("UNKNOWN", 7), ("YEAR", 11), ("QUARTER", 13), ("WEEK", 5)] {
+        app.execute(&format!(
+            "UPDATE operations SET date_precision = '{precision}' WHERE id % {modulo} = 0"
+        ))
+        .await;
+    }
+    app.execute("UPDATE operations SET district_id = NULL WHERE id % 17 = 0")
+        .await;
+    app.execute("UPDATE operations SET start_date = '2023-06-15' WHERE id % 19 = 0")
+        .await;
+    app.execute("UPDATE community_actions SET date = NULL WHERE id % 3 = 0")
+        .await;
+    let metrics = [
+        "OPERATIONS",
+        "DISTRICTS_WITH_OPERATIONS",
+        "MILITANTS_KILLED",
+        "MILITANTS_ARRESTED",
+        "SECURITY_KILLED",
+        "SECURITY_INJURED",
+        "CIVILIANS_KILLED",
+        "COMMUNITY_ACTIONS",
+    ];
+    let periods = [
+        ("NULL", "NULL"),
+        ("'2025-03-01'", "'2025-03-20'"),
+        ("'2024-01-01'", "NULL"),
+        ("NULL", "'2024-12-31'"),
+        ("'2025-02-10'", "'2025-02-10'"),
+        ("'2024-06-01'", "'2025-05-31'"),
+    ];
+    let source = app
+        .scalar("SELECT CAST(MIN(id) AS BIGINT) FROM sources")
+        .await;
+    let mut n = 0;
+    for metric in metrics {
+        for (start, end) in periods {
+            for scope in 0..4 {
+                let province = if scope % 2 == 1 {
+                    "(SELECT MIN(province_id) FROM districts WHERE id IN (SELECT district_id FROM operations))"
+                } else {
+                    "NULL"
+                };
+                let nationality = if scope == 2 {
+                    "(SELECT MIN(nationality_id) FROM militants)"
+                } else {
+                    "NULL"
+                };
+                app.execute(&format!(
+                    "INSERT INTO reported_figures (metric, value, qualifier, period_start, period_end, scope_province_id, nationality_id, source_id, quote, dataset, external_id) \
+                     VALUES ('{metric}', 10, 'EXACT', {start}, {end}, {province}, {nationality}, {source}, 'Synthetic', 'test-figures', 'fig-{n}')"
+                )).await;
+                if scope == 3 {
+                    // Districts too: two, one of them perhaps outside the province.
+                    app.execute(&format!(
+                        "INSERT INTO reported_figure_districts (reported_figure_id, district_id) \
+                         SELECT f.id, d.id FROM reported_figures f, districts d \
+                         WHERE f.external_id = 'fig-{n}' AND d.id IN (SELECT MIN(district_id) FROM operations UNION SELECT MAX(district_id) FROM operations)"
+                    )).await;
+                }
+                n += 1;
+            }
+        }
+    }
+    let figures = reported_figure::Entity::find()
+        .order_by_asc(reported_figure::Column::Id)
+        .all(app.db().conn())
+        .await
+        .expect("figures");
+    let ids: Vec<i32> = figures.iter().map(|f| f.id).collect();
+    let fast = itemised(app.db().conn(), &figures)
+        .await
+        .expect("fast path");
+    let reference = itemised_reference(app.db().conn(), &ids)
+        .await
+        .expect("reference");
+    figures
+        .iter()
+        .filter_map(|f| {
+            let key = f.external_id.clone()?;
+            Some((
+                key,
+                fast.get(&f.id).copied().unwrap_or_default(),
+                reference.get(&f.id).copied().unwrap_or_default(),
+            ))
+        })
+        .collect()
+}
+
+// The fast path (an arm per figure, its values written in) against the reference (one
+// correlated statement), over 192 figures; and the two backends against each other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn itemised_figures_agree_with_the_reference_and_across_backends() {
+    use crate::helpers::{Backend, TestApp};
+    let mut answers = Vec::new();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = TestApp::start(backend).await else {
+            continue;
+        };
+        let found = fast_and_reference(&app).await;
+        assert!(found.len() > 190, "{}", found.len());
+        for (key, fast, reference) in &found {
+            assert_eq!(fast, reference, "{backend:?}: figure {key}");
+        }
+        assert!(
+            found.iter().any(|(_, f, _)| f.value > 0)
+                && found.iter().any(|(_, f, _)| f.uncertain > 0),
+            "the figures exercise both counts"
+        );
+        answers.push(found);
+    }
+    if let [sqlite, postgres] = &answers[..] {
+        assert_eq!(
+            sqlite, postgres,
+            "the backends itemise the same graph differently"
+        );
     }
 }

@@ -200,9 +200,9 @@ order_input! {
 impl ReportedFigure {
     /// This figure's itemised value, computed for every figure of its group at once.
     async fn itemised(&self, ctx: &Context<'_>) -> ApiResult<Itemised> {
-        let ids = self.1.ids();
+        let group = self.1.clone();
         let all = once_per_request(ctx, format!("itemised|{}", self.1.id()), |db| async move {
-            itemised(&db, &ids).await
+            itemised(&db, group.rows()).await
         })
         .await?;
         Ok(all.get(&self.0.id).copied().unwrap_or_default())
