@@ -51,11 +51,12 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUERIES = os.path.join(ROOT, "bench", "queries")
-MIX = ["node", "connection", "nested", "stats", "neighborhood", "path"]
+MIX = ["node", "connection", "nested", "stats", "neighborhood", "path", "figures"]
 MARK_START = "<!-- bench/run.py: results start -->"
 MARK_END = "<!-- bench/run.py: results end -->"
-# Page sizes at which the nested query's statement count is checked to be the same.
-NESTED_PAGES = [2, 5, 10, 20]
+# The variable that sets each paged query's page size, and the sizes at which its statement
+# count is checked to be the same.
+PAGED = {"nested": ("page", [2, 5, 10, 20]), "figures": ("first", [5, 20, 100])}
 # Sequential requests per query (after one to warm up): statements and unloaded latency.
 SEQUENTIAL_RUNS = 5
 # Targets at 100,000 operations (see BENCHMARKS.md).
@@ -267,6 +268,7 @@ def resolve_variables(port):
         "stats": ({"from": "2024-01-01", "to": "2024-12-31"}, "2024, groupBy MONTH"),
         "neighborhood": ({"id": officer, "depth": 2, "first": 500}, "Synthetic officer 10, depth 2, first 500"),
         "path": ({"from": officer, "to": militant, "maxDepth": 6}, "Synthetic officer 10 to a militant, maxDepth 6"),
+        "figures": ({"first": 20}, "first 20, with itemisedValue, itemisedUncertain and coverage"),
     }
 
 
@@ -293,6 +295,9 @@ def shape(name, data):
     if name == "path":
         p = d["path"]
         return f"length {p['length']}" if p else "no path"
+    if name == "figures":
+        nodes = d["reportedFigures"]["nodes"]
+        return f"{len(nodes)} figures, {sum(f['itemisedValue'] for f in nodes)} itemised"
     return ""
 
 
@@ -341,10 +346,11 @@ def bench_backend(backend, args, oha, binary, queries):
                 row["statements"] = sorted(counts)
                 row["seq_ms"] = statistics.median(times)
                 row["shape"] = shape(name, data)
-                if name == "nested":
+                if name in PAGED:
+                    variable, pages = PAGED[name]
                     by_page = {}
-                    for page in NESTED_PAGES:
-                        n, _, data = counted(args.port, text, {**vars_, "page": page})
+                    for page in pages:
+                        n, _, data = counted(args.port, text, {**vars_, variable: page})
                         by_page[page] = n if "errors" not in data else error_text(data)
                     row["statements_by_page"] = by_page
                 # Under load.
@@ -473,12 +479,20 @@ def targets(results, args):
     cond = "" if at else f" (run at {args.operations} operations, concurrency {args.concurrency}: not the target's conditions)"
     out = []
     for r in results:
-        nested = next((q for q in r["queries"] if q["name"] == "nested"), None)
-        if nested and "statements_by_page" in nested:
-            by = nested["statements_by_page"]
+        for q in r["queries"]:
+            if "statements_by_page" not in q:
+                continue
+            by = q["statements_by_page"]
             same = len(set(by.values())) == 1 and all(isinstance(v, int) for v in by.values())
-            out.append([f"nested query: SQL statements = depth + constant, whatever the page sizes ({r['backend']})",
+            out.append([f"{q['name']} query: SQL statements the same whatever the page size ({r['backend']})",
                         ", ".join(f"first {p}: {n}" for p, n in by.items()), "met" if same else "MISSED"])
+    figures = {r["backend"]: next((q for q in r["queries"] if q["name"] == "figures" and "seq_ms" in q), None)
+               for r in results}
+    if figures.get("sqlite") and figures.get("postgres"):
+        ratio = figures["postgres"]["seq_ms"] / figures["sqlite"]["seq_ms"]
+        out.append(["figures query on PostgreSQL no slower than twice SQLite's (sequential median)",
+                    f"{figures['postgres']['seq_ms']:.1f} ms against {figures['sqlite']['seq_ms']:.1f} ms: {ratio:.2f}x",
+                    ("met" if ratio <= 2 else "MISSED") + cond])
     for r in results:
         if r["backend"] != "postgres":
             continue

@@ -224,3 +224,24 @@ async fn itemised_figures_agree_with_the_reference_and_across_backends() {
         );
     }
 }
+
+both! {
+    // The itemised values of a page are one statement whatever the page holds: each figure an
+    // arm of it, never a statement of its own.
+    async fn a_pages_itemised_values_are_one_statement_whatever_its_size(app: TestApp) {
+        grow(&app, 2).await;
+        for copy in 0..12 {
+            app.execute(&format!(
+                "INSERT INTO reported_figures (metric, value, qualifier, period_start, period_end, scope_province_id, nationality_id, source_id, quote, dataset, external_id) \
+                 SELECT metric, value, qualifier, period_start, period_end, scope_province_id, nationality_id, source_id, quote, 'test-copies', external_id || '-copy-{copy}' \
+                 FROM reported_figures WHERE dataset <> 'test-copies'"
+            )).await;
+        }
+        let q = "query($first: Int) { reportedFigures(first: $first) { nodes { itemisedValue itemisedUncertain coverage } } }";
+        let (few, data) = app.counted(q, json!({ "first": 5 })).await;
+        assert_eq!(data["reportedFigures"]["nodes"].as_array().map(Vec::len), Some(5));
+        let (many, data) = app.counted(q, json!({ "first": 100 })).await;
+        assert_eq!(data["reportedFigures"]["nodes"].as_array().map(Vec::len), Some(100));
+        assert_eq!((few, many), (2, 2), "the page and its itemised values");
+    }
+}
