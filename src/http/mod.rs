@@ -1,8 +1,9 @@
 //! The HTTP surface: `/graphql` (GET and POST, batched requests allowed), `/graphiql`,
-//! `/health`, `/metrics`, and the CSV, GeoJSON and Cytoscape exports under `/export`, with
-//! CORS, a body-size cap, a request timeout and request tracing.
+//! `/explore`, `/health`, `/metrics`, and the CSV, GeoJSON and Cytoscape exports under
+//! `/export`, with CORS, a body-size cap, a request timeout and request tracing.
 
 mod cytoscape;
+mod explore;
 mod export;
 mod graphql;
 mod playground;
@@ -76,6 +77,8 @@ pub fn router(db: Db, limits: Limits, cors_origins: &[HeaderValue]) -> Router {
         .route("/graphql", get(graphql::graphql).post(graphql::graphql))
         .route("/graphiql", get(playground::page))
         .route("/graphiql/assets/{version}/{name}", get(playground::asset))
+        .route("/explore", get(explore::page))
+        .route("/explore/assets/{name}", get(explore::asset))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .route("/export/operations.csv", get(export::operations_csv))

@@ -13,29 +13,37 @@ use ctgraph::graphql::limits::Limits;
 
 use crate::helpers::{Backend, fresh_database, skip};
 
-fn clients() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("clients");
+/// The project's npm folder `name` (`clients`, `ui`), when its packages are installed.
+pub(crate) fn installed(name: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
     if dir.join("node_modules").is_dir() {
         return Some(dir);
     }
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     assert!(
         !ci,
-        "CI=true but clients/node_modules is missing: .ci/run installs it"
+        "CI=true but {name}/node_modules is missing: .ci/run installs it"
     );
-    skip("client tests: run `npm ci` in clients/ (needs Node.js 20)");
+    skip(&format!(
+        "{name} tests: run `npm ci` in {name}/ (needs Node.js 20)"
+    ));
     None
 }
 
+fn clients() -> Option<PathBuf> {
+    installed("clients")
+}
+
 /// A server on a free port of a fresh seeded SQLite database, until the guard drops.
-struct Served {
-    url: String,
+pub(crate) struct Served {
+    /// Where its GraphQL endpoint is.
+    pub(crate) url: String,
     database: String,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 impl Served {
-    async fn start() -> Option<Self> {
+    pub(crate) async fn start() -> Option<Self> {
         let database = fresh_database(Backend::Sqlite).await?;
         let config = Config {
             database_url: database.clone(),
@@ -68,7 +76,7 @@ impl Drop for Served {
 }
 
 /// Runs `program` with `args` in `dir` off the runtime's threads, so the server keeps serving.
-async fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
+pub(crate) async fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
     let mut command = Command::new(program);
     command.args(args).current_dir(dir).env("NO_COLOR", "1");
     let what = format!("{program} {}", args.join(" "));
@@ -78,7 +86,7 @@ async fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
-fn said(output: &Output) -> String {
+pub(crate) fn said(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

@@ -7,6 +7,7 @@ mod cli;
 mod clients;
 mod errors;
 mod explore;
+mod explore_page;
 mod export;
 mod figures;
 mod filters;

@@ -33,7 +33,7 @@ pub(super) fn last_possible_day(backend: DatabaseBackend) -> &'static str {
 
 /// An operation `o` lies in figure `f`'s scope: its province, or its districts, when it
 /// names either.
-const OPERATION_IN_SCOPE: &str = "\
+pub(super) const OPERATION_IN_SCOPE: &str = "\
     (f.scope_province_id IS NULL OR EXISTS (SELECT 1 FROM districts d \
          WHERE d.id = o.district_id AND d.province_id = f.scope_province_id)) \
     AND (NOT EXISTS (SELECT 1 FROM reported_figure_districts s WHERE s.reported_figure_id = f.id) \
@@ -41,7 +41,7 @@ const OPERATION_IN_SCOPE: &str = "\
                               WHERE s.reported_figure_id = f.id))";
 
 /// A community action `c` lies in figure `f`'s scope (its date is checked apart).
-const ACTION_IN_SCOPE: &str = "\
+pub(super) const ACTION_IN_SCOPE: &str = "\
     (f.scope_province_id IS NULL OR EXISTS (SELECT 1 FROM community_action_districts cd \
          JOIN districts d ON d.id = cd.district_id \
          WHERE cd.community_action_id = c.id AND d.province_id = f.scope_province_id)) \
