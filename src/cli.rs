@@ -251,6 +251,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     })
     .await?;
     let addr = app.local_addr()?;
-    println!("ctgraph is serving http://{addr}/graphql — explore it at http://{addr}/graphiql");
+    println!(
+        "ctgraph is serving http://{addr}/graphql — query it at http://{addr}/graphiql, \
+         draw it at http://{addr}/explore"
+    );
     app.run_until_stopped().await
 }
