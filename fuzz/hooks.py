@@ -65,7 +65,7 @@ def _root_call(case):
             for selection in definition.selection_set.selections:
                 if isinstance(selection, graphql.FieldNode) and selection.name.value == field:
                     args = ", ".join(graphql.print_ast(a) for a in selection.arguments or ())
-                    return f"{field}({args})" if args else field
+                    return re.sub(r"\s+", " ", f"{field}({args})") if args else field
     return field
 
 
