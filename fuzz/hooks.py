@@ -219,10 +219,11 @@ def ctgraph_requested_keys(ctx, response, case):
         raise AssertionError(f"response lacks requested keys:\n  {shown}{more}")
 
 
-# A request over the budget but under RETRY_BELOW times it is sent once more, and fails only
-# if it is slow again: a loaded machine (CI, a build beside it) must not fail the run, and a
-# query slow by nature is slow twice. FUZZ_RETRY_SLOW=0 fails on the first slow answer.
-RETRY_SLOW = os.environ.get("FUZZ_RETRY_SLOW", "1") != "0"
+# With FUZZ_RETRY_SLOW=1, a request over the budget but under RETRY_BELOW times it is sent once
+# more and fails only if slow again, for a machine busy with other work. Off by default: the
+# second answer comes from warm caches, and hid a militants filter that took 2.0 s (then 0.7 s)
+# on 20,000 operations and 50 s on 100,000.
+RETRY_SLOW = os.environ.get("FUZZ_RETRY_SLOW", "0") == "1"
 RETRY_BELOW = 10
 MAX_RETRIES = 100
 
