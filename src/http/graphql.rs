@@ -177,10 +177,10 @@ pub(super) async fn graphql(
     match requests {
         Batch::Single(request) => {
             match state.api.execute(request.data(loader()), read_only).await {
-                Outcome::Executed(response) => answer_with(
+                Outcome::Executed(response) => send(
                     media,
                     StatusCode::OK,
-                    Answer {
+                    &Answer {
                         errors: response.errors,
                         data: Some(response.data),
                     },
@@ -216,11 +216,7 @@ pub(super) async fn graphql(
 
 /// A refused request's answer.
 fn answer(media: Media, status: StatusCode, errors: Vec<ServerError>) -> Response {
-    answer_with(media, status, Answer::refused(errors))
-}
-
-fn answer_with(media: Media, status: StatusCode, answer: Answer) -> Response {
-    send(media, status, &answer)
+    send(media, status, &Answer::refused(errors))
 }
 
 fn send(media: Media, status: StatusCode, body: &impl Serialize) -> Response {
