@@ -2,6 +2,7 @@
 //! it when empty, bind the listener, serve until ctrl-c or SIGTERM.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::Router;
 use axum::http::HeaderValue;
@@ -40,11 +41,19 @@ impl App {
             .iter()
             .map(|origin| cors_origin(origin))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let db = Db::connect(&config.database_url).await?;
-        db.migrate().await?;
-        if let Some(report) = seed::load_if_empty(&db).await? {
+        // Migrations and the seed take what time they need; requests' statements do not
+        // outlive the requests.
+        let setup = Db::connect(&config.database_url).await?;
+        setup.migrate().await?;
+        if let Some(report) = seed::load_if_empty(&setup).await? {
             tracing::info!(rows = report.written, "seeded an empty database");
         }
+        setup.close().await?;
+        let db = Db::connect_serving(
+            &config.database_url,
+            Duration::from_secs(config.limits.timeout_secs),
+        )
+        .await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;

@@ -35,6 +35,10 @@ pub mod code {
     pub const INTERNAL: &str = "INTERNAL";
 }
 
+/// What a request stopped at the time limit is told, by the HTTP layer or the database.
+pub const TIMEOUT_MESSAGE: &str =
+    "the request took too long and was cancelled; ask for less, or retry";
+
 /// An error raised while answering a request. Cloneable, so a batch that fails can hand the
 /// same error to every resolver waiting on it.
 #[derive(Debug, Clone)]
@@ -48,6 +52,8 @@ pub enum ApiError {
     TooComplex(String),
     /// The database cannot be reached right now; retrying later may succeed.
     DatabaseUnavailable(String),
+    /// The database stopped a statement that ran past the request time limit.
+    Timeout(String),
     /// Anything else: a bug or an unexpected database failure.
     Internal(String),
 }
@@ -65,6 +71,7 @@ impl ApiError {
             Self::NotFound(_) => code::NOT_FOUND,
             Self::TooComplex(_) => code::QUERY_TOO_COMPLEX,
             Self::DatabaseUnavailable(_) => code::DATABASE_UNAVAILABLE,
+            Self::Timeout(_) => code::TIMEOUT,
             Self::Internal(_) => code::INTERNAL,
         }
     }
@@ -76,6 +83,7 @@ impl ApiError {
             Self::DatabaseUnavailable(_) => {
                 "the database is unavailable; try again shortly".to_owned()
             }
+            Self::Timeout(_) => TIMEOUT_MESSAGE.to_owned(),
             Self::Internal(_) => "internal error; it has been logged".to_owned(),
         }
     }
@@ -85,6 +93,8 @@ impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
         if is_unavailable(&err) {
             Self::DatabaseUnavailable(err.to_string())
+        } else if is_timeout(&err) {
+            Self::Timeout(err.to_string())
         } else {
             Self::Internal(err.to_string())
         }
@@ -112,6 +122,17 @@ fn is_unavailable(err: &DbErr) -> bool {
     }
 }
 
+/// Whether the database stopped the statement at the serving time limit: PostgreSQL's
+/// `statement_timeout` (57014, query_canceled) or SQLite's interrupt (9).
+fn is_timeout(err: &DbErr) -> bool {
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+            matches!(&**e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c == "57014" || c == "9"))
+        }
+        _ => false,
+    }
+}
+
 /// Database error codes that mean "not now" rather than "wrong query": PostgreSQL's
 /// connection exceptions (class 08), shutdowns (57P01-57P03) and too many connections
 /// (53300); SQLite's busy (5 and its extended codes 261, 517, 773) and locked (6, 262).
@@ -127,6 +148,9 @@ impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
         match &err {
             ApiError::DatabaseUnavailable(e) => tracing::warn!(error = %e, "database unavailable"),
+            ApiError::Timeout(e) => {
+                tracing::warn!(error = %e, "statement stopped at the time limit")
+            }
             ApiError::Internal(e) => tracing::error!(error = %e, "internal error"),
             ApiError::BadUserInput(_) | ApiError::NotFound(_) | ApiError::TooComplex(_) => {}
         }

@@ -156,6 +156,7 @@ pub(super) fn error_response(err: ApiError) -> Response {
         ApiError::BadUserInput(_) | ApiError::TooComplex(_) => StatusCode::BAD_REQUEST,
         ApiError::NotFound(_) => StatusCode::NOT_FOUND,
         ApiError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let code = err.code();

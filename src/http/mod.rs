@@ -26,7 +26,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::db::Db;
-use crate::error::code;
+use crate::error::{TIMEOUT_MESSAGE, code};
 use crate::graphql::Api;
 use crate::graphql::limits::Limits;
 
@@ -121,7 +121,7 @@ async fn bare_errors_as_graphql(response: Response) -> Response {
         StatusCode::REQUEST_TIMEOUT => request_error(
             StatusCode::REQUEST_TIMEOUT,
             code::TIMEOUT,
-            "the request took too long and was cancelled; ask for less, or retry".to_owned(),
+            TIMEOUT_MESSAGE.to_owned(),
         ),
         StatusCode::NOT_FOUND if is_bare(&response) => request_error(
             StatusCode::NOT_FOUND,

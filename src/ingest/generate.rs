@@ -786,13 +786,7 @@ pub async fn generate(
         }
     }
     txn.commit().await?;
-    if backend == DbBackend::Postgres {
-        // Fresh statistics, or the planner goes on guessing from an empty database until
-        // autovacuum comes round, and picks sequential scans over a million rows.
-        db.conn()
-            .execute_raw(Statement::from_string(backend, "ANALYZE"))
-            .await?;
-    }
+    db.analyze().await?;
     Ok(report)
 }
 

@@ -1,17 +1,23 @@
 //! A database outage while serving: requests get `DATABASE_UNAVAILABLE` and `/health` says
 //! 503, never a panic or a 500, and service resumes when the database is back. The outage is
 //! real: the app talks to PostgreSQL through a TCP proxy of the test's own, which the test
-//! cuts and restores.
+//! cuts and restores. And a statement that runs past the serving limit is stopped by the
+//! database rather than holding its connection.
+
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ctgraph::app::{App, Config};
+use ctgraph::db::Db;
+use ctgraph::error::{ApiError, code};
 use ctgraph::graphql::limits::Limits;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::helpers::{Backend, TestApp, fresh_database};
+use crate::helpers::{Backend, TestApp, both, fresh_database};
 
 /// Forwards connections to `upstream`; while cut, drops them all and refuses new ones.
 struct Proxy {
@@ -127,4 +133,43 @@ async fn health(test: &TestApp) -> (StatusCode, serde_json::Value) {
         .body(Body::empty())
         .expect("request");
     test.send(request).await
+}
+
+both! {
+    /// A statement still running at the serving limit (its request has timed out and gone)
+    /// is stopped by the database: more of them than the pool has connections fail with
+    /// `TIMEOUT`, and the pool then answers at once. Before the limit, SQLite kept each such
+    /// statement running to its end and the pool answered `DATABASE_UNAVAILABLE` meanwhile.
+    async fn a_runaway_statement_is_stopped_at_the_limit(app: TestApp) {
+        let db = Db::connect_serving(&app.url, Duration::from_millis(300))
+            .await
+            .expect("connect");
+        let backend = db.conn().get_database_backend();
+        // Counts without end: only the limit stops it.
+        let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) \
+                       SELECT COUNT(*) FROM n";
+        let runs = (0..20).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.conn()
+                    .query_one_raw(Statement::from_string(backend, endless))
+                    .await
+            })
+        });
+        // Generous: a failure here means a statement was never stopped.
+        let results = tokio::time::timeout(Duration::from_secs(120), futures_util::future::join_all(runs))
+            .await
+            .expect("every runaway statement is stopped");
+        for result in results {
+            let err = result.expect("task").expect_err("stopped, not finished");
+            assert_eq!(ApiError::from(err).code(), code::TIMEOUT);
+        }
+        let one = db
+            .conn()
+            .query_one_raw(Statement::from_string(backend, "SELECT 1 AS one"))
+            .await
+            .expect("the pool answers after the runaways")
+            .expect("a row");
+        assert_eq!(one.try_get::<i32>("", "one").expect("one"), 1);
+    }
 }

@@ -27,7 +27,7 @@ const IMPORT_LOCK: i64 = 0x0063_7467_696d_7074; // "ctgimpt"
 /// The external id of the source standing for ACLED's export itself.
 const EXPORT_SOURCE: &str = "acled-export";
 
-/// Rows in one file past which an import refreshes PostgreSQL's planner statistics.
+/// Rows in one file past which an import refreshes the planner's statistics.
 const ANALYZE_AFTER: u64 = 10_000;
 
 /// What writing did.
@@ -83,10 +83,8 @@ pub(super) async fn write(
         .context("writing community actions")?;
     let written = w.written;
     txn.commit().await?;
-    if db.conn().get_database_backend() == DbBackend::Postgres && total >= ANALYZE_AFTER {
-        // Fresh statistics for the planner after a big load, rather than its guesses from
-        // before it until autovacuum comes round (sequential scans over the new rows).
-        db.conn().execute_unprepared("ANALYZE").await?;
+    if total >= ANALYZE_AFTER {
+        db.analyze().await?;
     }
     progress(total, total);
     Ok(written)
