@@ -9,6 +9,7 @@ use axum::http::HeaderValue;
 use tokio::net::TcpListener;
 
 use crate::db::Db;
+use crate::graphql::Reads;
 use crate::graphql::limits::Limits;
 use crate::http;
 use crate::ingest::seed;
@@ -24,6 +25,8 @@ pub struct Config {
     pub limits: Limits,
     /// Origins browsers may call the API from (`scheme://host[:port]`); any when empty.
     pub cors_origins: Vec<String>,
+    /// How queries are answered.
+    pub reads: Reads,
 }
 
 /// A started application: database ready, listener bound.
@@ -57,7 +60,7 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-        let router = http::router(db.clone(), config.limits, &cors_origins);
+        let router = http::router(db.clone(), config.limits, &cors_origins, config.reads);
         Ok(Self {
             db,
             router,

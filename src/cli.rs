@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::app::{App, Config};
 use crate::db::{DEFAULT_DATABASE_URL, Db};
+use crate::graphql::Reads;
 use crate::graphql::limits::Limits;
 use crate::ingest::{generate, import, seed};
 use crate::telemetry;
@@ -111,6 +112,11 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     cors_origins: Vec<String>,
+    /// Answer each query whose root fields the compiler knows with one SQL statement per
+    /// root field (the JSON built by the database), and the others by the resolvers.
+    /// Experimental: being proven against the resolvers.
+    #[arg(long, env = "CTGRAPH_COMPILED_READS")]
+    compiled_reads: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,6 +254,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         listen: args.listen,
         limits,
         cors_origins: args.cors_origins,
+        reads: if args.compiled_reads {
+            Reads::Compiled
+        } else {
+            Reads::Resolved
+        },
     })
     .await?;
     let addr = app.local_addr()?;

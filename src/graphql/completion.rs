@@ -127,6 +127,11 @@ impl SchemaIndex {
         self.types.get(parent)?.fields.get(field)
     }
 
+    /// The name of the type of field `field` of type `parent`, lists and non-null aside.
+    pub(crate) fn field_type_name(&self, parent: &str, field: &str) -> Option<&str> {
+        self.field_type(parent, field).map(named_type)
+    }
+
     /// Whether a fragment on `condition` applies to an object of type `object`.
     fn applies(&self, condition: &str, object: &str) -> bool {
         condition == object
@@ -224,8 +229,7 @@ pub(crate) fn complete(
 ) {
     let mut completion = Completion {
         index,
-        fragments: &document.fragments,
-        variables,
+        collector: Collector::new(index, document, variables),
         errors,
         path: Vec::new(),
         unexplained: Vec::new(),
@@ -247,7 +251,7 @@ struct Null;
 
 /// The fields an object of one runtime type collects: each response key with the fields of
 /// the query it merges, in query order.
-type Collected<'a> = Vec<(&'a Name, Vec<&'a Field>)>;
+pub(crate) type Collected<'a> = Vec<(&'a Name, Vec<&'a Field>)>;
 
 /// What lists remember: the fields each runtime type of their items collects, collected once.
 type Memo<'a> = Vec<(String, Collected<'a>)>;
@@ -259,8 +263,7 @@ enum Step<'a> {
 
 struct Completion<'a> {
     index: &'a SchemaIndex,
-    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
-    variables: &'a Variables,
+    collector: Collector<'a>,
     errors: &'a [ServerError],
     /// Where the walk is, to match errors' paths.
     path: Vec<Step<'a>>,
@@ -339,7 +342,7 @@ impl<'a> Completion<'a> {
         let at = match memo.iter().position(|(seen, _)| *seen == runtime) {
             Some(at) => at,
             None => {
-                let collected = self.collect(&runtime, sets);
+                let collected = self.collector.collect(&runtime, sets);
                 memo.push((runtime.clone(), collected));
                 memo.len() - 1
             }
@@ -383,7 +386,7 @@ impl<'a> Completion<'a> {
             Value::Object(mut map) => {
                 let mut collected = Collected::new();
                 for set in selection_sets(fields) {
-                    self.collect_set(None, set, &mut collected);
+                    self.collector.collect_set(None, set, &mut collected);
                 }
                 let mut ordered = IndexMap::with_capacity(collected.len());
                 for (key, fields) in &collected {
@@ -397,8 +400,76 @@ impl<'a> Completion<'a> {
         }
     }
 
+    /// Whether an error of the engine lies below where the walk is (or at it, with `at`).
+    fn errors_below(&self, at: bool) -> bool {
+        let depth = self.path.len();
+        self.errors.iter().any(|error| {
+            (error.path.len() > depth || (at && error.path.len() == depth))
+                && self
+                    .path
+                    .iter()
+                    .zip(&error.path)
+                    .all(|(step, segment)| match (step, segment) {
+                        (Step::Key(key), PathSegment::Field(field)) => key == field,
+                        (Step::Index(at), PathSegment::Index(index)) => at == index,
+                        _ => false,
+                    })
+        })
+    }
+
+    /// A `null` where the schema allows none: the engine's error explains it, or this adds one.
+    fn unexplained_null(&mut self, fields: &[&'a Field]) -> Null {
+        if !self.errors_below(true) {
+            let name = fields.first().map_or("?", |f| f.name.node.as_str());
+            let mut error = ServerError::new(
+                format!("field `{name}` cannot be null but no value was produced; this is a bug"),
+                fields.first().map(|f| f.name.pos),
+            );
+            error.path = self
+                .path
+                .iter()
+                .map(|step| match step {
+                    Step::Key(key) => PathSegment::Field((*key).to_owned()),
+                    Step::Index(at) => PathSegment::Index(*at),
+                })
+                .collect();
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code::INTERNAL);
+            tracing::error!(path = ?error.path, "a non-null field came back null with no error");
+            self.unexplained.push(error);
+        }
+        Null
+    }
+}
+/// The spec's CollectFields over one document, with its variables.
+pub(crate) struct Collector<'a> {
+    index: &'a SchemaIndex,
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    variables: &'a Variables,
+}
+
+impl<'a> Collector<'a> {
+    /// The collector of `document` run with `variables` (their defaults filled in).
+    pub(crate) fn new(
+        index: &'a SchemaIndex,
+        document: &'a ExecutableDocument,
+        variables: &'a Variables,
+    ) -> Self {
+        Self {
+            index,
+            fragments: &document.fragments,
+            variables,
+        }
+    }
+
     /// The spec's CollectFields for an object of type `runtime`.
-    fn collect(&self, runtime: &str, sets: &[&'a Positioned<SelectionSet>]) -> Collected<'a> {
+    pub(crate) fn collect(
+        &self,
+        runtime: &str,
+        sets: &[&'a Positioned<SelectionSet>],
+    ) -> Collected<'a> {
         let mut collected = Collected::new();
         for set in sets {
             self.collect_set(Some(runtime), set, &mut collected);
@@ -407,7 +478,7 @@ impl<'a> Completion<'a> {
     }
 
     /// Adds what `set` selects on an object of type `runtime` (`None`: any fragment applies).
-    fn collect_set(
+    pub(crate) fn collect_set(
         &self,
         runtime: Option<&str>,
         set: &'a Positioned<SelectionSet>,
@@ -457,7 +528,7 @@ impl<'a> Completion<'a> {
     }
 
     /// Whether `@skip` or `@include` leaves a selection out, as the engine decides it.
-    fn skipped(&self, directives: &[Positioned<Directive>]) -> bool {
+    pub(crate) fn skipped(&self, directives: &[Positioned<Directive>]) -> bool {
         directives.iter().any(|directive| {
             let directive = &directive.node;
             let include = match directive.name.node.as_str() {
@@ -475,52 +546,9 @@ impl<'a> Completion<'a> {
             condition != include
         })
     }
-
-    /// Whether an error of the engine lies below where the walk is (or at it, with `at`).
-    fn errors_below(&self, at: bool) -> bool {
-        let depth = self.path.len();
-        self.errors.iter().any(|error| {
-            (error.path.len() > depth || (at && error.path.len() == depth))
-                && self
-                    .path
-                    .iter()
-                    .zip(&error.path)
-                    .all(|(step, segment)| match (step, segment) {
-                        (Step::Key(key), PathSegment::Field(field)) => key == field,
-                        (Step::Index(at), PathSegment::Index(index)) => at == index,
-                        _ => false,
-                    })
-        })
-    }
-
-    /// A `null` where the schema allows none: the engine's error explains it, or this adds one.
-    fn unexplained_null(&mut self, fields: &[&'a Field]) -> Null {
-        if !self.errors_below(true) {
-            let name = fields.first().map_or("?", |f| f.name.node.as_str());
-            let mut error = ServerError::new(
-                format!("field `{name}` cannot be null but no value was produced; this is a bug"),
-                fields.first().map(|f| f.name.pos),
-            );
-            error.path = self
-                .path
-                .iter()
-                .map(|step| match step {
-                    Step::Key(key) => PathSegment::Field((*key).to_owned()),
-                    Step::Index(at) => PathSegment::Index(*at),
-                })
-                .collect();
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code::INTERNAL);
-            tracing::error!(path = ?error.path, "a non-null field came back null with no error");
-            self.unexplained.push(error);
-        }
-        Null
-    }
 }
 
-fn selection_sets<'a>(fields: &[&'a Field]) -> Vec<&'a Positioned<SelectionSet>> {
+pub(crate) fn selection_sets<'a>(fields: &[&'a Field]) -> Vec<&'a Positioned<SelectionSet>> {
     fields.iter().map(|f| &f.selection_set).collect()
 }
 

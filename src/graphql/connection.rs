@@ -178,7 +178,7 @@ impl<N: NodeObject, E: EdgeData> Connection<N, E> {
     }
 
     /// The query of a page of `N`s reached through `via`, matching `filter` and `link`.
-    fn query<F: FilterInput, O: OrderInput>(
+    pub(crate) fn query<F: FilterInput, O: OrderInput>(
         via: Option<Via>,
         filter: Option<F>,
         link: Option<&dyn FilterInput>,

@@ -1,6 +1,7 @@
 //! The GraphQL schema: types, connections, filters and loaders, and the limits every
 //! public GraphQL API needs.
 
+mod compile;
 mod completion;
 pub mod connection;
 pub mod document_limits;
@@ -23,22 +24,41 @@ pub mod types;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::{
     EmptyMutation, EmptySubscription, Pos, Positioned, Request, Response, Schema, ServerError,
     Value,
 };
+use sea_orm::DatabaseConnection;
+use serde_json::value::RawValue;
 
-use crate::error::{code, server_error};
+use crate::error::{ApiError, code, server_error};
 use completion::SchemaIndex;
 use document_limits::DocumentLimits;
 
 /// The schema ctgraph serves.
 pub type CtSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
 
+/// How queries are answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reads {
+    /// By the resolvers, field by field, with batched statements per level.
+    #[default]
+    Resolved,
+    /// By one compiled statement per root field where the compiler knows every root field
+    /// (see `compile`), by the resolvers otherwise.
+    Compiled,
+}
+
 /// What became of one request.
 pub enum Outcome {
     /// The operation ran: its data, complete as the spec has it, and its field errors.
     Executed(Response),
+    /// The operation ran compiled: its `data`, as the database wrote it, complete and in
+    /// query order, without errors.
+    Compiled(Box<RawValue>),
     /// The request was refused before any field ran (a document that does not parse or
     /// validate, an operation that cannot be chosen, a limit): errors only, no `data`.
     Refused(Vec<ServerError>),
@@ -50,21 +70,26 @@ pub enum Outcome {
 #[derive(Clone)]
 pub struct Api {
     schema: CtSchema,
-    index: std::sync::Arc<SchemaIndex>,
+    /// With compiled reads, the schema that validates a compiled query and runs nothing.
+    validator: Option<CtSchema>,
+    index: Arc<SchemaIndex>,
     document_limits: DocumentLimits,
 }
 
 impl Api {
-    /// The API under `limits`.
-    pub fn new(limits: &limits::Limits) -> Self {
+    /// The API under `limits`, answering queries as `reads` says.
+    pub fn new(limits: &limits::Limits, reads: Reads) -> Self {
         let schema = schema(limits);
         // The engine's own SDL: a failure here is a bug that every test would show.
         let index = SchemaIndex::new(&schema.sdl()).unwrap_or_else(|e| {
             panic!("the schema's SDL does not parse: {e}");
         });
+        let validator =
+            (reads == Reads::Compiled).then(|| builder(limits).extension(ValidateOnly).finish());
         Self {
             schema,
-            index: std::sync::Arc::new(index),
+            validator,
+            index: Arc::new(index),
             document_limits: DocumentLimits::from(limits),
         }
     }
@@ -76,7 +101,12 @@ impl Api {
     /// `completion`). The limits are not a schema extension: with any extension registered,
     /// the engine sends every field of every row through the extension chain, a large share
     /// of a nested request's CPU time (see BENCHMARKS.md).
-    pub async fn execute(&self, mut request: Request, read_only: bool) -> Outcome {
+    pub async fn execute(
+        &self,
+        mut request: Request,
+        read_only: bool,
+        db: &DatabaseConnection,
+    ) -> Outcome {
         if let Err(error) = self.document_limits.check_text(&request) {
             return Outcome::Refused(vec![error]);
         }
@@ -127,19 +157,43 @@ impl Api {
                 }
             }
         }
+        let pos = operation.node.selection_set.pos;
         self.index.mark_types(&mut document);
+        if let Some(validator) = &self.validator {
+            let plan = self::operation(&document, name).ok().and_then(|operation| {
+                let backend = db.get_database_backend();
+                compile::plan(
+                    &self.index,
+                    &document,
+                    &operation.node,
+                    &request.variables,
+                    backend,
+                )
+            });
+            if let Some(plan) = plan {
+                request.set_parsed_query(document);
+                if let Err(errors) = refused(validator.execute(request).await) {
+                    return Outcome::Refused(errors);
+                }
+                return match compile::run(db, &plan).await {
+                    Ok(data) => match RawValue::from_string(data) {
+                        Ok(data) => Outcome::Compiled(data),
+                        Err(e) => failed(
+                            pos,
+                            None,
+                            ApiError::Internal(format!("a compiled answer is not JSON: {e}")),
+                        ),
+                    },
+                    Err((key, error)) => failed(pos, Some(key), error),
+                };
+            }
+        }
         let variables = request.variables.clone();
         request.set_parsed_query(document.clone());
-        let mut response = self.schema.execute(request).await;
-        let refused = response.data == Value::Null
-            && !response.errors.is_empty()
-            && response.errors.iter().all(|e| e.path.is_empty());
-        if refused {
-            for error in &mut response.errors {
-                limits::set_code(error, code::GRAPHQL_VALIDATION_FAILED);
-            }
-            return Outcome::Refused(response.errors);
-        }
+        let mut response = match refused(self.schema.execute(request).await) {
+            Ok(response) => response,
+            Err(errors) => return Outcome::Refused(errors),
+        };
         if let Ok(operation) = self::operation(&document, name) {
             let (data, errors) = (&mut response.data, &mut response.errors);
             completion::complete(
@@ -155,6 +209,54 @@ impl Api {
             limits::set_code(error, code::BAD_USER_INPUT);
         }
         Outcome::Executed(response)
+    }
+}
+
+/// The engine's response, or its errors when it refused the request before any field ran
+/// (data null, no error with a path), coded as validation failures.
+fn refused(mut response: Response) -> Result<Response, Vec<ServerError>> {
+    let refused = response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    if refused {
+        for error in &mut response.errors {
+            limits::set_code(error, code::GRAPHQL_VALIDATION_FAILED);
+        }
+        Err(response.errors)
+    } else {
+        Ok(response)
+    }
+}
+
+/// The answer when a compiled statement failed: `data` null (every root field it compiles
+/// is a non-null connection), and the error at the root field `key`.
+fn failed(pos: Pos, key: Option<String>, error: ApiError) -> Outcome {
+    let mut error = async_graphql::Error::from(error).into_server_error(pos);
+    error.path = key
+        .map(async_graphql::PathSegment::Field)
+        .into_iter()
+        .collect();
+    Outcome::Executed(Response::from_errors(vec![error]))
+}
+
+/// Validates a request and runs nothing: the engine's checks for a compiled query.
+struct ValidateOnly;
+
+impl ExtensionFactory for ValidateOnly {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ValidateOnly)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ValidateOnly {
+    async fn execute(
+        &self,
+        _ctx: &ExtensionContext<'_>,
+        _operation_name: Option<&str>,
+        _next: NextExecute<'_>,
+    ) -> Response {
+        Response::new(Value::Null)
     }
 }
 
@@ -228,6 +330,12 @@ fn parse_error(error: async_graphql::parser::Error) -> ServerError {
 
 /// Builds the schema with the given limits (those the engine enforces; `Api` adds the rest).
 fn schema(limits: &limits::Limits) -> CtSchema {
+    builder(limits).finish()
+}
+
+fn builder(
+    limits: &limits::Limits,
+) -> async_graphql::SchemaBuilder<query::Query, EmptyMutation, EmptySubscription> {
     let mut builder = Schema::build(query::Query, EmptyMutation, EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
@@ -236,7 +344,7 @@ fn schema(limits: &limits::Limits) -> CtSchema {
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
-    builder.finish()
+    builder
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.

@@ -438,6 +438,78 @@ impl PageQuery {
         Ok(s)
     }
 
+    /// The table the rows come from.
+    pub(crate) fn table(&self) -> &'static str {
+        self.table
+    }
+
+    /// The order, which cursors name.
+    pub(crate) fn sort(&self) -> &SortKey {
+        &self.sort
+    }
+
+    /// How many rows the page holds at most.
+    pub(crate) fn limit(&self) -> u64 {
+        self.window.limit
+    }
+
+    /// Whether the page is fetched from the end (`last`/`before`), in reverse.
+    pub(crate) fn backward(&self) -> bool {
+        self.window.backward
+    }
+
+    /// What the side a page was not fetched from reports in `pageInfo`: whether a cursor
+    /// was given on that side (`after` forward, `before` backward), as [`PageQuery::page`]
+    /// has it.
+    pub(crate) fn cursor_given(&self) -> bool {
+        if self.window.backward {
+            self.window.before.is_some()
+        } else {
+            self.window.after.is_some()
+        }
+    }
+
+    /// The rows of the page as a compiled statement reads them: the `limit + 1` of
+    /// [`PageQuery::root_statement`], numbered from 1 in fetch order in [`ROW_NUMBER`],
+    /// with the link's columns; with `parent`, only the children of the row that expression
+    /// names (the compiled statement's enclosing row).
+    pub(crate) fn compiled_rows(&self, parent: Option<Expr>) -> ApiResult<SelectStatement> {
+        let mut s = Query::select();
+        s.expr(Expr::col((self.table, Asterisk)));
+        match (self.select_from(&mut s, true), parent) {
+            (Some(column), Some(parent)) => {
+                s.and_where(column.eq(parent));
+            }
+            (None, None) => {}
+            _ => return Err(not_nested()),
+        }
+        self.filtered(&mut s);
+        let mut window = WindowStatement::new();
+        for (e, o) in self.order() {
+            window.order_by_expr(e.clone(), o.clone());
+            s.order_by_expr(e, o);
+        }
+        s.expr_window_as(Expr::cust("ROW_NUMBER()"), window, ROW_NUMBER);
+        s.limit(self.window.limit + 1);
+        Ok(s)
+    }
+
+    /// The count of `totalCount` as a compiled statement reads it: all rows, or with
+    /// `parent` the children of the row that expression names.
+    pub(crate) fn compiled_count(&self, parent: Option<Expr>) -> ApiResult<SelectStatement> {
+        let mut s = Query::select();
+        s.expr(Func::count(Expr::col(Asterisk)));
+        match (self.select_from(&mut s, false), parent) {
+            (Some(column), Some(parent)) => {
+                s.and_where(column.eq(parent));
+            }
+            (None, None) => {}
+            _ => return Err(not_nested()),
+        }
+        s.cond_where(self.condition.clone());
+        Ok(s)
+    }
+
     /// The page of a parent without matching rows: empty, but saying whether a cursor was
     /// given, as every other page of this query does.
     pub fn empty_page<M: Table, L: LinkRow>(&self) -> Page<M, L> {
@@ -501,8 +573,10 @@ pub fn one_of(column: Expr, ids: &[i32], backend: DbBackend) -> ApiResult<Expr> 
 }
 
 const PARENT: &str = "ctg_parent";
-const ROW_NUMBER: &str = "ctg_row_number";
-const LINK_PREFIX: &str = "link_";
+/// The column numbering a page's rows in fetch order.
+pub(crate) const ROW_NUMBER: &str = "ctg_row_number";
+/// The prefix of a link table's columns among a page's rows.
+pub(crate) const LINK_PREFIX: &str = "link_";
 
 /// The data an edge carries from its link table, or nothing.
 pub trait LinkRow: Clone + Send + Sync + 'static {

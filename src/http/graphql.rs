@@ -16,6 +16,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use super::{AppState, request_error};
 use crate::error::{code, server_error};
@@ -83,12 +84,36 @@ struct Answer {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ServerError>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<Value>,
+    data: Option<Data>,
+}
+
+/// An answer's `data`: the engine's, or the JSON a compiled statement wrote, passed on as is.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Data {
+    Resolved(Value),
+    Compiled(Box<RawValue>),
 }
 
 impl Answer {
     fn refused(errors: Vec<ServerError>) -> Self {
         Self { errors, data: None }
+    }
+
+    fn compiled(data: Box<RawValue>) -> Self {
+        Self {
+            errors: Vec::new(),
+            data: Some(Data::Compiled(data)),
+        }
+    }
+}
+
+impl From<async_graphql::Response> for Answer {
+    fn from(response: async_graphql::Response) -> Self {
+        Self {
+            errors: response.errors,
+            data: Some(Data::Resolved(response.data)),
+        }
     }
 }
 
@@ -176,15 +201,13 @@ pub(super) async fn graphql(
     let loader = || Batches::new(state.db.conn().clone());
     match requests {
         Batch::Single(request) => {
-            match state.api.execute(request.data(loader()), read_only).await {
-                Outcome::Executed(response) => send(
-                    media,
-                    StatusCode::OK,
-                    &Answer {
-                        errors: response.errors,
-                        data: Some(response.data),
-                    },
-                ),
+            match state
+                .api
+                .execute(request.data(loader()), read_only, state.db.conn())
+                .await
+            {
+                Outcome::Executed(response) => send(media, StatusCode::OK, &Answer::from(response)),
+                Outcome::Compiled(data) => send(media, StatusCode::OK, &Answer::compiled(data)),
                 Outcome::Refused(errors) => answer(media, media.refused(), errors),
                 Outcome::NotReadOnly(errors) => {
                     let mut response = answer(media, StatusCode::METHOD_NOT_ALLOWED, errors);
@@ -198,11 +221,13 @@ pub(super) async fn graphql(
             let mut answers = Vec::with_capacity(requests.len());
             for request in requests {
                 answers.push(
-                    match state.api.execute(request.data(loader()), false).await {
-                        Outcome::Executed(response) => Answer {
-                            errors: response.errors,
-                            data: Some(response.data),
-                        },
+                    match state
+                        .api
+                        .execute(request.data(loader()), false, state.db.conn())
+                        .await
+                    {
+                        Outcome::Executed(response) => Answer::from(response),
+                        Outcome::Compiled(data) => Answer::compiled(data),
                         Outcome::Refused(errors) | Outcome::NotReadOnly(errors) => {
                             Answer::refused(errors)
                         }

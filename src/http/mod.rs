@@ -27,8 +27,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::db::Db;
 use crate::error::{TIMEOUT_MESSAGE, code};
-use crate::graphql::Api;
 use crate::graphql::limits::Limits;
+use crate::graphql::{Api, Reads};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -65,10 +65,11 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
         .max_age(PREFLIGHT_MAX_AGE)
 }
 
-/// The router serving `db` under `limits`, to browsers of `cors_origins` (any when empty).
-pub fn router(db: Db, limits: Limits, cors_origins: &[HeaderValue]) -> Router {
+/// The router serving `db` under `limits`, to browsers of `cors_origins` (any when empty),
+/// answering queries as `reads` says.
+pub fn router(db: Db, limits: Limits, cors_origins: &[HeaderValue], reads: Reads) -> Router {
     let state = AppState {
-        api: Api::new(&limits),
+        api: Api::new(&limits, reads),
         db,
         limits: limits.clone(),
         exports: export::slots(),

@@ -50,6 +50,7 @@ impl Served {
             listen: "127.0.0.1:0".parse().ok()?,
             limits: Limits::default(),
             cors_origins: Vec::new(),
+            reads: Default::default(),
         };
         let app = App::build(config).await.expect("app starts");
         let addr = app.local_addr().expect("addr");

@@ -293,6 +293,7 @@ async fn a_request_over_its_time_gets_a_timeout_code() {
         listen: "127.0.0.1:0".parse().expect("addr"),
         limits,
         cors_origins: Vec::new(),
+        reads: Default::default(),
     };
     let app = TestApp::adopt(
         App::build(config).await.expect("app"),

@@ -151,6 +151,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().ok()?,
             limits: Limits::default(),
             cors_origins: Vec::new(),
+            reads: Default::default(),
         };
         let app = App::build(config).await.expect("app starts");
         Some(Self { app, url, backend })

@@ -179,6 +179,7 @@ async fn only_the_origins_given_are_allowed() {
         listen: "127.0.0.1:0".parse().expect("addr"),
         limits: Limits::default(),
         cors_origins: origins.into_iter().map(str::to_owned).collect(),
+        reads: Default::default(),
     };
     let bad = App::build(config(vec!["example.org/path"])).await;
     assert!(bad.is_err_and(|e| e.to_string().contains("is not an origin")));

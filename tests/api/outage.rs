@@ -85,6 +85,7 @@ async fn a_database_outage_is_reported_and_recovered_from() {
         listen: "127.0.0.1:0".parse().expect("addr"),
         limits: Limits::default(),
         cors_origins: Vec::new(),
+        reads: Default::default(),
     };
     let app = App::build(config)
         .await

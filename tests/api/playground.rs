@@ -54,6 +54,7 @@ async fn the_playground_renders_in_a_browser_with_no_internet() {
         listen: "127.0.0.1:0".parse().expect("addr"),
         limits: Limits::default(),
         cors_origins: Vec::new(),
+        reads: Default::default(),
     };
     let app = App::build(config).await.expect("app starts");
     let addr = app.local_addr().expect("addr");

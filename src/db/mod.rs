@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod sqlite;
+
+pub use sqlite::BASE64URL as SQLITE_BASE64URL;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::pool::PoolOptions;
-use sea_orm::sqlx::{Sqlite, SqliteConnection};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
     sqlx,
@@ -18,11 +20,6 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://ctgraph.db?mode=rwc";
 
 /// How long opening a connection, or waiting for a free one, may take.
 const CONNECT_TIMEOUT_SECS: u64 = 5;
-
-/// SQLite virtual-machine steps between two looks at a statement's clock: a few
-/// microseconds of work, so an interrupted statement stops promptly and a quick one pays
-/// nothing it would notice.
-const SQLITE_STEPS_PER_CHECK: i32 = 10_000;
 
 /// An open database and the count of statements run on it.
 #[derive(Clone, Debug)]
@@ -56,9 +53,7 @@ impl Db {
             // SQLite has one writer at a time and its readers share one file: a few
             // connections suffice, and sqlx's busy timeout makes writers wait their turn.
             options.max_connections(4).min_connections(1);
-            if let Some(limit) = statement_limit {
-                options.map_sqlx_sqlite_pool_opts(move |pool| limit_sqlite(pool, limit));
-            }
+            options.map_sqlx_sqlite_pool_opts(move |pool| sqlite::configure(pool, statement_limit));
         } else {
             options.max_connections(16).min_connections(1);
             // PostgreSQL compiles the expressions of a plan it estimates expensive (above
@@ -149,24 +144,6 @@ impl Db {
         }
         Ok(())
     }
-}
-
-/// SQLite has no statement timeout: a progress handler, restarted each time the pool hands a
-/// connection out (SeaORM takes one per statement outside transactions), interrupts a
-/// statement that runs past `limit`. The statement then fails with SQLite's "interrupted".
-fn limit_sqlite(pool: PoolOptions<Sqlite>, limit: Duration) -> PoolOptions<Sqlite> {
-    pool.after_connect(move |conn, _| Box::pin(start_clock(conn, limit)))
-        .before_acquire(move |conn, _| {
-            Box::pin(async move { start_clock(conn, limit).await.map(|()| true) })
-        })
-}
-
-async fn start_clock(conn: &mut SqliteConnection, limit: Duration) -> Result<(), sqlx::Error> {
-    let started = Instant::now();
-    conn.lock_handle()
-        .await?
-        .set_progress_handler(SQLITE_STEPS_PER_CHECK, move || started.elapsed() < limit);
-    Ok(())
 }
 
 /// Why a database could not be opened, in words a user can act on. The pool retries a

@@ -1,0 +1,315 @@
+//! Compiled reads: a query whose root fields the compiler knows is answered with one SQL
+//! statement per root field, which builds the field's whole JSON answer in the database
+//! (nested pages cut by `LIMIT` per parent, global ids, cursors, `pageInfo`, `totalCount`)
+//! in the query's field order. The engine still validates the document and enforces every
+//! limit first; a query with any root field the compiler does not know (or arguments its
+//! resolver would refuse) is resolved as before, whole.
+//!
+//! The planner walks the document as the spec's CollectFields does (fragments, aliases,
+//! `@skip`/`@include`, variables), against [`registry`]; [`sql`] writes each backend's JSON.
+//! `tests/api/compiled.rs` holds it to the resolvers' answers over generated queries.
+
+mod registry;
+mod sql;
+
+use async_graphql::Variables;
+use async_graphql::parser::types::{ExecutableDocument, Field, OperationDefinition};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
+
+use super::completion::{Collector, SchemaIndex, selection_sets};
+use super::page::{LINK_PREFIX, PageQuery};
+use crate::error::{ApiError, ApiResult};
+use registry::{Arguments, ConnectionField, Field as Answer, REGISTRY};
+use sql::Dialect;
+
+/// The statements that answer one operation, by response key, in query order.
+pub(crate) struct Plan {
+    roots: Vec<(String, Root)>,
+}
+
+enum Root {
+    /// `__typename` of the query.
+    Typename,
+    /// A connection, answered by one statement whose one value is its JSON.
+    Statement(Box<SelectStatement>),
+}
+
+/// The plan of `operation`, or `None` when some root field is left to the resolvers.
+pub(crate) fn plan(
+    index: &SchemaIndex,
+    document: &ExecutableDocument,
+    operation: &OperationDefinition,
+    variables: &Variables,
+    backend: DbBackend,
+) -> Option<Plan> {
+    let planner = Planner {
+        index,
+        collector: Collector::new(index, document, variables),
+        variables,
+        sql: Dialect(backend),
+    };
+    let collected = planner
+        .collector
+        .collect("Query", &[&operation.selection_set]);
+    let mut roots = Vec::with_capacity(collected.len());
+    for (key, fields) in collected {
+        let field = fields.first()?;
+        let name = field.name.node.as_str();
+        let root = if name == "__typename" {
+            Root::Typename
+        } else {
+            let connection = REGISTRY.root(name)?;
+            let ty = index.field_type_name("Query", name)?;
+            let compiled = planner.connection(connection, ty, &fields, None, 0)?;
+            Root::Statement(Box::new(compiled.into_root(planner.sql)))
+        };
+        roots.push((key.to_string(), root));
+    }
+    Some(Plan { roots })
+}
+
+/// Runs `plan`: the operation's `data` as JSON text. A failed statement fails its root field;
+/// every root field is a non-null connection, so the error is the answer, with its key.
+pub(crate) async fn run(
+    db: &DatabaseConnection,
+    plan: &Plan,
+) -> Result<String, (String, ApiError)> {
+    let answers = futures_util::future::join_all(plan.roots.iter().map(|(key, root)| async {
+        let json = match root {
+            Root::Typename => Ok("\"Query\"".to_owned()),
+            Root::Statement(statement) => fetch(db, statement).await,
+        };
+        json.map_err(|e| (key.clone(), e))
+    }))
+    .await;
+    let mut data = String::from("{");
+    for (at, ((key, _), json)) in plan.roots.iter().zip(answers).enumerate() {
+        if at > 0 {
+            data.push(',');
+        }
+        // Response keys are GraphQL names: nothing in them needs escaping.
+        data.push('"');
+        data.push_str(key);
+        data.push_str("\":");
+        data.push_str(&json?);
+    }
+    data.push('}');
+    Ok(data)
+}
+
+async fn fetch(db: &DatabaseConnection, statement: &SelectStatement) -> ApiResult<String> {
+    let row = db.query_one(statement).await?;
+    let row =
+        row.ok_or_else(|| ApiError::Internal("a compiled statement returned no row".into()))?;
+    Ok(row.try_get::<String>("", "data")?)
+}
+
+/// A connection's JSON and the page rows it is built over.
+struct Compiled {
+    value: Expr,
+    rows: Option<(SelectStatement, String)>,
+}
+
+impl Compiled {
+    /// The connection as one statement, for nesting as a subquery.
+    fn into_statement(self) -> SelectStatement {
+        let mut s = Query::select();
+        s.expr(self.value);
+        from_rows(s, self.rows)
+    }
+
+    /// The connection as a root field's statement: its JSON as text, in column `data`.
+    fn into_root(self, sql: Dialect) -> SelectStatement {
+        let mut s = Query::select();
+        s.expr_as(sql.text(self.value), Alias::new("data"));
+        from_rows(s, self.rows)
+    }
+}
+
+fn from_rows(mut s: SelectStatement, rows: Option<(SelectStatement, String)>) -> SelectStatement {
+    if let Some((rows, alias)) = rows {
+        s.from_subquery(rows, Alias::new(alias));
+    }
+    s
+}
+
+struct Planner<'a> {
+    index: &'a SchemaIndex,
+    collector: Collector<'a>,
+    variables: &'a Variables,
+    sql: Dialect,
+}
+
+impl<'a> Planner<'a> {
+    /// The arguments of `field`, variables substituted; `None` when a variable is missing.
+    fn arguments(&self, field: &Field) -> Option<Arguments> {
+        field
+            .arguments
+            .iter()
+            .map(|(name, value)| {
+                let value = value
+                    .node
+                    .clone()
+                    .into_const_with(|variable| self.variables.get(&variable).cloned().ok_or(()))
+                    .ok()?;
+                Some((name.node.to_string(), value))
+            })
+            .collect()
+    }
+
+    /// The connection `fields` select, of GraphQL type `ty`, at `depth`: its page rows are
+    /// `p{depth}`, children of the row `parent` names (none at the root).
+    fn connection(
+        &self,
+        connection: &ConnectionField,
+        ty: &str,
+        fields: &[&'a Field],
+        parent: Option<Expr>,
+        depth: usize,
+    ) -> Option<Compiled> {
+        let page = connection.pages(&self.arguments(fields.first()?)?)?;
+        let alias = format!("p{depth}");
+        let collected = self.collector.collect(ty, &selection_sets(fields));
+        let mut pairs = Vec::with_capacity(collected.len());
+        let mut reads_rows = false;
+        for (key, fields) in collected {
+            let field = fields.first()?;
+            let value = match field.name.node.as_str() {
+                "__typename" => self.sql.string(ty),
+                "totalCount" => {
+                    let count = page.compiled_count(parent.clone()).ok()?;
+                    Expr::SubQuery(None, Box::new(count.into()))
+                }
+                "nodes" => {
+                    reads_rows = true;
+                    let node = self.object(connection.node, &alias, &fields, depth)?;
+                    self.sql.array(node, &page, &alias)
+                }
+                "edges" => {
+                    reads_rows = true;
+                    let edge_type = self.index.field_type_name(ty, "edges")?;
+                    let edge = self.edge(connection, edge_type, &page, &alias, &fields, depth)?;
+                    self.sql.array(edge, &page, &alias)
+                }
+                "pageInfo" => {
+                    reads_rows = true;
+                    self.page_info(&page, &alias, &fields)?
+                }
+                _ => return None,
+            };
+            pairs.push((key.to_string(), value));
+        }
+        let rows = if reads_rows {
+            Some((page.compiled_rows(parent).ok()?, alias))
+        } else {
+            None
+        };
+        Some(Compiled {
+            value: self.sql.object(pairs)?,
+            rows,
+        })
+    }
+
+    /// An edge of `connection`'s page: its node and cursor from the row `alias` names, and
+    /// what the link says from the link's columns in the same row.
+    fn edge(
+        &self,
+        connection: &ConnectionField,
+        ty: &str,
+        page: &PageQuery,
+        alias: &str,
+        fields: &[&'a Field],
+        depth: usize,
+    ) -> Option<Expr> {
+        let collected = self.collector.collect(ty, &selection_sets(fields));
+        let mut pairs = Vec::with_capacity(collected.len());
+        for (key, fields) in collected {
+            let name = fields.first()?.name.node.as_str();
+            let value = match name {
+                "__typename" => self.sql.string(ty),
+                "cursor" => self.sql.cursor(page, alias),
+                "node" => self.object(connection.node, alias, &fields, depth)?,
+                _ => {
+                    let (_, column, scalar) = connection.edge.iter().find(|(n, ..)| *n == name)?;
+                    let column = Dialect::column(alias, &format!("{LINK_PREFIX}{column}"));
+                    self.sql.scalar(column, *scalar)
+                }
+            };
+            pairs.push((key.to_string(), value));
+        }
+        self.sql.object(pairs)
+    }
+
+    /// The connection's `pageInfo`, as `PageQuery::page` reports it.
+    fn page_info(&self, page: &PageQuery, alias: &str, fields: &[&'a Field]) -> Option<Expr> {
+        let collected = self.collector.collect("PageInfo", &selection_sets(fields));
+        let mut pairs = Vec::with_capacity(collected.len());
+        for (key, fields) in collected {
+            let name = fields.first()?.name.node.as_str();
+            let value = match (name, page.backward()) {
+                ("__typename", _) => self.sql.string("PageInfo"),
+                ("hasNextPage", false) | ("hasPreviousPage", true) => self.sql.more(page),
+                ("hasNextPage", true) | ("hasPreviousPage", false) => {
+                    self.sql.boolean(page.cursor_given())
+                }
+                ("startCursor", _) => {
+                    self.sql
+                        .first(self.sql.cursor(page, alias), page, alias, false)
+                }
+                ("endCursor", _) => self
+                    .sql
+                    .first(self.sql.cursor(page, alias), page, alias, true),
+                _ => return None,
+            };
+            pairs.push((key.to_string(), value));
+        }
+        self.sql.object(pairs)
+    }
+
+    /// The object of type `name` that the row `alias` names, as `fields` select it.
+    fn object(&self, name: &str, alias: &str, fields: &[&'a Field], depth: usize) -> Option<Expr> {
+        let object = REGISTRY.object(name)?;
+        let collected = self.collector.collect(name, &selection_sets(fields));
+        let mut pairs = Vec::with_capacity(collected.len());
+        for (key, fields) in collected {
+            let field_name = fields.first()?.name.node.as_str();
+            let value = if field_name == "__typename" {
+                self.sql.string(name)
+            } else {
+                match object.field(field_name)? {
+                    Answer::Id => self
+                        .sql
+                        .global_id(object.kind, Dialect::column(alias, "id")),
+                    Answer::Column(column, scalar) => {
+                        self.sql.scalar(Dialect::column(alias, column), *scalar)
+                    }
+                    Answer::BelongsTo {
+                        column,
+                        object: target,
+                    } => {
+                        let table = REGISTRY.object(target)?.table;
+                        let inner = format!("p{}", depth + 1);
+                        let value = self.object(target, &inner, &fields, depth + 1)?;
+                        let mut s = Query::select();
+                        s.expr(value)
+                            .from_as(Alias::new(table), Alias::new(&inner))
+                            .and_where(
+                                Dialect::column(&inner, "id").eq(Dialect::column(alias, column)),
+                            );
+                        self.sql.nested(s)
+                    }
+                    Answer::Connection(connection) => {
+                        let ty = self.index.field_type_name(name, field_name)?;
+                        let parent = Dialect::column(alias, "id");
+                        let compiled =
+                            self.connection(connection, ty, &fields, Some(parent), depth + 1)?;
+                        self.sql.nested(compiled.into_statement())
+                    }
+                }
+            };
+            pairs.push((key.to_string(), value));
+        }
+        self.sql.object(pairs)
+    }
+}
