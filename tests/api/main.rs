@@ -5,6 +5,7 @@ mod helpers;
 
 mod cli;
 mod clients;
+mod compiled;
 mod errors;
 mod explore;
 mod explore_page;

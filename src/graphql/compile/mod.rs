@@ -172,6 +172,7 @@ impl<'a> Planner<'a> {
         let alias = format!("p{depth}");
         let collected = self.collector.collect(ty, &selection_sets(fields));
         let mut pairs = Vec::with_capacity(collected.len());
+        // Whether the JSON aggregates the page's rows; only then is it built over them.
         let mut reads_rows = false;
         for (key, fields) in collected {
             let field = fields.first()?;
@@ -193,8 +194,9 @@ impl<'a> Planner<'a> {
                     self.sql.array(edge, &page, &alias)
                 }
                 "pageInfo" => {
-                    reads_rows = true;
-                    self.page_info(&page, &alias, &fields)?
+                    let (info, aggregates) = self.page_info(&page, &alias, &fields)?;
+                    reads_rows |= aggregates;
+                    info
                 }
                 _ => return None,
             };
@@ -241,30 +243,39 @@ impl<'a> Planner<'a> {
         self.sql.object(pairs)
     }
 
-    /// The connection's `pageInfo`, as `PageQuery::page` reports it.
-    fn page_info(&self, page: &PageQuery, alias: &str, fields: &[&'a Field]) -> Option<Expr> {
+    /// The connection's `pageInfo`, as `PageQuery::page` reports it, and whether it reads
+    /// the page's rows (through aggregates: without one, a statement over no rows would
+    /// return no row, and the connection null).
+    fn page_info(
+        &self,
+        page: &PageQuery,
+        alias: &str,
+        fields: &[&'a Field],
+    ) -> Option<(Expr, bool)> {
         let collected = self.collector.collect("PageInfo", &selection_sets(fields));
         let mut pairs = Vec::with_capacity(collected.len());
+        let mut aggregates = false;
         for (key, fields) in collected {
             let name = fields.first()?.name.node.as_str();
             let value = match (name, page.backward()) {
                 ("__typename", _) => self.sql.string("PageInfo"),
-                ("hasNextPage", false) | ("hasPreviousPage", true) => self.sql.more(page),
                 ("hasNextPage", true) | ("hasPreviousPage", false) => {
                     self.sql.boolean(page.cursor_given())
                 }
-                ("startCursor", _) => {
-                    self.sql
-                        .first(self.sql.cursor(page, alias), page, alias, false)
+                ("hasNextPage", false) | ("hasPreviousPage", true) => {
+                    aggregates = true;
+                    self.sql.more(page)
                 }
-                ("endCursor", _) => self
-                    .sql
-                    .first(self.sql.cursor(page, alias), page, alias, true),
+                ("startCursor" | "endCursor", _) => {
+                    aggregates = true;
+                    let last = name == "endCursor";
+                    self.sql.first(self.sql.cursor(page, alias), page, alias, last)
+                }
                 _ => return None,
             };
             pairs.push((key.to_string(), value));
         }
-        self.sql.object(pairs)
+        Some((self.sql.object(pairs)?, aggregates))
     }
 
     /// The object of type `name` that the row `alias` names, as `fields` select it.
@@ -280,7 +291,7 @@ impl<'a> Planner<'a> {
                 match object.field(field_name)? {
                     Answer::Id => self
                         .sql
-                        .global_id(object.kind, Dialect::column(alias, "id")),
+                        .global_id(object.kind?, Dialect::column(alias, "id")),
                     Answer::Column(column, scalar) => {
                         self.sql.scalar(Dialect::column(alias, column), *scalar)
                     }

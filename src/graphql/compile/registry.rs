@@ -11,8 +11,9 @@ use async_graphql::connection::EmptyFields;
 use sea_orm::IdenStatic;
 
 use crate::entity::{
-    LinkTable, Table, affiliation, country, district, militant, operation, operation_militant,
-    operation_organization, operation_personnel, organization, personnel, province,
+    LinkTable, Table, affiliation, citation, community_action, community_action_actor,
+    community_action_district, country, district, militant, operation, operation_militant,
+    operation_organization, operation_personnel, organization, personnel, province, source,
 };
 use crate::graphql::connection::{Connection, EdgeData, NodeObject, OrderInput};
 use crate::graphql::filter::FilterInput;
@@ -30,6 +31,8 @@ pub(crate) enum Scalar {
     Number,
     /// A boolean, which SQLite stores as 0 or 1.
     Boolean,
+    /// JSON stored as text (a list of aliases).
+    Json,
 }
 
 /// The arguments of one field, variables substituted; absent ones are absent.
@@ -83,8 +86,8 @@ pub(crate) enum Field {
 pub(crate) struct Object {
     /// Its table.
     pub(crate) table: &'static str,
-    /// What its global ids name.
-    pub(crate) kind: NodeKind,
+    /// What its global ids name; `None` for a type without ids.
+    pub(crate) kind: Option<NodeKind>,
     fields: HashMap<&'static str, Field>,
 }
 
@@ -231,14 +234,35 @@ struct ObjectBuilder {
 }
 
 impl ObjectBuilder {
+    /// A node type: its rows have global ids, and citations.
     fn new<M: Table>(kind: NodeKind) -> Self {
         let mut fields = HashMap::new();
         fields.insert("id", Field::Id);
+        let citations = Via::Tagged {
+            column: column(citation::Column::SubjectId),
+            tag_column: column(citation::Column::SubjectType),
+            tag: kind.name(),
+        };
+        fields.insert(
+            "citations",
+            Field::Connection(plain::<Citation, CitationFilter, CitationOrder>(Some(citations))),
+        );
         Self {
             object: Object {
                 table: M::NAME,
-                kind,
+                kind: Some(kind),
                 fields,
+            },
+        }
+    }
+
+    /// A type without ids.
+    fn plain<M: Table>() -> Self {
+        Self {
+            object: Object {
+                table: M::NAME,
+                kind: None,
+                fields: HashMap::new(),
             },
         }
     }
@@ -270,9 +294,10 @@ const DEPLOYMENT: &[(&str, &str, Scalar)] = &[
 ];
 const ENCOUNTER: &[(&str, &str, Scalar)] = &[("outcome", "outcome", Scalar::Text)];
 const INVOLVEMENT: &[(&str, &str, Scalar)] = &[("role", "role", Scalar::Text)];
+const PARTICIPATION: &[(&str, &str, Scalar)] = &[("role", "role", Scalar::Text)];
 
 fn build() -> Registry {
-    use Scalar::{Boolean, Number, Text};
+    use Scalar::{Boolean, Json, Number, Text};
     let objects = [
         (
             "Country",
@@ -321,6 +346,7 @@ fn build() -> Registry {
             "District",
             ObjectBuilder::new::<district::Model>(NodeKind::District)
                 .column("name", district::Column::Name, Text)
+                .column("aliases", district::Column::Aliases, Json)
                 .column("latitude", district::Column::Latitude, Number)
                 .column("longitude", district::Column::Longitude, Number)
                 .belongs_to("province", district::Column::ProvinceId, "Province")
@@ -334,6 +360,15 @@ fn build() -> Registry {
                     "personnel",
                     plain::<Personnel, PersonnelFilter, PersonnelOrder>(by(
                         personnel::Column::HometownDistrictId,
+                    )),
+                )
+                .connection(
+                    "communityActions",
+                    plain::<CommunityAction, CommunityActionFilter, CommunityActionOrder>(Some(
+                        through::<community_action_district::Model>(
+                            community_action_district::Column::DistrictId,
+                            community_action_district::Column::CommunityActionId,
+                        ),
                     )),
                 ),
         ),
@@ -423,6 +458,7 @@ fn build() -> Registry {
             ObjectBuilder::new::<militant::Model>(NodeKind::Militant)
                 .column("name", militant::Column::Name, Text)
                 .column("reportedName", militant::Column::Name, Text)
+                .column("aliases", militant::Column::Aliases, Json)
                 .column("status", militant::Column::Status, Text)
                 .column("militantStatus", militant::Column::Status, Text)
                 .column("description", militant::Column::Description, Text)
@@ -452,6 +488,7 @@ fn build() -> Registry {
             "Organization",
             ObjectBuilder::new::<organization::Model>(NodeKind::Organization)
                 .column("name", organization::Column::Name, Text)
+                .column("aliases", organization::Column::Aliases, Json)
                 .column("kind", organization::Column::Kind, Text)
                 .column("description", organization::Column::Description, Text)
                 .belongs_to("baseCountry", organization::Column::BaseCountryId, "Country")
@@ -490,6 +527,22 @@ fn build() -> Registry {
                 .connection(
                     "affiliated",
                     affiliations(by(affiliation::Column::TargetOrganizationId)),
+                )
+                .connection(
+                    "communityActions",
+                    linked::<
+                        CommunityAction,
+                        Participation,
+                        CommunityActionFilter,
+                        ParticipationFilter,
+                        CommunityActionOrder,
+                    >(
+                        through::<community_action_actor::Model>(
+                            community_action_actor::Column::OrganizationId,
+                            community_action_actor::Column::CommunityActionId,
+                        ),
+                        PARTICIPATION,
+                    ),
                 ),
         ),
         (
@@ -500,6 +553,67 @@ fn build() -> Registry {
                 .column("since", affiliation::Column::Since, Text)
                 .column("until", affiliation::Column::Until, Text)
                 .column("confidence", affiliation::Column::Confidence, Text),
+        ),
+        (
+            "CommunityAction",
+            ObjectBuilder::new::<community_action::Model>(NodeKind::CommunityAction)
+                .column("kind", community_action::Column::Kind, Text)
+                .column("date", community_action::Column::Date, Text)
+                .column("datePrecision", community_action::Column::DatePrecision, Text)
+                .column("place", community_action::Column::Place, Text)
+                .column(
+                    "actorsDescription",
+                    community_action::Column::ActorsDescription,
+                    Text,
+                )
+                .column("description", community_action::Column::Description, Text)
+                .connection(
+                    "districts",
+                    plain::<District, DistrictFilter, DistrictOrder>(Some(through::<
+                        community_action_district::Model,
+                    >(
+                        community_action_district::Column::CommunityActionId,
+                        community_action_district::Column::DistrictId,
+                    ))),
+                )
+                .connection(
+                    "actors",
+                    linked::<
+                        Organization,
+                        Participation,
+                        OrganizationFilter,
+                        ParticipationFilter,
+                        OrganizationOrder,
+                    >(
+                        through::<community_action_actor::Model>(
+                            community_action_actor::Column::CommunityActionId,
+                            community_action_actor::Column::OrganizationId,
+                        ),
+                        PARTICIPATION,
+                    ),
+                ),
+        ),
+        (
+            "Source",
+            ObjectBuilder::new::<source::Model>(NodeKind::Source)
+                .column("title", source::Column::Title, Text)
+                .column("publisher", source::Column::Publisher, Text)
+                .column("url", source::Column::Url, Text)
+                .column("publishedOn", source::Column::PublishedOn, Text)
+                .column("kind", source::Column::Kind, Text)
+                .column("description", source::Column::Description, Text)
+                .connection(
+                    "citations",
+                    plain::<Citation, CitationFilter, CitationOrder>(by(citation::Column::SourceId)),
+                ),
+        ),
+        (
+            "Citation",
+            ObjectBuilder::plain::<citation::Model>()
+                .column("quote", citation::Column::Quote, Text)
+                .column("locator", citation::Column::Locator, Text)
+                .column("confidence", citation::Column::Confidence, Text)
+                .belongs_to("source", citation::Column::SourceId, "Source"),
         ),
     ];
     let roots = [
@@ -532,6 +646,11 @@ fn build() -> Registry {
             plain::<Organization, OrganizationFilter, OrganizationOrder>(None),
         ),
         ("affiliations", affiliations(None)),
+        (
+            "communityActions",
+            plain::<CommunityAction, CommunityActionFilter, CommunityActionOrder>(None),
+        ),
+        ("sources", plain::<Source, SourceFilter, SourceOrder>(None)),
     ];
     Registry {
         objects: objects

@@ -108,6 +108,8 @@ impl Dialect {
                 "CASE WHEN {} IS NULL THEN NULL WHEN {} THEN json('true') ELSE json('false') END",
                 vec![value.clone(), value],
             ),
+            Scalar::Json if self.postgres() => self.template("CAST({} AS json)", vec![value]),
+            Scalar::Json => self.template("json({})", vec![value]),
             Scalar::Text | Scalar::Number | Scalar::Boolean => value,
         }
     }
