@@ -142,8 +142,18 @@ struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
-    /// The arguments of `field`, variables substituted; `None` when a variable is missing.
-    fn arguments(&self, field: &Field) -> Option<Arguments> {
+    /// The arguments of `fields` (one response key's), variables substituted; `None` when a
+    /// variable is missing, or when the fields disagree: the spec refuses such a document,
+    /// but async-graphql lets it through where the fields' parents merge, and answers as
+    /// only its resolvers know.
+    fn arguments(&self, fields: &[&Field]) -> Option<Arguments> {
+        let field = fields.first()?;
+        if fields
+            .iter()
+            .any(|other| other.arguments != field.arguments)
+        {
+            return None;
+        }
         field
             .arguments
             .iter()
@@ -168,7 +178,7 @@ impl<'a> Planner<'a> {
         parent: Option<Expr>,
         depth: usize,
     ) -> Option<Compiled> {
-        let page = connection.pages(&self.arguments(fields.first()?)?)?;
+        let page = connection.pages(&self.arguments(fields)?)?;
         let alias = format!("p{depth}");
         let collected = self.collector.collect(ty, &selection_sets(fields));
         let mut pairs = Vec::with_capacity(collected.len());
@@ -269,7 +279,8 @@ impl<'a> Planner<'a> {
                 ("startCursor" | "endCursor", _) => {
                     aggregates = true;
                     let last = name == "endCursor";
-                    self.sql.first(self.sql.cursor(page, alias), page, alias, last)
+                    self.sql
+                        .first(self.sql.cursor(page, alias), page, alias, last)
                 }
                 _ => return None,
             };

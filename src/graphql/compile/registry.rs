@@ -245,7 +245,9 @@ impl ObjectBuilder {
         };
         fields.insert(
             "citations",
-            Field::Connection(plain::<Citation, CitationFilter, CitationOrder>(Some(citations))),
+            Field::Connection(plain::<Citation, CitationFilter, CitationOrder>(Some(
+                citations,
+            ))),
         );
         Self {
             object: Object {
