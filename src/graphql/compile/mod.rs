@@ -14,7 +14,7 @@ mod sql;
 
 use async_graphql::Variables;
 use async_graphql::parser::types::{ExecutableDocument, Field, OperationDefinition};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 
 use super::completion::{Collector, SchemaIndex, selection_sets};
@@ -48,6 +48,7 @@ pub(crate) fn plan(
         collector: Collector::new(index, document, variables),
         variables,
         sql: Dialect(backend),
+        joins: std::cell::Cell::new(0),
     };
     let collected = planner
         .collector
@@ -99,16 +100,28 @@ pub(crate) async fn run(
 }
 
 async fn fetch(db: &DatabaseConnection, statement: &SelectStatement) -> ApiResult<String> {
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let sql = db.get_database_backend().build(statement).to_string();
+        tracing::debug!(%sql, "compiled statement");
+    }
     let row = db.query_one(statement).await?;
     let row =
         row.ok_or_else(|| ApiError::Internal("a compiled statement returned no row".into()))?;
     Ok(row.try_get::<String>("", "data")?)
 }
 
+/// Subqueries joined `LEFT JOIN LATERAL ... ON TRUE` to a statement's rows, each with its
+/// alias: on PostgreSQL, a row's related row (`belongs to`) comes this way, which lets the
+/// planner remember the lookups of rows that repeat (a Memoize node), where a subquery in
+/// the select list runs again for each row. SQLite has no `LATERAL`: there it stays a
+/// subquery.
+type Joins = Vec<(SelectStatement, String)>;
+
 /// A connection's JSON and the page rows it is built over.
 struct Compiled {
     value: Expr,
     rows: Option<(SelectStatement, String)>,
+    joins: Joins,
 }
 
 impl Compiled {
@@ -116,22 +129,38 @@ impl Compiled {
     fn into_statement(self) -> SelectStatement {
         let mut s = Query::select();
         s.expr(self.value);
-        from_rows(s, self.rows)
+        from_rows(s, self.rows, self.joins)
     }
 
     /// The connection as a root field's statement: its JSON as text, in column `data`.
     fn into_root(self, sql: Dialect) -> SelectStatement {
         let mut s = Query::select();
         s.expr_as(sql.text(self.value), Alias::new("data"));
-        from_rows(s, self.rows)
+        from_rows(s, self.rows, self.joins)
     }
 }
 
-fn from_rows(mut s: SelectStatement, rows: Option<(SelectStatement, String)>) -> SelectStatement {
+fn from_rows(
+    mut s: SelectStatement,
+    rows: Option<(SelectStatement, String)>,
+    joins: Joins,
+) -> SelectStatement {
     if let Some((rows, alias)) = rows {
         s.from_subquery(rows, Alias::new(alias));
     }
+    lateral(&mut s, joins);
     s
+}
+
+fn lateral(s: &mut SelectStatement, joins: Joins) {
+    for (join, alias) in joins {
+        s.join_lateral(
+            JoinType::LeftJoin,
+            join,
+            Alias::new(alias),
+            Expr::cust("TRUE"),
+        );
+    }
 }
 
 struct Planner<'a> {
@@ -139,6 +168,8 @@ struct Planner<'a> {
     collector: Collector<'a>,
     variables: &'a Variables,
     sql: Dialect,
+    /// Lateral joins named so far, for unique aliases.
+    joins: std::cell::Cell<usize>,
 }
 
 impl<'a> Planner<'a> {
@@ -184,6 +215,7 @@ impl<'a> Planner<'a> {
         let mut pairs = Vec::with_capacity(collected.len());
         // Whether the JSON aggregates the page's rows; only then is it built over them.
         let mut reads_rows = false;
+        let mut joins = Joins::new();
         for (key, fields) in collected {
             let field = fields.first()?;
             let value = match field.name.node.as_str() {
@@ -194,13 +226,15 @@ impl<'a> Planner<'a> {
                 }
                 "nodes" => {
                     reads_rows = true;
-                    let node = self.object(connection.node, &alias, &fields, depth)?;
+                    let node = self.object(connection.node, &alias, &fields, depth, &mut joins)?;
                     self.sql.array(node, &page, &alias)
                 }
                 "edges" => {
                     reads_rows = true;
                     let edge_type = self.index.field_type_name(ty, "edges")?;
-                    let edge = self.edge(connection, edge_type, &page, &alias, &fields, depth)?;
+                    let edge = self.edge(
+                        connection, edge_type, &page, &alias, &fields, depth, &mut joins,
+                    )?;
                     self.sql.array(edge, &page, &alias)
                 }
                 "pageInfo" => {
@@ -220,6 +254,7 @@ impl<'a> Planner<'a> {
         Some(Compiled {
             value: self.sql.object(pairs)?,
             rows,
+            joins,
         })
     }
 
@@ -233,6 +268,7 @@ impl<'a> Planner<'a> {
         alias: &str,
         fields: &[&'a Field],
         depth: usize,
+        joins: &mut Joins,
     ) -> Option<Expr> {
         let collected = self.collector.collect(ty, &selection_sets(fields));
         let mut pairs = Vec::with_capacity(collected.len());
@@ -241,7 +277,7 @@ impl<'a> Planner<'a> {
             let value = match name {
                 "__typename" => self.sql.string(ty),
                 "cursor" => self.sql.cursor(page, alias),
-                "node" => self.object(connection.node, alias, &fields, depth)?,
+                "node" => self.object(connection.node, alias, &fields, depth, joins)?,
                 _ => {
                     let (_, column, scalar) = connection.edge.iter().find(|(n, ..)| *n == name)?;
                     let column = Dialect::column(alias, &format!("{LINK_PREFIX}{column}"));
@@ -289,8 +325,16 @@ impl<'a> Planner<'a> {
         Some((self.sql.object(pairs)?, aggregates))
     }
 
-    /// The object of type `name` that the row `alias` names, as `fields` select it.
-    fn object(&self, name: &str, alias: &str, fields: &[&'a Field], depth: usize) -> Option<Expr> {
+    /// The object of type `name` that the row `alias` names, as `fields` select it; the
+    /// lateral joins it needs go to `joins`, for the statement that reads the row.
+    fn object(
+        &self,
+        name: &str,
+        alias: &str,
+        fields: &[&'a Field],
+        depth: usize,
+        joins: &mut Joins,
+    ) -> Option<Expr> {
         let object = REGISTRY.object(name)?;
         let collected = self.collector.collect(name, &selection_sets(fields));
         let mut pairs = Vec::with_capacity(collected.len());
@@ -312,14 +356,24 @@ impl<'a> Planner<'a> {
                     } => {
                         let table = REGISTRY.object(target)?.table;
                         let inner = format!("p{}", depth + 1);
-                        let value = self.object(target, &inner, &fields, depth + 1)?;
+                        let mut inner_joins = Joins::new();
+                        let value =
+                            self.object(target, &inner, &fields, depth + 1, &mut inner_joins)?;
                         let mut s = Query::select();
-                        s.expr(value)
-                            .from_as(Alias::new(table), Alias::new(&inner))
-                            .and_where(
-                                Dialect::column(&inner, "id").eq(Dialect::column(alias, column)),
-                            );
-                        self.sql.nested(s)
+                        s.expr_as(value, Alias::new("v"))
+                            .from_as(Alias::new(table), Alias::new(&inner));
+                        lateral(&mut s, inner_joins);
+                        s.and_where(
+                            Dialect::column(&inner, "id").eq(Dialect::column(alias, column)),
+                        );
+                        if self.sql.lateral() {
+                            let join = format!("j{}", self.joins.get());
+                            self.joins.set(self.joins.get() + 1);
+                            joins.push((s, join.clone()));
+                            Dialect::column(&join, "v")
+                        } else {
+                            self.sql.nested(s)
+                        }
                     }
                     Answer::Connection(connection) => {
                         let ty = self.index.field_type_name(name, field_name)?;

@@ -40,6 +40,12 @@ impl Dialect {
         Expr::cust_with_exprs(text, exprs)
     }
 
+    /// Whether a row's related row is best joined `LATERAL` (PostgreSQL) rather than read
+    /// by a subquery (SQLite, which has no `LATERAL`).
+    pub(super) fn lateral(self) -> bool {
+        self.postgres()
+    }
+
     /// A JSON object of `pairs`, in their order; `None` when it has too many keys. Keys are
     /// GraphQL names (letters, digits, `_`), safe as SQL string literals.
     pub(super) fn object(self, pairs: Vec<(String, Expr)>) -> Option<Expr> {
