@@ -15,8 +15,10 @@ run: requests per second, p99, and CPU per request of the server process and of 
 (every `postgres` process, from /proc, before and after). It prints the medians and the
 ratios against PostGraphile. Nothing is written; BENCHMARKS.md holds runs by hand.
 
-Queries: `nested` (bench/queries/nested.graphql; the peer's postgraphile-nested.graphql) and
-`page` (a root page of 50 operations with totalCount; the peer's postgraphile-page.graphql).
+Queries: `nested` (bench/queries/nested.graphql; the peer's postgraphile-nested.graphql),
+`page` (a root page of 50 operations with totalCount; the peer's postgraphile-page.graphql)
+and `members`, nested the other way (bench/queries/members.graphql; its PostGraphile text is
+bench/peer/postgraphile-members.graphql).
 """
 
 import argparse
@@ -206,6 +208,10 @@ def main():
             "page": {
                 "ctgraph": PAGE,
                 "PostGraphile": open(os.path.join(args.peers, "postgraphile-page.graphql")).read(),
+            },
+            "members": {
+                "ctgraph": open(os.path.join(ROOT, "bench", "queries", "members.graphql")).read(),
+                "PostGraphile": open(os.path.join(ROOT, "bench", "peer", "postgraphile-members.graphql")).read(),
             },
         }
         work = tempfile.mkdtemp()
