@@ -12,7 +12,7 @@ each server's answer to each query is the same JSON as ctgraph's, then drives ea
 alternating rounds with wrk (Debian's `wrk`, the peers' wrk-post.lua) at --concurrency for
 --duration seconds, and runs the peers' hand-written floor statement with pgbench. For every
 run: requests per second, p99, and CPU per request of the server process and of PostgreSQL
-(every `postgres` process, from /proc, before and after). It prints the medians and the
+(the database's backends, from pg_stat_activity and /proc, before and after). It prints the medians and the
 ratios against PostGraphile. Nothing is written; BENCHMARKS.md holds runs by hand.
 
 Queries: `nested` (bench/queries/nested.graphql; the peer's postgraphile-nested.graphql),
@@ -80,24 +80,24 @@ def cpu_seconds(pids):
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_pids():
-    pids = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/comm") as f:
-                    if f.read().strip() in ("postgres", "postmaster"):
-                        pids.append(pid)
-            except OSError:
-                pass
-    return pids
+def backends(database_url):
+    """The PostgreSQL backends serving the database, by pid, with their CPU seconds so far."""
+    name = database_url.rsplit("/", 1)[1]
+    server = database_url.rsplit("/", 1)[0]
+    out = subprocess.run(
+        ["psql", "-Atq", f"{server}/postgres", "-c",
+         f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}'"],
+        capture_output=True, text=True, check=True).stdout
+    return {pid: cpu_seconds([pid]) for pid in out.split()}
 
 
-def measured(run, server_pids):
-    """Runs `run()` (which returns requests, p99 in ms, seconds) and adds CPU per request."""
-    pg_before, server_before = cpu_seconds(postgres_pids()), cpu_seconds(server_pids)
+def measured(run, server_pids, database_url):
+    """Runs `run()` (which returns requests, p99 in ms, seconds) and adds CPU per request: the
+    server's, and that of the database's backends (those alive at the end; a backend that
+    closes during the run takes its CPU with it, so pgbench's are not counted)."""
+    pg_before, server_before = backends(database_url), cpu_seconds(server_pids)
     requests, p99, seconds = run()
-    pg = cpu_seconds(postgres_pids()) - pg_before
+    pg = sum(cpu - pg_before.get(pid, 0) for pid, cpu in backends(database_url).items())
     server = cpu_seconds(server_pids) - server_before
     n = max(requests, 1)
     return {"rps": requests / seconds, "p99_ms": p99, "server_cpu_ms": 1000 * server / n,
@@ -235,9 +235,9 @@ def main():
             runs = {name: [] for name in [*ports, *(["floor"] if "floor" in texts else [])]}
             for round_ in range(args.rounds):
                 for name, port in ports.items():
-                    runs[name].append(measured(wrk(port, bodies[name], lua, args), pids[name]))
+                    runs[name].append(measured(wrk(port, bodies[name], lua, args), pids[name], url))
                 if "floor" in texts:
-                    runs["floor"].append(measured(pgbench(url, texts["floor"], args), []))
+                    runs["floor"].append(measured(pgbench(url, texts["floor"], args), [], url))
                 print(f"{query}: round {round_ + 1} of {args.rounds} done", file=sys.stderr)
             results[query] = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
                               for name, rs in runs.items()}

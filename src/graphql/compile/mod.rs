@@ -390,6 +390,11 @@ impl<'a> Planner<'a> {
                         s.and_where(
                             Dialect::column(&inner, "id").eq(Dialect::column(alias, column)),
                         );
+                        // The id is unique: `LIMIT 1` changes no answer, and keeps PostgreSQL
+                        // from pulling the subquery up into a hash join that reads the whole
+                        // table again for each page (members -> operations -> district:
+                        // 48.9 ms, 11.6 ms with it).
+                        s.limit(1);
                         if self.sql.lateral() {
                             let join = format!("j{}", self.joins.get());
                             self.joins.set(self.joins.get() + 1);
