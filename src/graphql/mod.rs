@@ -21,12 +21,12 @@ pub mod search;
 pub mod stats;
 pub mod types;
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
-};
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
 use async_graphql::{
     EmptyMutation, EmptySubscription, Pos, Positioned, Request, Response, Schema, ServerError,
     Value,
@@ -98,9 +98,11 @@ impl Api {
     /// by a method that may not change anything (GET). In turn: the document limits on the
     /// text, the parse, the limits on the document, the choice of operation, the engine (given
     /// the document parsed here), and the completion of its data as the spec has it (see
-    /// `completion`). The limits are not a schema extension: with any extension registered,
-    /// the engine sends every field of every row through the extension chain, a large share
-    /// of a nested request's CPU time (see BENCHMARKS.md).
+    /// `completion`). With compiled reads, a query the compiler plans whole is validated by
+    /// the engine and answered by its statements instead (see `compile`). The limits are not
+    /// a schema extension: with any extension registered, the engine sends every field of
+    /// every row through the extension chain, a large share of a nested request's CPU time
+    /// (see BENCHMARKS.md). The validator's one extension runs nothing.
     pub async fn execute(
         &self,
         mut request: Request,
@@ -172,20 +174,7 @@ impl Api {
             });
             if let Some(plan) = plan {
                 request.set_parsed_query(document);
-                if let Err(errors) = refused(validator.execute(request).await) {
-                    return Outcome::Refused(errors);
-                }
-                return match compile::run(db, &plan).await {
-                    Ok(data) => match RawValue::from_string(data) {
-                        Ok(data) => Outcome::Compiled(data),
-                        Err(e) => failed(
-                            pos,
-                            None,
-                            ApiError::Internal(format!("a compiled answer is not JSON: {e}")),
-                        ),
-                    },
-                    Err((key, error)) => failed(pos, Some(key), error),
-                };
+                return compiled(validator, request, &plan, db, pos).await;
             }
         }
         let variables = request.variables.clone();
@@ -209,6 +198,31 @@ impl Api {
             limits::set_code(error, code::BAD_USER_INPUT);
         }
         Outcome::Executed(response)
+    }
+}
+
+/// Runs a compiled query: the engine validates `request` (and runs nothing), then the plan's
+/// statements answer it.
+async fn compiled(
+    validator: &CtSchema,
+    request: Request,
+    plan: &compile::Plan,
+    db: &DatabaseConnection,
+    pos: Pos,
+) -> Outcome {
+    if let Err(errors) = refused(validator.execute(request).await) {
+        return Outcome::Refused(errors);
+    }
+    match compile::run(db, plan).await {
+        Ok(data) => match RawValue::from_string(data) {
+            Ok(data) => Outcome::Compiled(data),
+            Err(e) => failed(
+                pos,
+                None,
+                ApiError::Internal(format!("a compiled answer is not JSON: {e}")),
+            ),
+        },
+        Err((key, error)) => failed(pos, Some(key), error),
     }
 }
 
