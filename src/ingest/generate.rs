@@ -45,10 +45,15 @@ impl Options {
 pub type Report = Vec<(&'static str, usize)>;
 
 /// A small, fast, deterministic generator (SplitMix64): the same seed gives the same graph
-/// on every machine and backend.
-struct Rng(u64);
+/// on every machine and backend (and the tests' generated queries reproduce from theirs).
+pub struct Rng(u64);
 
 impl Rng {
+    /// The generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -58,16 +63,17 @@ impl Rng {
     }
 
     /// A number in `0..n` (`n` > 0).
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
     /// True with probability `p` percent.
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    /// One of `items` (not empty).
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 

@@ -13,7 +13,7 @@ use axum::http::{Request, StatusCode, header};
 use ctgraph::app::{App, Config};
 use ctgraph::graphql::Reads;
 use ctgraph::graphql::limits::Limits;
-use ctgraph::ingest::generate;
+use ctgraph::ingest::generate::{self, Rng};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, both};
@@ -31,7 +31,7 @@ both! {
         let cases = env_number("CTGRAPH_COMPILED_CASES").unwrap_or(CASES as u64) as usize;
         let seed = env_number("CTGRAPH_COMPILED_SEED").unwrap_or(1);
         let schema = SchemaModel::new(&std::fs::read_to_string("schema.graphql").expect("schema.graphql"));
-        let mut generator = Generator { rng: Rng(seed), schema: &schema, cursors: HashMap::new() };
+        let mut generator = Generator { rng: Rng::new(seed), schema: &schema, cursors: HashMap::new() };
         let mut compiled_count = 0;
         for case in 0..cases {
             let (query, variables) = generator.query(&resolved).await;
@@ -273,31 +273,6 @@ impl SchemaModel {
             .iter()
             .find(|(name, ..)| name == field)
             .map(|(_, t, _)| t.as_str())
-    }
-}
-
-/// splitmix64: seeded, so a failing case reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
     }
 }
 
