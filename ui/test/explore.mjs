@@ -291,14 +291,16 @@ await step('the path from the captain to Afghanistan is drawn', async () => {
 });
 
 await step('a link of the path shows its kind and the citations of its ends', async () => {
-  // Click along the link until it, not a link crossing it, is what gets selected.
-  const box = await page.locator('#graph').boundingBox();
-  const ends = await page.evaluate(() => {
-    const e = window.ctgraphExplore.cy.edges('.onpath[kind = "MEMBER_OF"]')[0];
-    return { id: e.id(), a: e.source().renderedPosition(), b: e.target().renderedPosition() };
-  });
+  // Click along the link until it, not a link crossing it, is what gets selected. Where the
+  // link is is read before each click: selecting something else opens the details panel,
+  // which may move the drawing (stale places missed it on a loaded machine).
   let hit = false;
   for (const t of [0.5, 0.4, 0.6, 0.3, 0.7]) {
+    const box = await page.locator('#graph').boundingBox();
+    const ends = await page.evaluate(() => {
+      const e = window.ctgraphExplore.cy.edges('.onpath[kind = "MEMBER_OF"]')[0];
+      return { id: e.id(), a: e.source().renderedPosition(), b: e.target().renderedPosition() };
+    });
     await page.mouse.click(box.x + ends.a.x + t * (ends.b.x - ends.a.x), box.y + ends.a.y + t * (ends.b.y - ends.a.y));
     hit = await page.evaluate((id) => window.ctgraphExplore.cy.getElementById(id).selected(), ends.id);
     if (hit) break;
