@@ -80,13 +80,6 @@ impl Db {
             // lets readers proceed while the seed or an import writes.
             conn.execute_unprepared("PRAGMA journal_mode = WAL;")
                 .await?;
-            // Statistics where tables have none or theirs are stale, as SQLite advises on
-            // opening a long-lived connection. Without them its planner takes any indexed
-            // equality for as selective as any other: it walked every militant's
-            // `EXISTS (… affiliations WHERE subject_militant_id = ? AND confidence = ?)`
-            // through the confidence index, 30 s at 100,000 operations instead of 3 ms.
-            conn.execute_unprepared("PRAGMA optimize = 0x10002;")
-                .await?;
         }
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
@@ -115,7 +108,17 @@ impl Db {
     /// guessing from what the tables held before it (on PostgreSQL until autovacuum comes
     /// round), and picks scans over a million rows.
     pub async fn analyze(&self) -> Result<(), DbErr> {
-        self.conn.execute_unprepared("ANALYZE").await.map(|_| ())
+        let analyze = match self.conn.get_database_backend() {
+            // Exact statistics, whatever sampling limit the connection was opened with.
+            DbBackend::Sqlite => "PRAGMA analysis_limit = 0; ANALYZE",
+            _ => "ANALYZE",
+        };
+        self.conn.execute_unprepared(analyze).await?;
+        // A SQLite connection reads the statistics when it opens and keeps them: the pool's
+        // other connections would plan with the old ones (tables of the seed's size, so
+        // scans everywhere) until they are renewed. `ANALYZE sqlite_schema` reloads them.
+        self.on_idle_sqlite_connections("ANALYZE sqlite_schema")
+            .await
     }
 
     /// Closes every connection, waiting for those in use.
@@ -126,21 +129,31 @@ impl Db {
     /// Applies pending migrations, each in a transaction.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         Migrator::up(&self.conn, None).await?;
-        if self.conn.get_database_backend() == DbBackend::Sqlite {
-            // A SQLite connection prepares statements against the schema it last read. One
-            // that read it before a migration added a column would prepare `SELECT t.*` with
-            // the old columns and step it with the new ones, which sqlx cannot decode. Touching
-            // the database makes each idle connection read the schema again.
-            let pool = self.conn.get_sqlite_connection_pool();
-            let mut idle = Vec::new();
-            while let Some(conn) = pool.try_acquire() {
-                idle.push(conn);
-            }
-            for conn in &mut idle {
-                sqlx::query("SELECT COUNT(*) FROM sqlite_master")
-                    .execute(&mut **conn)
-                    .await?;
-            }
+        // A SQLite connection prepares statements against the schema it last read. One that
+        // read it before a migration added a column would prepare `SELECT t.*` with the old
+        // columns and step it with the new ones, which sqlx cannot decode. Touching the
+        // database makes each idle connection read the schema again.
+        self.on_idle_sqlite_connections("SELECT COUNT(*) FROM sqlite_master")
+            .await?;
+        Ok(())
+    }
+
+    /// Runs `sql` on each idle connection of a SQLite pool, for what SQLite keeps per
+    /// connection (the schema, the planner's statistics); nothing on PostgreSQL.
+    async fn on_idle_sqlite_connections(&self, sql: &'static str) -> Result<(), DbErr> {
+        if self.conn.get_database_backend() != DbBackend::Sqlite {
+            return Ok(());
+        }
+        let pool = self.conn.get_sqlite_connection_pool();
+        let mut idle = Vec::new();
+        while let Some(conn) = pool.try_acquire() {
+            idle.push(conn);
+        }
+        for conn in &mut idle {
+            sqlx::query(sql)
+                .execute(&mut **conn)
+                .await
+                .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(e.into())))?;
         }
         Ok(())
     }
