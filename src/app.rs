@@ -27,6 +27,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// How queries are answered.
     pub reads: Reads,
+    /// Whether reads, too, need a key (mutations always do).
+    pub require_key: bool,
 }
 
 /// A started application: database ready, listener bound.
@@ -60,7 +62,13 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-        let router = http::router(db.clone(), config.limits, &cors_origins, config.reads);
+        let router = http::router(
+            db.clone(),
+            config.limits,
+            &cors_origins,
+            config.reads,
+            config.require_key,
+        );
         Ok(Self {
             db,
             router,

@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `import`, `generate`, `schema`. Every command that
+//! The command line: `serve` (the default), `migrate`, `seed`, `import`, `generate`, `keys`,
+//! `schema`. Every command that
 //! touches a database takes `--database-url` (env `DATABASE_URL`). Errors end the process
 //! with one line on stderr and a non-zero exit code.
 
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::app::{App, Config};
+use crate::auth::{self, Role};
 use crate::db::{DEFAULT_DATABASE_URL, Db};
 use crate::graphql::Reads;
 use crate::graphql::limits::Limits;
@@ -41,8 +43,38 @@ enum Command {
     Import(ImportArgs),
     /// Write a synthetic graph (deterministic, labelled SYNTHETIC) for benchmarks and demos.
     Generate(GenerateArgs),
+    /// Make, list and revoke the keys that may change the graph.
+    Keys(KeysArgs),
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     Schema,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct KeysArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: KeysCommand,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+enum KeysCommand {
+    /// Make a key and print it, the only time it is shown (the database keeps its hash).
+    Create {
+        /// Who holds it: named in the change log of every change it makes.
+        #[arg(long)]
+        name: String,
+        /// What it may do.
+        #[arg(long, value_enum)]
+        role: Role,
+    },
+    /// List the keys: name, role, made, last used, revoked.
+    List,
+    /// Revoke a key: its next request is refused, on every instance, without a restart.
+    Revoke {
+        /// The key's name.
+        name: String,
+    },
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -117,6 +149,10 @@ struct ServeArgs {
     /// Experimental: being proven against the resolvers.
     #[arg(long, env = "CTGRAPH_COMPILED_READS")]
     compiled_reads: bool,
+    /// Answer only requests that carry a key (`Authorization: Bearer KEY`, from `ctgraph keys
+    /// create`), reads too; without it, reads are open and mutations need an editor's key.
+    #[arg(long, env = "CTGRAPH_REQUIRE_KEY")]
+    require_key: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,6 +220,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Keys(args) => keys(args).await,
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
             Ok(())
@@ -259,6 +296,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         } else {
             Reads::Resolved
         },
+        require_key: args.require_key,
     })
     .await?;
     let addr = app.local_addr()?;
@@ -267,4 +305,47 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
          draw it at http://{addr}/explore"
     );
     app.run_until_stopped().await
+}
+
+async fn keys(args: KeysArgs) -> anyhow::Result<()> {
+    let db = Db::connect(&args.db.database_url).await?;
+    db.migrate().await?;
+    match args.command {
+        KeysCommand::Create { name, role } => {
+            let key = auth::create(db.conn(), &name, role).await?;
+            eprintln!(
+                "made the {} key `{}`; it is shown once, so keep it now:",
+                role.as_str().to_lowercase(),
+                name.trim()
+            );
+            println!("{key}");
+        }
+        KeysCommand::List => {
+            let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                t.map_or("-".to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+            };
+            println!(
+                "{:<24} {:<7} {:<17} {:<17} REVOKED",
+                "NAME", "ROLE", "CREATED", "LAST USED"
+            );
+            for k in auth::list(db.conn()).await? {
+                println!(
+                    "{:<24} {:<7} {:<17} {:<17} {}",
+                    k.name,
+                    k.role.as_str(),
+                    when(Some(k.created_at)),
+                    when(k.last_used_at),
+                    when(k.revoked_at)
+                );
+            }
+        }
+        KeysCommand::Revoke { name } => {
+            anyhow::ensure!(
+                auth::revoke(db.conn(), &name).await?,
+                "no valid key is named `{name}` (`ctgraph keys list` shows them)"
+            );
+            println!("revoked the key `{name}`");
+        }
+    }
+    Ok(())
 }

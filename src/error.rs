@@ -27,6 +27,12 @@ pub mod code {
     pub const NOT_FOUND: &str = "NOT_FOUND";
     /// The request would cost more work than one request may.
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    /// The request needs a key and carries none, or one that is unknown or revoked.
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    /// The request's key may not do what it asks.
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    /// The change was made against a revision that is no longer current.
+    pub const CONFLICT: &str = "CONFLICT";
     /// The request took too long and was cancelled.
     pub const TIMEOUT: &str = "TIMEOUT";
     /// The database cannot be reached right now.
@@ -50,6 +56,10 @@ pub enum ApiError {
     /// The request would cost more work than one request may; the message says how to ask
     /// for less.
     TooComplex(String),
+    /// The request needs a valid key; the message says how to get one.
+    Unauthenticated(String),
+    /// The request's key may not do this; the message says which role may.
+    Forbidden(String),
     /// The database cannot be reached right now; retrying later may succeed.
     DatabaseUnavailable(String),
     /// The database stopped a statement that ran past the request time limit.
@@ -70,6 +80,8 @@ impl ApiError {
             Self::BadUserInput(_) => code::BAD_USER_INPUT,
             Self::NotFound(_) => code::NOT_FOUND,
             Self::TooComplex(_) => code::QUERY_TOO_COMPLEX,
+            Self::Unauthenticated(_) => code::UNAUTHENTICATED,
+            Self::Forbidden(_) => code::FORBIDDEN,
             Self::DatabaseUnavailable(_) => code::DATABASE_UNAVAILABLE,
             Self::Timeout(_) => code::TIMEOUT,
             Self::Internal(_) => code::INTERNAL,
@@ -79,7 +91,11 @@ impl ApiError {
     /// The message sent to the client: specific for user errors, generic for the rest.
     pub fn message(&self) -> String {
         match self {
-            Self::BadUserInput(m) | Self::NotFound(m) | Self::TooComplex(m) => m.clone(),
+            Self::BadUserInput(m)
+            | Self::NotFound(m)
+            | Self::TooComplex(m)
+            | Self::Unauthenticated(m)
+            | Self::Forbidden(m) => m.clone(),
             Self::DatabaseUnavailable(_) => {
                 "the database is unavailable; try again shortly".to_owned()
             }
@@ -152,7 +168,11 @@ impl From<ApiError> for async_graphql::Error {
                 tracing::warn!(error = %e, "statement stopped at the time limit")
             }
             ApiError::Internal(e) => tracing::error!(error = %e, "internal error"),
-            ApiError::BadUserInput(_) | ApiError::NotFound(_) | ApiError::TooComplex(_) => {}
+            ApiError::BadUserInput(_)
+            | ApiError::NotFound(_)
+            | ApiError::TooComplex(_)
+            | ApiError::Unauthenticated(_)
+            | ApiError::Forbidden(_) => {}
         }
         let code = err.code();
         async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))

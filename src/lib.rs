@@ -5,6 +5,7 @@
 //! exactly what production starts ([`app::App`]).
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod entity;

@@ -9,6 +9,7 @@ mod m20261129_000002_search;
 mod m20261129_000003_raw_records;
 mod m20261129_000004_read_indexes;
 mod m20261129_000005_filtered_counts;
+mod m20261202_000006_curation;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_raw_records::Migration),
             Box::new(m20261129_000004_read_indexes::Migration),
             Box::new(m20261129_000005_filtered_counts::Migration),
+            Box::new(m20261202_000006_curation::Migration),
         ]
     }
 }

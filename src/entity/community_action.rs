@@ -10,6 +10,8 @@ pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// 1 when written, one more with each change; an update naming an older one is refused.
+    pub revision: i32,
     /// Kind: `DECLARATION_OF_SUPPORT`, `PROTECTION`, `ARMED_RESISTANCE`, `DEFENSE_OF_FACILITY` or `OTHER`.
     pub kind: String,
     /// When it happened (or the start of the period `date_precision` names); `None` when unknown.

@@ -10,6 +10,8 @@ pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// 1 when written, one more with each change; an update naming an older one is refused.
+    pub revision: i32,
     /// ISO 3166-1 alpha-2 code, unique.
     #[sea_orm(column_type = "String(StringLen::N(2))", unique)]
     pub iso_code: String,

@@ -2,6 +2,9 @@
 //! them into its own types so a column change never silently changes the public schema.
 
 pub mod affiliation;
+pub mod api_key;
+pub mod change;
+pub mod change_node;
 pub mod citation;
 pub mod community_action;
 pub mod community_action_actor;
@@ -63,6 +66,46 @@ tables! {
     community_action => "community_actions",
     reported_figure => "reported_figures",
     citation => "citations",
+}
+
+/// A row that counts its changes: every node's (`Country` to `ReportedFigure`), not a
+/// citation's or a link's.
+pub trait Revised {
+    /// The row's revision: 1 when written, one more with each change; `None` for rows
+    /// without one.
+    fn revision(&self) -> Option<i32>;
+    /// Sets the revision, where the row has one.
+    fn set_revision(&mut self, revision: i32);
+}
+
+/// Implements [`Revised`] for the `Model` of each module: with a revision, or without.
+macro_rules! revised {
+    (with: $($node:ident),*; without: $($other:ident),*) => {
+        $(
+            impl Revised for $node::Model {
+                fn revision(&self) -> Option<i32> {
+                    Some(self.revision)
+                }
+                fn set_revision(&mut self, revision: i32) {
+                    self.revision = revision;
+                }
+            }
+        )*
+        $(
+            impl Revised for $other::Model {
+                fn revision(&self) -> Option<i32> {
+                    None
+                }
+                fn set_revision(&mut self, _: i32) {}
+            }
+        )*
+    };
+}
+
+revised! {
+    with: source, country, province, district, organization, personnel, militant, operation,
+        affiliation, community_action, reported_figure;
+    without: citation
 }
 
 /// Implements [`LinkTable`] for the `Model` of each `module => "table" [columns]` entry.

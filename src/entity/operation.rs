@@ -10,6 +10,8 @@ pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// 1 when written, one more with each change; an update naming an older one is refused.
+    pub revision: i32,
     /// Short title.
     pub title: String,
     /// Kind: `INTELLIGENCE_BASED`, `MILITARY_OFFENSIVE`, `RAID`, `CORDON_AND_SEARCH` or `OTHER`.

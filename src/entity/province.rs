@@ -10,6 +10,8 @@ pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// 1 when written, one more with each change; an update naming an older one is refused.
+    pub revision: i32,
     /// The country the province belongs to (`countries.id`).
     pub country_id: i32,
     /// Province name, unique within its country.

@@ -10,6 +10,8 @@ pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// 1 when written, one more with each change; an update naming an older one is refused.
+    pub revision: i32,
     /// What is counted: `OPERATIONS`, `DISTRICTS_WITH_OPERATIONS`, `MILITANTS_KILLED`,
     /// `MILITANTS_ARRESTED`, `SECURITY_KILLED`, `SECURITY_INJURED`, `CIVILIANS_KILLED` or
     /// `COMMUNITY_ACTIONS`.

@@ -67,6 +67,24 @@ impl NodeKind {
         }
     }
 
+    /// The table its rows live in.
+    pub fn table(self) -> &'static str {
+        use crate::entity::{Table, *};
+        match self {
+            Self::Country => country::Model::NAME,
+            Self::Province => province::Model::NAME,
+            Self::District => district::Model::NAME,
+            Self::Operation => operation::Model::NAME,
+            Self::Personnel => personnel::Model::NAME,
+            Self::Militant => militant::Model::NAME,
+            Self::Organization => organization::Model::NAME,
+            Self::Affiliation => affiliation::Model::NAME,
+            Self::CommunityAction => community_action::Model::NAME,
+            Self::Source => source::Model::NAME,
+            Self::ReportedFigure => reported_figure::Model::NAME,
+        }
+    }
+
     /// The kind named `name`, as written by [`NodeKind::name`].
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)

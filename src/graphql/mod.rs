@@ -13,6 +13,7 @@ pub mod ids;
 pub mod itemised;
 pub mod limits;
 pub mod loaders;
+pub mod mutation;
 pub mod node;
 pub mod page;
 pub mod query;
@@ -28,8 +29,7 @@ use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
 use async_graphql::{
-    EmptyMutation, EmptySubscription, Pos, Positioned, Request, Response, Schema, ServerError,
-    Value,
+    EmptySubscription, Pos, Positioned, Request, Response, Schema, ServerError, Value,
 };
 use sea_orm::DatabaseConnection;
 use serde_json::value::RawValue;
@@ -39,7 +39,7 @@ use completion::SchemaIndex;
 use document_limits::DocumentLimits;
 
 /// The schema ctgraph serves.
-pub type CtSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+pub type CtSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
 /// How queries are answered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -132,15 +132,9 @@ impl Api {
                 let error = server_error(code::BAD_USER_INPUT, message, Some(operation.pos));
                 return Outcome::NotReadOnly(vec![error]);
             }
-            OperationType::Mutation | OperationType::Subscription => {
-                let message = format!(
-                    "this API runs queries only: it has no {} type yet",
-                    if operation.node.ty == OperationType::Mutation {
-                        "mutation"
-                    } else {
-                        "subscription"
-                    }
-                );
+            OperationType::Mutation => {}
+            OperationType::Subscription => {
+                let message = "this API has no subscription type yet: send queries and mutations";
                 let error = server_error(
                     code::GRAPHQL_VALIDATION_FAILED,
                     message,
@@ -160,8 +154,9 @@ impl Api {
             }
         }
         let pos = operation.node.selection_set.pos;
+        let is_query = operation.node.ty == OperationType::Query;
         self.index.mark_types(&mut document);
-        if let Some(validator) = &self.validator {
+        if let Some(validator) = self.validator.as_ref().filter(|_| is_query) {
             let plan = self::operation(&document, name).ok().and_then(|operation| {
                 let backend = db.get_database_backend();
                 compile::plan(
@@ -349,12 +344,16 @@ fn schema(limits: &limits::Limits) -> CtSchema {
 
 fn builder(
     limits: &limits::Limits,
-) -> async_graphql::SchemaBuilder<query::Query, EmptyMutation, EmptySubscription> {
-    let mut builder = Schema::build(query::Query, EmptyMutation, EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(limits.max_recursive_depth)
-        .limit_directives(limits.max_directives);
+) -> async_graphql::SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
+    let mut builder = Schema::build(
+        query::Query,
+        mutation::Mutation::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(limits.max_recursive_depth)
+    .limit_directives(limits.max_directives);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

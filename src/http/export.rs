@@ -17,7 +17,7 @@ use std::sync::Arc;
 use async_graphql::{InputType, Pos};
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use futures_util::{FutureExt, StreamExt};
@@ -81,13 +81,21 @@ pub(super) fn slots() -> Arc<Semaphore> {
 }
 
 /// `GET /export/operations.csv`: one row per operation, a header first.
-pub(super) async fn operations_csv(State(state): State<AppState>, uri: Uri) -> Response {
-    export(state, &uri, Format::Csv).await
+pub(super) async fn operations_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    export(state, &headers, &uri, Format::Csv).await
 }
 
 /// `GET /export/operations.geojson`: a FeatureCollection of the operations and their districts.
-pub(super) async fn operations_geojson(State(state): State<AppState>, uri: Uri) -> Response {
-    export(state, &uri, Format::GeoJson).await
+pub(super) async fn operations_geojson(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    export(state, &headers, &uri, Format::GeoJson).await
 }
 
 /// What an export is written as.
@@ -113,7 +121,10 @@ impl Format {
     }
 }
 
-async fn export(state: AppState, uri: &Uri, format: Format) -> Response {
+async fn export(state: AppState, headers: &HeaderMap, uri: &Uri, format: Format) -> Response {
+    if let Err(refused) = super::caller(&state, headers).await {
+        return refused;
+    }
     let query = match ExportQuery::from_uri(uri) {
         Ok(query) => query,
         Err(err) => return error_response(err),
@@ -155,6 +166,8 @@ pub(super) fn error_response(err: ApiError) -> Response {
     let status = match err {
         ApiError::BadUserInput(_) | ApiError::TooComplex(_) => StatusCode::BAD_REQUEST,
         ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+        ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
         ApiError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

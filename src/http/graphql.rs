@@ -143,6 +143,10 @@ pub(super) async fn graphql(
                 .to_owned(),
         );
     }
+    let caller = match super::caller(&state, &headers).await {
+        Ok(caller) => caller,
+        Err(refused) => return refused,
+    };
     let read_only = method == Method::GET;
     let requests = if read_only {
         let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&uri) else {
@@ -199,11 +203,15 @@ pub(super) async fn graphql(
     };
     // Each operation gets its own batches, so loaded rows never outlive the request.
     let loader = || Batches::new(state.db.conn().clone());
+    let request_data = |request: async_graphql::Request| match &caller {
+        Some(caller) => request.data(loader()).data(caller.clone()),
+        None => request.data(loader()),
+    };
     match requests {
         Batch::Single(request) => {
             match state
                 .api
-                .execute(request.data(loader()), read_only, state.db.conn())
+                .execute(request_data(*request), read_only, state.db.conn())
                 .await
             {
                 Outcome::Executed(response) => send(media, StatusCode::OK, &Answer::from(response)),
@@ -223,7 +231,7 @@ pub(super) async fn graphql(
                 answers.push(
                     match state
                         .api
-                        .execute(request.data(loader()), false, state.db.conn())
+                        .execute(request_data(request), false, state.db.conn())
                         .await
                     {
                         Outcome::Executed(response) => Answer::from(response),

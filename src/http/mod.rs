@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -25,8 +25,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::{self, Caller};
 use crate::db::Db;
-use crate::error::{TIMEOUT_MESSAGE, code};
+use crate::error::{ApiError, TIMEOUT_MESSAGE, code};
 use crate::graphql::limits::Limits;
 use crate::graphql::{Api, Reads};
 
@@ -38,6 +39,8 @@ struct AppState {
     limits: Limits,
     /// Slots for exports running at once.
     exports: Arc<Semaphore>,
+    /// Whether reads, too, need a key.
+    require_key: bool,
 }
 
 /// How long a browser may keep a preflight's answer. Chromium keeps none longer than two
@@ -66,13 +69,20 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
 }
 
 /// The router serving `db` under `limits`, to browsers of `cors_origins` (any when empty),
-/// answering queries as `reads` says.
-pub fn router(db: Db, limits: Limits, cors_origins: &[HeaderValue], reads: Reads) -> Router {
+/// answering queries as `reads` says, and only requests with a key when `require_key`.
+pub fn router(
+    db: Db,
+    limits: Limits,
+    cors_origins: &[HeaderValue],
+    reads: Reads,
+    require_key: bool,
+) -> Router {
     let state = AppState {
         api: Api::new(&limits, reads),
         db,
         limits: limits.clone(),
         exports: export::slots(),
+        require_key,
     };
     Router::new()
         .route("/graphql", get(graphql::graphql).post(graphql::graphql))
@@ -105,6 +115,38 @@ pub fn router(db: Db, limits: Limits, cors_origins: &[HeaderValue], reads: Reads
 }
 
 /// A GraphQL-shaped error response for a request that never reached the engine.
+/// The caller a request's `Authorization` header names (`None` without one), or the answer
+/// that refuses it: an unknown or revoked key always, no key when reads need one too.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, Response> {
+    let authorization = match headers.get(header::AUTHORIZATION).map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(value)) => Some(value),
+        Some(Err(_)) => {
+            return Err(unauthenticated(ApiError::Unauthenticated(
+                "the Authorization header is not text; send `Bearer KEY`".into(),
+            )));
+        }
+    };
+    match auth::authenticate(state.db.conn(), authorization).await {
+        Ok(None) if state.require_key => Err(unauthenticated(ApiError::Unauthenticated(
+            "this server answers only requests with a key: send `Authorization: Bearer KEY`".into(),
+        ))),
+        Ok(caller) => Ok(caller),
+        Err(e @ ApiError::Unauthenticated(_)) => Err(unauthenticated(e)),
+        Err(e) => Err(export::error_response(e)),
+    }
+}
+
+/// 401 with the challenge RFC 6750 asks for.
+fn unauthenticated(err: ApiError) -> Response {
+    let mut response = request_error(StatusCode::UNAUTHORIZED, err.code(), err.message());
+    let challenge = HeaderValue::from_static("Bearer realm=\"ctgraph\"");
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, challenge);
+    response
+}
+
 fn request_error(status: StatusCode, code: &'static str, message: String) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, Json(body)).into_response()

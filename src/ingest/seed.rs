@@ -140,9 +140,15 @@ macro_rules! save {
         match existing {
             Some(old) => {
                 model.id = old.id;
+                if let Some(revision) = old.revision() {
+                    model.set_revision(revision);
+                }
                 if old == model {
                     $self.report.unchanged += 1;
                 } else {
+                    if let Some(revision) = old.revision() {
+                        model.set_revision(revision + 1);
+                    }
                     model
                         .clone()
                         .into_active_model()
@@ -342,6 +348,7 @@ impl Loader<'_> {
             existing,
             source::Model {
                 id: 0,
+                revision: 1,
                 title: r.title.clone(),
                 publisher: r.publisher.clone(),
                 url: r.url.clone(),
@@ -367,6 +374,7 @@ impl Loader<'_> {
             existing,
             country::Model {
                 id: 0,
+                revision: 1,
                 iso_code: r.iso_code.clone(),
                 name: r.name.clone()
             }
@@ -387,6 +395,7 @@ impl Loader<'_> {
             existing,
             province::Model {
                 id: 0,
+                revision: 1,
                 country_id: self.id(NodeKind::Country, &r.country)?,
                 name: r.name.clone(),
                 iso_code: Some(r.iso_code.clone()),
@@ -410,6 +419,7 @@ impl Loader<'_> {
             existing,
             district::Model {
                 id: 0,
+                revision: 1,
                 province_id,
                 name: r.name.clone(),
                 aliases: json_list(&r.aliases),
@@ -446,6 +456,7 @@ impl Loader<'_> {
             existing,
             organization::Model {
                 id: 0,
+                revision: 1,
                 name: r.name.clone(),
                 aliases: json_list(&r.aliases),
                 kind: check::<OrganizationKind>(&r.kind, "kind")?,
@@ -471,6 +482,7 @@ impl Loader<'_> {
             existing,
             personnel::Model {
                 id: 0,
+                revision: 1,
                 name: r.name.clone(),
                 rank: r.rank.clone(),
                 organization_id: self.opt_id(NodeKind::Organization, &r.organization)?,
@@ -496,6 +508,7 @@ impl Loader<'_> {
             existing,
             militant::Model {
                 id: 0,
+                revision: 1,
                 name: r.name.clone(),
                 aliases: json_list(&r.aliases),
                 nationality_id: self.opt_id(NodeKind::Country, &r.nationality)?,
@@ -522,6 +535,7 @@ impl Loader<'_> {
             existing,
             operation::Model {
                 id: 0,
+                revision: 1,
                 title: r.title.clone(),
                 kind: check::<OperationKind>(&r.kind, "kind")?,
                 start_date: r.start_date,
@@ -671,6 +685,7 @@ impl Loader<'_> {
             existing,
             affiliation::Model {
                 id: 0,
+                revision: 1,
                 kind: check::<AffiliationKind>(&r.kind, "kind")?,
                 subject_personnel_id: pick(subject_kind, K::Personnel, subject),
                 subject_militant_id: pick(subject_kind, K::Militant, subject),
@@ -700,6 +715,7 @@ impl Loader<'_> {
             existing,
             community_action::Model {
                 id: 0,
+                revision: 1,
                 kind: check::<CommunityActionKind>(&r.kind, "kind")?,
                 date: r.date,
                 date_precision: check::<DatePrecision>(&r.date_precision, "datePrecision")?,
@@ -753,6 +769,7 @@ impl Loader<'_> {
             existing,
             reported_figure::Model {
                 id: 0,
+                revision: 1,
                 metric: check::<FigureMetric>(&r.metric, "metric")?,
                 value: r.value,
                 qualifier: check::<FigureQualifier>(&r.qualifier, "qualifier")?,

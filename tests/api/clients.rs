@@ -51,6 +51,7 @@ impl Served {
             limits: Limits::default(),
             cors_origins: Vec::new(),
             reads: Default::default(),
+            require_key: false,
         };
         let app = App::build(config).await.expect("app starts");
         let addr = app.local_addr().expect("addr");

@@ -89,6 +89,7 @@ async fn compiled_twin(resolved: &TestApp) -> TestApp {
         limits: Limits::default(),
         cors_origins: Vec::new(),
         reads: Reads::Compiled,
+        require_key: false,
     };
     let app = App::build(config).await.expect("the compiling app starts");
     TestApp::adopt(app, resolved.url.clone(), resolved.backend)

@@ -152,6 +152,7 @@ impl TestApp {
             limits: Limits::default(),
             cors_origins: Vec::new(),
             reads: Default::default(),
+            require_key: false,
         };
         let app = App::build(config).await.expect("app starts");
         Some(Self { app, url, backend })

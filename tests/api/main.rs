@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod clients;
 mod compiled;
+mod curation;
 mod errors;
 mod explore;
 mod explore_page;

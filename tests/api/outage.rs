@@ -86,6 +86,7 @@ async fn a_database_outage_is_reported_and_recovered_from() {
         limits: Limits::default(),
         cors_origins: Vec::new(),
         reads: Default::default(),
+        require_key: false,
     };
     let app = App::build(config)
         .await

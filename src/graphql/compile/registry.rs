@@ -304,6 +304,7 @@ fn build() -> Registry {
         (
             "Country",
             ObjectBuilder::new::<country::Model>(NodeKind::Country)
+                .column("revision", country::Column::Revision, Number)
                 .column("isoCode", country::Column::IsoCode, Text)
                 .column("name", country::Column::Name, Text)
                 .connection(
@@ -336,6 +337,7 @@ fn build() -> Registry {
         (
             "Province",
             ObjectBuilder::new::<province::Model>(NodeKind::Province)
+                .column("revision", province::Column::Revision, Number)
                 .column("name", province::Column::Name, Text)
                 .column("isoCode", province::Column::IsoCode, Text)
                 .belongs_to("country", province::Column::CountryId, "Country")
@@ -347,6 +349,7 @@ fn build() -> Registry {
         (
             "District",
             ObjectBuilder::new::<district::Model>(NodeKind::District)
+                .column("revision", district::Column::Revision, Number)
                 .column("name", district::Column::Name, Text)
                 .column("aliases", district::Column::Aliases, Json)
                 .column("latitude", district::Column::Latitude, Number)
@@ -377,6 +380,7 @@ fn build() -> Registry {
         (
             "Operation",
             ObjectBuilder::new::<operation::Model>(NodeKind::Operation)
+                .column("revision", operation::Column::Revision, Number)
                 .column("title", operation::Column::Title, Text)
                 .column("kind", operation::Column::Kind, Text)
                 .column("startDate", operation::Column::StartDate, Text)
@@ -430,6 +434,7 @@ fn build() -> Registry {
         (
             "Personnel",
             ObjectBuilder::new::<personnel::Model>(NodeKind::Personnel)
+                .column("revision", personnel::Column::Revision, Number)
                 .column("name", personnel::Column::Name, Text)
                 .column("rank", personnel::Column::Rank, Text)
                 .column("hometown", personnel::Column::Hometown, Text)
@@ -458,6 +463,7 @@ fn build() -> Registry {
         (
             "Militant",
             ObjectBuilder::new::<militant::Model>(NodeKind::Militant)
+                .column("revision", militant::Column::Revision, Number)
                 .column("name", militant::Column::Name, Text)
                 .column("reportedName", militant::Column::Name, Text)
                 .column("aliases", militant::Column::Aliases, Json)
@@ -489,6 +495,7 @@ fn build() -> Registry {
         (
             "Organization",
             ObjectBuilder::new::<organization::Model>(NodeKind::Organization)
+                .column("revision", organization::Column::Revision, Number)
                 .column("name", organization::Column::Name, Text)
                 .column("aliases", organization::Column::Aliases, Json)
                 .column("kind", organization::Column::Kind, Text)
@@ -550,6 +557,7 @@ fn build() -> Registry {
         (
             "Affiliation",
             ObjectBuilder::new::<affiliation::Model>(NodeKind::Affiliation)
+                .column("revision", affiliation::Column::Revision, Number)
                 .column("kind", affiliation::Column::Kind, Text)
                 .column("crossBorder", affiliation::Column::CrossBorder, Boolean)
                 .column("since", affiliation::Column::Since, Text)
@@ -559,6 +567,7 @@ fn build() -> Registry {
         (
             "CommunityAction",
             ObjectBuilder::new::<community_action::Model>(NodeKind::CommunityAction)
+                .column("revision", community_action::Column::Revision, Number)
                 .column("kind", community_action::Column::Kind, Text)
                 .column("date", community_action::Column::Date, Text)
                 .column("datePrecision", community_action::Column::DatePrecision, Text)
@@ -598,6 +607,7 @@ fn build() -> Registry {
         (
             "Source",
             ObjectBuilder::new::<source::Model>(NodeKind::Source)
+                .column("revision", source::Column::Revision, Number)
                 .column("title", source::Column::Title, Text)
                 .column("publisher", source::Column::Publisher, Text)
                 .column("url", source::Column::Url, Text)

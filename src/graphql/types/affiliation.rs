@@ -24,6 +24,12 @@ impl Affiliation {
         NodeKind::Affiliation.id(self.0.id)
     }
 
+    /// 1 when recorded, one more with each change. Pass the revision you read to an update
+    /// or delete: it is refused with `CONFLICT` if the node changed since.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
     /// What kind of link it is.
     async fn kind(&self) -> ApiResult<AffiliationKind> {
         from_db(&self.0.kind)

@@ -31,6 +31,12 @@ impl CommunityAction {
         NodeKind::CommunityAction.id(self.0.id)
     }
 
+    /// 1 when recorded, one more with each change. Pass the revision you read to an update
+    /// or delete: it is refused with `CONFLICT` if the node changed since.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
     /// What kind of action it was.
     async fn kind(&self) -> ApiResult<CommunityActionKind> {
         from_db(&self.0.kind)

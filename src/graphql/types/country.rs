@@ -24,6 +24,12 @@ impl Country {
         NodeKind::Country.id(self.0.id)
     }
 
+    /// 1 when recorded, one more with each change. Pass the revision you read to an update
+    /// or delete: it is refused with `CONFLICT` if the node changed since.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
     /// ISO 3166-1 alpha-2 code, e.g. `PK`.
     async fn iso_code(&self) -> &str {
         &self.0.iso_code

@@ -24,6 +24,12 @@ impl Militant {
         NodeKind::Militant.id(self.0.id)
     }
 
+    /// 1 when recorded, one more with each change. Pass the revision you read to an update
+    /// or delete: it is refused with `CONFLICT` if the node changed since.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
     /// Name as reported; null when the sources do not name them.
     #[graphql(
         deprecation = "Use `reportedName`. `name` is `String!` on the other members of \

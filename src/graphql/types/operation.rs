@@ -24,6 +24,12 @@ impl Operation {
         NodeKind::Operation.id(self.0.id)
     }
 
+    /// 1 when recorded, one more with each change. Pass the revision you read to an update
+    /// or delete: it is refused with `CONFLICT` if the node changed since.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
     /// Short descriptive title.
     async fn title(&self) -> &str {
         &self.0.title

@@ -26,6 +26,12 @@ impl ReportedFigure {
         NodeKind::ReportedFigure.id(self.0.id)
     }
 
+    /// 1 when recorded, one more with each change. Pass the revision you read to an update
+    /// or delete: it is refused with `CONFLICT` if the node changed since.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
     /// What the database itemises that certainly falls in the same metric, period and scope: operations (or their summed counts) that started within the period (every day their date precision allows is in it), community actions dated within it, or, for a figure about militants of one nationality, those individuals whose encounter with such an operation had the figure's outcome. Compare with `value` to see how much of the figure the data accounts for.
     async fn itemised_value(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         Ok(self.itemised(ctx).await?.value)

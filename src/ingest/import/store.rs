@@ -9,7 +9,9 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, OnConflict, Query, ReturningClause, SimpleExpr, Value};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait as _, OnConflict, Query, ReturningClause, SimpleExpr, Value,
+};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, TransactionTrait,
 };
@@ -175,9 +177,12 @@ impl Writer<'_> {
                 q.values(row.into_iter().map(SimpleExpr::from))?;
             }
             if let Some(update) = upsert {
+                // Only rows that differ get here, so each update is a change: a revision.
+                let revision = Expr::col((Alias::new(table), Alias::new("revision"))).add(1);
                 q.on_conflict(
                     OnConflict::columns([Alias::new("dataset"), Alias::new("external_id")])
                         .update_columns(update.iter().map(|c| Alias::new(*c)))
+                        .value(Alias::new("revision"), revision)
                         .to_owned(),
                 );
             }

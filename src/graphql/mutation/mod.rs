@@ -1,0 +1,83 @@
+//! Mutations, Relay style: one `input` argument, a payload with the node, the client's
+//! `clientMutationId` and `userErrors` for refused input. Each runs in one transaction that
+//! opens with its change record (who, when, which mutation) and records every node it
+//! touches before and after; refused input rolls it all back. Every fact written carries a
+//! citation.
+
+mod operation;
+mod source;
+mod write;
+
+pub use operation::*;
+pub use source::*;
+pub use write::{CitationInput, SourceInput, UserError, UserErrorCode};
+
+use async_graphql::{Context, MergedObject};
+
+use crate::error::{ApiError, ApiResult};
+use write::{Done, Refused, Write};
+
+/// The mutation root: every type's mutations.
+#[derive(MergedObject, Default)]
+pub struct Mutation(OperationMutations, SourceMutations);
+
+/// Declares a payload: the client's id, the field the mutation answers with (null when the
+/// input was refused), and the refusals.
+macro_rules! payload {
+    ($(#[$doc:meta])* $name:ident, $field:ident: $ty:ty) => {
+        $(#[$doc])*
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            /// The `clientMutationId` of the input, as sent.
+            pub client_mutation_id: Option<String>,
+            /// What the mutation wrote; null when it refused the input.
+            pub $field: Option<$ty>,
+            /// Why the input was refused; empty when the mutation was done.
+            pub user_errors: Vec<$crate::graphql::mutation::UserError>,
+        }
+
+        impl $crate::graphql::mutation::Payload for $name {
+            type Field = $ty;
+            fn new(
+                client_mutation_id: Option<String>,
+                $field: Option<$ty>,
+                user_errors: Vec<$crate::graphql::mutation::UserError>,
+            ) -> Self {
+                Self { client_mutation_id, $field, user_errors }
+            }
+        }
+    };
+}
+use payload;
+
+/// A mutation's payload.
+pub trait Payload {
+    /// What the mutation answers with.
+    type Field;
+    /// The payload of a mutation done (`field`) or refused (`user_errors`).
+    fn new(
+        client_mutation_id: Option<String>,
+        field: Option<Self::Field>,
+        user_errors: Vec<UserError>,
+    ) -> Self;
+}
+
+/// Ends a mutation: commits what `done` wrote and answers with it, or rolls back and
+/// answers with the refusals (input) or the error (request).
+async fn respond<T, P: Payload>(
+    _ctx: &Context<'_>,
+    write: Write,
+    done: Done<T>,
+    client_mutation_id: Option<String>,
+    answer: impl FnOnce(T) -> ApiResult<P::Field>,
+) -> ApiResult<P> {
+    match done {
+        Ok(value) => {
+            write.commit().await.map_err(ApiError::from)?;
+            Ok(P::new(client_mutation_id, Some(answer(value)?), Vec::new()))
+        }
+        // Dropping the transaction rolls it back.
+        Err(Refused::Input(errors)) => Ok(P::new(client_mutation_id, None, errors)),
+        Err(Refused::Request(err)) => Err(err),
+    }
+}

@@ -1,0 +1,671 @@
+//! Mutations of operations: create one with its district, people, organizations and
+//! citations in one transaction; correct it against the revision read; delete it with its
+//! links.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait,
+    IntoActiveModel, QueryFilter,
+};
+
+use super::write::{
+    Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, Refused, UserError, UserErrorCode, Write,
+};
+use super::{payload, respond};
+use crate::entity::{
+    citation, militant, operation, operation_militant, operation_organization, operation_personnel,
+    personnel,
+};
+use crate::error::ApiResult;
+use crate::graphql::connection::NodeObject;
+use crate::graphql::enums::{
+    DatePrecision, MilitantOutcome, MilitantStatus, OperationKind, OrganizationRole,
+    PersonnelOutcome, PersonnelRole, PersonnelStatus, db_name,
+};
+use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::loaders::batches;
+use crate::graphql::scalars::Date;
+use crate::graphql::types::Operation;
+
+payload!(
+    /// What `createOperation` did.
+    CreateOperationPayload,
+    operation: Operation
+);
+payload!(
+    /// What `updateOperation` did.
+    UpdateOperationPayload,
+    operation: Operation
+);
+payload!(
+    /// What `deleteOperation` did.
+    DeleteOperationPayload,
+    deleted_id: ID
+);
+
+/// A new operation, with what it links to.
+#[derive(InputObject)]
+pub struct CreateOperationInput {
+    /// Echoed in the payload, for clients that match answers to requests.
+    pub client_mutation_id: Option<String>,
+    /// Short title.
+    pub title: String,
+    /// Kind.
+    pub kind: OperationKind,
+    /// First day (or the first day of the period `datePrecision` names).
+    pub start_date: Date,
+    /// Last day, not before `startDate`; null for one day or unknown.
+    pub end_date: Option<Date>,
+    /// How precise the dates are: as precise as the source says, never more.
+    pub date_precision: DatePrecision,
+    /// The district it took place in.
+    pub district_id: Option<ID>,
+    /// The place as reported.
+    pub place: Option<String>,
+    /// Militants killed; null when not reported.
+    pub militants_killed: Option<i32>,
+    /// Militants arrested; null when not reported.
+    pub militants_arrested: Option<i32>,
+    /// Security personnel killed; null when not reported.
+    pub security_killed: Option<i32>,
+    /// Security personnel injured; null when not reported.
+    pub security_injured: Option<i32>,
+    /// Civilians killed; null when not reported.
+    pub civilians_killed: Option<i32>,
+    /// Free-text summary.
+    pub summary: Option<String>,
+    /// Security personnel involved, existing or new.
+    #[graphql(default)]
+    pub personnel: Vec<OperationPersonnelInput>,
+    /// Militants involved, existing or new.
+    #[graphql(default)]
+    pub militants: Vec<OperationMilitantInput>,
+    /// Organizations involved.
+    #[graphql(default)]
+    pub organizations: Vec<OperationOrganizationInput>,
+    /// What the operation rests on: at least one citation.
+    pub citations: Vec<CitationInput>,
+}
+
+/// A person of the security forces in an operation: an existing one (`personnelId`) or a
+/// new one (`personnel`).
+#[derive(InputObject)]
+pub struct OperationPersonnelInput {
+    /// An existing person.
+    pub personnel_id: Option<ID>,
+    /// A new person, created with the operation and cited by its citations.
+    pub personnel: Option<NewPersonnelInput>,
+    /// Their role in it; null when not reported.
+    pub role: Option<PersonnelRole>,
+    /// What became of them.
+    pub outcome: PersonnelOutcome,
+}
+
+/// A new person of the security forces.
+#[derive(InputObject)]
+pub struct NewPersonnelInput {
+    /// Name as reported.
+    pub name: String,
+    /// Rank as reported.
+    pub rank: Option<String>,
+    /// The force they serve in.
+    pub organization_id: Option<ID>,
+    /// What is known of them.
+    pub status: PersonnelStatus,
+}
+
+/// A militant in an operation: an existing one (`militantId`) or a new one (`militant`).
+#[derive(InputObject)]
+pub struct OperationMilitantInput {
+    /// An existing militant.
+    pub militant_id: Option<ID>,
+    /// A new militant, created with the operation and cited by its citations.
+    pub militant: Option<NewMilitantInput>,
+    /// What became of them.
+    pub outcome: MilitantOutcome,
+}
+
+/// A new militant.
+#[derive(InputObject)]
+pub struct NewMilitantInput {
+    /// Name; null when the source names none.
+    pub name: Option<String>,
+    /// The organization they belong to.
+    pub organization_id: Option<ID>,
+    /// What is known of them.
+    pub status: MilitantStatus,
+}
+
+/// An organization's part in an operation.
+#[derive(InputObject)]
+pub struct OperationOrganizationInput {
+    /// The organization.
+    pub organization_id: ID,
+    /// Its part.
+    pub role: OrganizationRole,
+}
+
+/// A correction of an operation: the fields given change (null clears one), the rest stay.
+#[derive(InputObject)]
+pub struct UpdateOperationInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The operation.
+    pub id: ID,
+    /// The revision the change was made against; refused with `CONFLICT` when the
+    /// operation has changed since. Without it the change applies to whatever is current.
+    pub revision: Option<i32>,
+    /// Short title.
+    pub title: Option<String>,
+    /// Kind.
+    pub kind: Option<OperationKind>,
+    /// First day.
+    pub start_date: Option<Date>,
+    /// Last day.
+    pub end_date: MaybeUndefined<Date>,
+    /// How precise the dates are.
+    pub date_precision: Option<DatePrecision>,
+    /// The district.
+    pub district_id: MaybeUndefined<ID>,
+    /// The place as reported.
+    pub place: MaybeUndefined<String>,
+    /// Militants killed.
+    pub militants_killed: MaybeUndefined<i32>,
+    /// Militants arrested.
+    pub militants_arrested: MaybeUndefined<i32>,
+    /// Security personnel killed.
+    pub security_killed: MaybeUndefined<i32>,
+    /// Security personnel injured.
+    pub security_injured: MaybeUndefined<i32>,
+    /// Civilians killed.
+    pub civilians_killed: MaybeUndefined<i32>,
+    /// Free-text summary.
+    pub summary: MaybeUndefined<String>,
+    /// What the correction rests on: at least one citation.
+    pub citations: Vec<CitationInput>,
+}
+
+/// The removal of an operation with its links and citations.
+#[derive(InputObject)]
+pub struct DeleteOperationInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The operation.
+    pub id: ID,
+    /// The revision the deletion was decided on; refused with `CONFLICT` when the operation
+    /// has changed since.
+    pub revision: Option<i32>,
+}
+
+/// Mutations of operations.
+#[derive(Default)]
+pub struct OperationMutations;
+
+#[Object]
+impl OperationMutations {
+    /// Records an operation with its district, people, organizations and citations, all or
+    /// nothing. New people and militants given inline are created and cited with it.
+    async fn create_operation(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOperationInput,
+    ) -> ApiResult<CreateOperationPayload> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "createOperation", cmid.as_deref()).await?;
+        let done = create(&write, &input).await;
+        respond(ctx, write, done, cmid, |op| operation_node(ctx, op)).await
+    }
+
+    /// Corrects an operation: the fields given, cited, against the revision read.
+    async fn update_operation(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOperationInput,
+    ) -> ApiResult<UpdateOperationPayload> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "updateOperation", cmid.as_deref()).await?;
+        let done = update(&write, &input).await;
+        respond(ctx, write, done, cmid, |op| operation_node(ctx, op)).await
+    }
+
+    /// Deletes an operation, its links and its citations (its people, militants and
+    /// organizations stay).
+    async fn delete_operation(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteOperationInput,
+    ) -> ApiResult<DeleteOperationPayload> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "deleteOperation", cmid.as_deref()).await?;
+        let done = delete(&write, &input).await;
+        respond(ctx, write, done, cmid, |id| Ok(NodeKind::Operation.id(id))).await
+    }
+}
+
+fn operation_node(ctx: &Context<'_>, model: operation::Model) -> ApiResult<Operation> {
+    let group = batches(ctx)?.group(vec![model.clone()]);
+    Ok(Operation::from_model(model, group))
+}
+
+/// The checks of an operation's own fields, shared by create and update.
+fn check_fields(checks: &mut Checks, m: &operation::Model) {
+    checks.text(&["title"], Some(&m.title), MAX_NAME, true);
+    checks.text(&["place"], m.place.as_deref(), MAX_NAME, false);
+    checks.text(&["summary"], m.summary.as_deref(), MAX_TEXT, false);
+    checks.count("militantsKilled", m.militants_killed);
+    checks.count("militantsArrested", m.militants_arrested);
+    checks.count("securityKilled", m.security_killed);
+    checks.count("securityInjured", m.security_injured);
+    checks.count("civiliansKilled", m.civilians_killed);
+    if m.end_date.is_some_and(|end| end < m.start_date) {
+        checks.refuse(
+            UserErrorCode::BadUserInput,
+            &["endDate"],
+            "`endDate` is before `startDate`",
+        );
+    }
+    if m.date_precision == db_name(DatePrecision::Unknown) {
+        checks.refuse(
+            UserErrorCode::BadUserInput,
+            &["datePrecision"],
+            "an operation has a date: give the precision the source gives (DAY to YEAR)",
+        );
+    }
+}
+
+/// The checks every fact's citations get: at least one, each quoted, each source checked.
+fn check_citations(checks: &mut Checks, citations: &[CitationInput]) {
+    if citations.is_empty() {
+        checks.refuse(
+            UserErrorCode::CitationRequired,
+            &["citations"],
+            "every fact rests on a source: give at least one citation with its quote",
+        );
+    }
+    for (i, c) in citations.iter().enumerate() {
+        let at = i.to_string();
+        checks.text(
+            &["citations", &at, "quote"],
+            Some(&c.quote),
+            super::write::MAX_QUOTE,
+            true,
+        );
+        checks.text(
+            &["citations", &at, "locator"],
+            c.locator.as_deref(),
+            MAX_NAME,
+            false,
+        );
+        if let Some(source) = &c.source {
+            source.check(checks, &["citations", &at, "source"]);
+        }
+    }
+}
+
+async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::Model> {
+    let mut checks = Checks::default();
+    let mut model = operation::Model {
+        id: 0,
+        revision: 1,
+        title: input.title.trim().to_owned(),
+        kind: db_name(input.kind).to_owned(),
+        start_date: input.start_date.0,
+        end_date: input.end_date.map(|d| d.0),
+        date_precision: db_name(input.date_precision).to_owned(),
+        district_id: None,
+        place: input.place.clone(),
+        militants_killed: input.militants_killed,
+        militants_arrested: input.militants_arrested,
+        security_killed: input.security_killed,
+        security_injured: input.security_injured,
+        civilians_killed: input.civilians_killed,
+        summary: input.summary.clone(),
+        dataset: None,
+        external_id: None,
+        raw: None,
+    };
+    check_fields(&mut checks, &model);
+    check_citations(&mut checks, &input.citations);
+    for (i, p) in input.personnel.iter().enumerate() {
+        let at = i.to_string();
+        match (&p.personnel_id, &p.personnel) {
+            (Some(_), None) => {}
+            (None, Some(new)) => {
+                checks.text(
+                    &["personnel", &at, "personnel", "name"],
+                    Some(&new.name),
+                    MAX_NAME,
+                    true,
+                );
+                checks.text(
+                    &["personnel", &at, "personnel", "rank"],
+                    new.rank.as_deref(),
+                    MAX_NAME,
+                    false,
+                );
+            }
+            _ => checks.refuse(
+                UserErrorCode::BadUserInput,
+                &["personnel", &at],
+                "give `personnelId` or `personnel`, not both",
+            ),
+        }
+    }
+    for (i, m) in input.militants.iter().enumerate() {
+        let at = i.to_string();
+        match (&m.militant_id, &m.militant) {
+            (Some(_), None) => {}
+            (None, Some(new)) => {
+                checks.text(
+                    &["militants", &at, "militant", "name"],
+                    new.name.as_deref(),
+                    MAX_NAME,
+                    false,
+                );
+            }
+            _ => checks.refuse(
+                UserErrorCode::BadUserInput,
+                &["militants", &at],
+                "give `militantId` or `militant`, not both",
+            ),
+        }
+    }
+    checks.done()?;
+    if let Some(district) = &input.district_id {
+        model.district_id = Some(
+            write
+                .existing(NodeKind::District, district, &["districtId"])
+                .await?,
+        );
+    }
+    let cited = write.sources(&input.citations).await?;
+    let mut row = model.into_active_model();
+    row.id = NotSet;
+    let created = row.insert(write.txn()).await?;
+    let id = created.id;
+    write.cite(NodeKind::Operation, id, &cited).await?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, p) in input.personnel.iter().enumerate() {
+        let at = i.to_string();
+        let person = match (&p.personnel_id, &p.personnel) {
+            (Some(existing), _) => {
+                write
+                    .existing(
+                        NodeKind::Personnel,
+                        existing,
+                        &["personnel", &at, "personnelId"],
+                    )
+                    .await?
+            }
+            (None, Some(new)) => {
+                let organization_id = match &new.organization_id {
+                    Some(org) => Some(
+                        write
+                            .existing(
+                                NodeKind::Organization,
+                                org,
+                                &["personnel", &at, "personnel", "organizationId"],
+                            )
+                            .await?,
+                    ),
+                    None => None,
+                };
+                let person = personnel::ActiveModel {
+                    id: NotSet,
+                    revision: Set(1),
+                    name: Set(new.name.trim().to_owned()),
+                    rank: Set(new.rank.clone()),
+                    organization_id: Set(organization_id),
+                    hometown: Set(None),
+                    hometown_district_id: Set(None),
+                    status: Set(db_name(new.status).to_owned()),
+                    dataset: Set(None),
+                    external_id: Set(None),
+                }
+                .insert(write.txn())
+                .await?;
+                write.cite(NodeKind::Personnel, person.id, &cited).await?;
+                let after = write.snapshot::<personnel::Entity>(person.id).await?;
+                write
+                    .record(NodeKind::Personnel, person.id, None, after)
+                    .await?;
+                person.id
+            }
+            (None, None) => unreachable_input()?,
+        };
+        if !seen.insert((NodeKind::Personnel, person)) {
+            return Err(duplicate(&["personnel", &at], "this person"));
+        }
+        operation_personnel::ActiveModel {
+            operation_id: Set(id),
+            personnel_id: Set(person),
+            role: Set(p.role.map(|r| db_name(r).to_owned())),
+            outcome: Set(db_name(p.outcome).to_owned()),
+        }
+        .insert(write.txn())
+        .await?;
+    }
+    for (i, m) in input.militants.iter().enumerate() {
+        let at = i.to_string();
+        let militant_id = match (&m.militant_id, &m.militant) {
+            (Some(existing), _) => {
+                write
+                    .existing(
+                        NodeKind::Militant,
+                        existing,
+                        &["militants", &at, "militantId"],
+                    )
+                    .await?
+            }
+            (None, Some(new)) => {
+                let organization_id = match &new.organization_id {
+                    Some(org) => Some(
+                        write
+                            .existing(
+                                NodeKind::Organization,
+                                org,
+                                &["militants", &at, "militant", "organizationId"],
+                            )
+                            .await?,
+                    ),
+                    None => None,
+                };
+                let created = militant::ActiveModel {
+                    id: NotSet,
+                    revision: Set(1),
+                    name: Set(new.name.as_deref().map(str::trim).map(str::to_owned)),
+                    aliases: Set("[]".to_owned()),
+                    nationality_id: Set(None),
+                    operating_country_id: Set(None),
+                    organization_id: Set(organization_id),
+                    status: Set(db_name(new.status).to_owned()),
+                    description: Set(None),
+                    dataset: Set(None),
+                    external_id: Set(None),
+                }
+                .insert(write.txn())
+                .await?;
+                write.cite(NodeKind::Militant, created.id, &cited).await?;
+                let after = write.snapshot::<militant::Entity>(created.id).await?;
+                write
+                    .record(NodeKind::Militant, created.id, None, after)
+                    .await?;
+                created.id
+            }
+            (None, None) => unreachable_input()?,
+        };
+        if !seen.insert((NodeKind::Militant, militant_id)) {
+            return Err(duplicate(&["militants", &at], "this militant"));
+        }
+        operation_militant::ActiveModel {
+            operation_id: Set(id),
+            militant_id: Set(militant_id),
+            outcome: Set(db_name(m.outcome).to_owned()),
+        }
+        .insert(write.txn())
+        .await?;
+    }
+    for (i, o) in input.organizations.iter().enumerate() {
+        let at = i.to_string();
+        let organization = write
+            .existing(
+                NodeKind::Organization,
+                &o.organization_id,
+                &["organizations", &at, "organizationId"],
+            )
+            .await?;
+        if !seen.insert((NodeKind::Organization, organization)) {
+            return Err(duplicate(&["organizations", &at], "this organization"));
+        }
+        operation_organization::ActiveModel {
+            operation_id: Set(id),
+            organization_id: Set(organization),
+            role: Set(db_name(o.role).to_owned()),
+        }
+        .insert(write.txn())
+        .await?;
+    }
+    let after = write.snapshot::<operation::Entity>(id).await?;
+    write.record(NodeKind::Operation, id, None, after).await?;
+    Ok(created)
+}
+
+/// Refused before anything is written by the checks; here for the compiler.
+fn unreachable_input<T>() -> Done<T> {
+    Err(UserError::new(UserErrorCode::BadUserInput, &[], "a link names nothing").into())
+}
+
+fn duplicate(field: &[&str], what: &str) -> Refused {
+    UserError::new(
+        UserErrorCode::AlreadyExists,
+        field,
+        format!("{what} is linked to the operation twice; link it once"),
+    )
+    .into()
+}
+
+/// The operation `id` names, locked for this change; `NOT_FOUND` or `CONFLICT` refused.
+async fn current(write: &Write, id: &ID, revision: Option<i32>) -> Done<operation::Model> {
+    let not_found = |message: String| -> Refused {
+        UserError::new(UserErrorCode::NotFound, &["id"], message).into()
+    };
+    let row = decode_as(id, NodeKind::Operation).map_err(|e| not_found(e.message()))?;
+    let model = operation::Entity::find_by_id(row)
+        .one(write.txn())
+        .await?
+        .ok_or_else(|| not_found(format!("no operation has the id {:?}", id.as_str())))?;
+    if let Some(read) = revision
+        && read != model.revision
+    {
+        return Err(UserError::new(
+            UserErrorCode::Conflict,
+            &["revision"],
+            format!(
+                "the operation is at revision {}, not {read}: it changed since you read it; \
+                 read it again and reapply your change",
+                model.revision
+            ),
+        )
+        .into());
+    }
+    Ok(model)
+}
+
+/// Applies `value` to `field` when given: a value sets it, null clears it.
+fn patch<T, U>(field: &mut Option<U>, value: &MaybeUndefined<T>, map: impl Fn(&T) -> U) {
+    match value {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => *field = None,
+        MaybeUndefined::Value(v) => *field = Some(map(v)),
+    }
+}
+
+async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::Model> {
+    let before = current(write, &input.id, input.revision).await?;
+    let old = write.snapshot::<operation::Entity>(before.id).await?;
+    let mut model = before.clone();
+    if let Some(title) = &input.title {
+        model.title = title.trim().to_owned();
+    }
+    if let Some(kind) = input.kind {
+        model.kind = db_name(kind).to_owned();
+    }
+    if let Some(start) = input.start_date {
+        model.start_date = start.0;
+    }
+    if let Some(precision) = input.date_precision {
+        model.date_precision = db_name(precision).to_owned();
+    }
+    patch(&mut model.end_date, &input.end_date, |d| d.0);
+    patch(&mut model.place, &input.place, Clone::clone);
+    patch(&mut model.militants_killed, &input.militants_killed, |v| *v);
+    patch(
+        &mut model.militants_arrested,
+        &input.militants_arrested,
+        |v| *v,
+    );
+    patch(&mut model.security_killed, &input.security_killed, |v| *v);
+    patch(&mut model.security_injured, &input.security_injured, |v| *v);
+    patch(&mut model.civilians_killed, &input.civilians_killed, |v| *v);
+    patch(&mut model.summary, &input.summary, Clone::clone);
+    let mut checks = Checks::default();
+    check_fields(&mut checks, &model);
+    check_citations(&mut checks, &input.citations);
+    checks.done()?;
+    if let MaybeUndefined::Value(district) = &input.district_id {
+        model.district_id = Some(
+            write
+                .existing(NodeKind::District, district, &["districtId"])
+                .await?,
+        );
+    } else if input.district_id.is_null() {
+        model.district_id = None;
+    }
+    write
+        .bump(NodeKind::Operation, before.id, before.revision)
+        .await?;
+    model.revision = before.revision + 1;
+    let updated = model
+        .into_active_model()
+        .reset_all()
+        .update(write.txn())
+        .await?;
+    let cited = write.sources(&input.citations).await?;
+    write.cite(NodeKind::Operation, updated.id, &cited).await?;
+    let new = write.snapshot::<operation::Entity>(updated.id).await?;
+    write
+        .record(NodeKind::Operation, updated.id, old, new)
+        .await?;
+    Ok(updated)
+}
+
+async fn delete(write: &Write, input: &DeleteOperationInput) -> Done<i32> {
+    let before = current(write, &input.id, input.revision).await?;
+    let old = write.snapshot::<operation::Entity>(before.id).await?;
+    write
+        .bump(NodeKind::Operation, before.id, before.revision)
+        .await?;
+    let txn = write.txn();
+    operation_personnel::Entity::delete_many()
+        .filter(operation_personnel::Column::OperationId.eq(before.id))
+        .exec(txn)
+        .await?;
+    operation_militant::Entity::delete_many()
+        .filter(operation_militant::Column::OperationId.eq(before.id))
+        .exec(txn)
+        .await?;
+    operation_organization::Entity::delete_many()
+        .filter(operation_organization::Column::OperationId.eq(before.id))
+        .exec(txn)
+        .await?;
+    citation::Entity::delete_many()
+        .filter(citation::Column::SubjectType.eq(NodeKind::Operation.name()))
+        .filter(citation::Column::SubjectId.eq(before.id))
+        .exec(txn)
+        .await?;
+    operation::Entity::delete_by_id(before.id).exec(txn).await?;
+    write
+        .record(NodeKind::Operation, before.id, old, None)
+        .await?;
+    Ok(before.id)
+}

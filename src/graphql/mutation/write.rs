@@ -1,0 +1,442 @@
+//! What every mutation shares: the editor's key checked, one transaction that opens with the
+//! change record, each touched node's row before and after, the citations every fact needs,
+//! and the refusals that roll it all back.
+
+use async_graphql::{Context, Enum, ID, InputObject, SimpleObject};
+use chrono::Utc;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    DatabaseTransaction, DbErr, EntityTrait, JsonValue, PrimaryKeyTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
+};
+
+use crate::auth::{Caller, Role};
+use crate::entity::{api_key, change, change_node, citation, source};
+use crate::error::ApiError;
+use crate::graphql::enums::{Confidence, SourceKind, db_name};
+use crate::graphql::ids::{NodeKind, decode};
+use crate::graphql::loaders::batches;
+use crate::graphql::scalars::Date;
+
+/// The longest quote a citation keeps: a paragraph, not an article.
+pub(super) const MAX_QUOTE: usize = 5_000;
+/// The longest title or name.
+pub(super) const MAX_NAME: usize = 500;
+/// The longest free text (summaries, descriptions).
+pub(super) const MAX_TEXT: usize = 20_000;
+
+/// Why a mutation's input was refused, for clients to switch on.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserErrorCode {
+    /// A value is out of range, malformed or contradicts another.
+    BadUserInput,
+    /// An id names nothing, or a node of another type than the field takes.
+    NotFound,
+    /// The node changed since the revision the input names: read it again.
+    Conflict,
+    /// The link or node exists already.
+    AlreadyExists,
+    /// A fact without a citation: every create and change needs one.
+    CitationRequired,
+}
+
+/// Input the mutation refused, and where in it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct UserError {
+    /// The path to the offending input field, from the mutation's argument
+    /// (`["input", "citations", "0", "quote"]`); empty when it concerns the input as a whole.
+    pub field: Vec<String>,
+    /// What is wrong and how to put it right.
+    pub message: String,
+    /// What kind of refusal it is.
+    pub code: UserErrorCode,
+}
+
+impl UserError {
+    pub(super) fn new(code: UserErrorCode, field: &[&str], message: impl Into<String>) -> Self {
+        Self {
+            field: std::iter::once("input")
+                .chain(field.iter().copied())
+                .map(str::to_owned)
+                .collect(),
+            message: message.into(),
+            code,
+        }
+    }
+}
+
+/// How a mutation stops short: refused input (the payload's `userErrors`), or an error of the
+/// request (`errors`, with its code). Either way nothing is written.
+#[derive(Debug)]
+pub(super) enum Refused {
+    Input(Vec<UserError>),
+    Request(ApiError),
+}
+
+impl From<ApiError> for Refused {
+    fn from(err: ApiError) -> Self {
+        Self::Request(err)
+    }
+}
+
+impl From<DbErr> for Refused {
+    fn from(err: DbErr) -> Self {
+        Self::Request(err.into())
+    }
+}
+
+impl From<UserError> for Refused {
+    fn from(err: UserError) -> Self {
+        Self::Input(vec![err])
+    }
+}
+
+/// The result of a mutation's body.
+pub(super) type Done<T> = Result<T, Refused>;
+
+/// Collects refused fields, so the client hears of all of them at once.
+#[derive(Default)]
+pub(super) struct Checks(Vec<UserError>);
+
+impl Checks {
+    pub(super) fn refuse(
+        &mut self,
+        code: UserErrorCode,
+        field: &[&str],
+        message: impl Into<String>,
+    ) {
+        self.0.push(UserError::new(code, field, message));
+    }
+
+    /// A count: not negative.
+    pub(super) fn count(&mut self, field: &str, value: Option<i32>) {
+        if value.is_some_and(|v| v < 0) {
+            self.refuse(
+                UserErrorCode::BadUserInput,
+                &[field],
+                format!("`{field}` is a count: 0 or more, or null when not reported"),
+            );
+        }
+    }
+
+    /// A text of at most `max` characters; `required` ones not blank either.
+    pub(super) fn text(&mut self, field: &[&str], value: Option<&str>, max: usize, required: bool) {
+        let name = field.last().copied().unwrap_or("input");
+        match value {
+            Some(v) if v.chars().count() > max => self.refuse(
+                UserErrorCode::BadUserInput,
+                field,
+                format!("`{name}` is too long: at most {max} characters"),
+            ),
+            Some(v) if required && v.trim().is_empty() => self.refuse(
+                UserErrorCode::BadUserInput,
+                field,
+                format!("`{name}` is blank"),
+            ),
+            None if required => self.refuse(
+                UserErrorCode::BadUserInput,
+                field,
+                format!("`{name}` is required"),
+            ),
+            _ => {}
+        }
+    }
+
+    /// Ends the checks: `Err` with every refusal when there is one.
+    pub(super) fn done(self) -> Done<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Refused::Input(self.0))
+        }
+    }
+}
+
+/// A citation of the fact a mutation writes: an existing source or a new one, and the
+/// source's own words.
+#[derive(InputObject, Clone, Debug)]
+pub struct CitationInput {
+    /// An existing source's id; give this or `source`.
+    pub source_id: Option<ID>,
+    /// A new source, created with the fact; give this or `sourceId`.
+    pub source: Option<SourceInput>,
+    /// The sentence of the source the fact rests on (at most 5,000 characters).
+    pub quote: String,
+    /// Where in the source (page, paragraph, timestamp).
+    pub locator: Option<String>,
+    /// How firmly the source states it.
+    #[graphql(default_with = "Confidence::Reported")]
+    pub confidence: Confidence,
+}
+
+/// A source: where facts come from.
+#[derive(InputObject, Clone, Debug)]
+pub struct SourceInput {
+    /// Title.
+    pub title: String,
+    /// What kind of source it is.
+    pub kind: SourceKind,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Where to read it.
+    pub url: Option<String>,
+    /// Publication date.
+    pub published_on: Option<Date>,
+    /// Notes on the source.
+    pub description: Option<String>,
+}
+
+impl SourceInput {
+    pub(super) fn check(&self, checks: &mut Checks, at: &[&str]) {
+        let field = |name: &'static str| [at, &[name]].concat();
+        checks.text(&field("title"), Some(&self.title), MAX_NAME, true);
+        checks.text(
+            &field("publisher"),
+            self.publisher.as_deref(),
+            MAX_NAME,
+            false,
+        );
+        checks.text(&field("url"), self.url.as_deref(), MAX_NAME, false);
+        checks.text(
+            &field("description"),
+            self.description.as_deref(),
+            MAX_TEXT,
+            false,
+        );
+        if self.kind == SourceKind::Synthetic {
+            checks.refuse(
+                UserErrorCode::BadUserInput,
+                &field("kind"),
+                "SYNTHETIC labels generated data; a curated fact needs a real source",
+            );
+        }
+    }
+}
+
+/// One mutation's transaction, opened with its change record.
+pub(super) struct Write {
+    txn: DatabaseTransaction,
+    change: i32,
+}
+
+impl Write {
+    /// Checks the request's key may edit, opens the transaction and writes the change
+    /// record first: on SQLite that takes the write lock before anything is read, so two
+    /// editors queue instead of one failing on what it read before the other wrote.
+    pub(super) async fn begin(
+        ctx: &Context<'_>,
+        mutation: &str,
+        client_mutation_id: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        let caller = ctx.data_opt::<Caller>().ok_or_else(|| {
+            ApiError::Unauthenticated(format!(
+                "`{mutation}` changes the graph, which needs an editor's key: send \
+                 `Authorization: Bearer KEY` (an admin makes one with `ctgraph keys create`)"
+            ))
+        })?;
+        caller.require(Role::Editor, &format!("`{mutation}`"))?;
+        let txn = batches(ctx)?.db().begin().await?;
+        let change = change::ActiveModel {
+            id: NotSet,
+            at: Set(Utc::now()),
+            key_id: Set(Some(caller.key_id)),
+            actor: Set(caller.name.clone()),
+            mutation: Set(mutation.to_owned()),
+            client_mutation_id: Set(client_mutation_id.map(str::to_owned)),
+        }
+        .insert(&txn)
+        .await?
+        .id;
+        // The key was valid when the request came in; one revoked since is refused here,
+        // inside the transaction, so no change is ever recorded under a revoked key.
+        let revoked = api_key::Entity::find_by_id(caller.key_id)
+            .select_only()
+            .column(api_key::Column::RevokedAt)
+            .into_tuple::<Option<chrono::DateTime<Utc>>>()
+            .one(&txn)
+            .await?;
+        if !matches!(revoked, Some(None)) {
+            return Err(ApiError::Unauthenticated(
+                "this key was revoked; ask an admin for a key (`ctgraph keys create`)".into(),
+            ));
+        }
+        Ok(Self { txn, change })
+    }
+
+    pub(super) fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// A row as JSON (column → value), for the change record.
+    pub(super) async fn snapshot<E>(&self, id: i32) -> Result<Option<JsonValue>, DbErr>
+    where
+        E: EntityTrait,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+    {
+        E::find_by_id(id).into_json().one(&self.txn).await
+    }
+
+    /// Records that the change took the node `(kind, id)` from `before` to `after`.
+    pub(super) async fn record(
+        &self,
+        kind: NodeKind,
+        id: i32,
+        before: Option<JsonValue>,
+        after: Option<JsonValue>,
+    ) -> Result<(), DbErr> {
+        change_node::ActiveModel {
+            id: NotSet,
+            change_id: Set(self.change),
+            subject_type: Set(kind.name().to_owned()),
+            subject_id: Set(id),
+            before: Set(before.map(|v| v.to_string())),
+            after: Set(after.map(|v| v.to_string())),
+        }
+        .insert(&self.txn)
+        .await
+        .map(|_| ())
+    }
+
+    /// Bumps the revision of the node `(kind, id)` from `expected`; `CONFLICT` when another
+    /// change got there first (on PostgreSQL the update waits for it, then finds the row has
+    /// moved on).
+    pub(super) async fn bump(&self, kind: NodeKind, id: i32, expected: i32) -> Done<()> {
+        let revision = || Alias::new("revision");
+        let mut update = Query::update();
+        update
+            .table(Alias::new(kind.table()))
+            .value(revision(), Expr::col(revision()).add(1))
+            .and_where(Expr::col(Alias::new("id")).eq(id))
+            .and_where(Expr::col(revision()).eq(expected));
+        if self.txn.execute(&update).await?.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(UserError::new(
+                UserErrorCode::Conflict,
+                &["revision"],
+                format!(
+                    "the {} changed while this change ran; read it again and reapply",
+                    kind.name()
+                ),
+            )
+            .into())
+        }
+    }
+
+    /// The sources `citations` name: existing ones checked, new ones created (once, however
+    /// many nodes the citations then support).
+    pub(super) async fn sources<'a>(
+        &self,
+        citations: &'a [CitationInput],
+    ) -> Done<Vec<(i32, &'a CitationInput)>> {
+        let mut cited = Vec::with_capacity(citations.len());
+        for (i, c) in citations.iter().enumerate() {
+            let at = i.to_string();
+            let source_id = match (&c.source_id, &c.source) {
+                (Some(source_id), None) => {
+                    let field = ["citations", at.as_str(), "sourceId"];
+                    self.existing(NodeKind::Source, source_id, &field).await?
+                }
+                (None, Some(s)) => self.create_source(s).await?,
+                _ => {
+                    return Err(UserError::new(
+                        UserErrorCode::BadUserInput,
+                        &["citations", &at],
+                        "a citation names its source: give `sourceId` or `source`, not both",
+                    )
+                    .into());
+                }
+            };
+            cited.push((source_id, c));
+        }
+        Ok(cited)
+    }
+
+    /// Writes the citations of the node `(kind, id)`. A source that cites the node already
+    /// has its quote, locator and confidence replaced.
+    pub(super) async fn cite(
+        &self,
+        kind: NodeKind,
+        id: i32,
+        cited: &[(i32, &CitationInput)],
+    ) -> Done<()> {
+        for &(source_id, c) in cited {
+            let old = citation::Entity::find()
+                .filter(citation::Column::SourceId.eq(source_id))
+                .filter(citation::Column::SubjectType.eq(kind.name()))
+                .filter(citation::Column::SubjectId.eq(id))
+                .one(&self.txn)
+                .await?;
+            let mut row = citation::ActiveModel {
+                id: NotSet,
+                source_id: Set(source_id),
+                subject_type: Set(kind.name().to_owned()),
+                subject_id: Set(id),
+                quote: Set(Some(c.quote.clone())),
+                locator: Set(c.locator.clone()),
+                confidence: Set(db_name(c.confidence).to_owned()),
+            };
+            match old {
+                Some(old) => {
+                    row.id = Set(old.id);
+                    row.update(&self.txn).await?;
+                }
+                None => {
+                    row.insert(&self.txn).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a source, recorded as a node of the change.
+    pub(super) async fn create_source(&self, s: &SourceInput) -> Done<i32> {
+        let row = source::ActiveModel {
+            id: NotSet,
+            revision: Set(1),
+            title: Set(s.title.trim().to_owned()),
+            publisher: Set(s.publisher.clone()),
+            url: Set(s.url.clone()),
+            published_on: Set(s.published_on.map(|d| d.0)),
+            kind: Set(db_name(s.kind).to_owned()),
+            description: Set(s.description.clone()),
+            dataset: Set(None),
+            external_id: Set(None),
+        }
+        .insert(&self.txn)
+        .await?;
+        let after = self.snapshot::<source::Entity>(row.id).await?;
+        self.record(NodeKind::Source, row.id, None, after).await?;
+        Ok(row.id)
+    }
+
+    /// The row id of `id`, which must name an existing node of `kind`; `NOT_FOUND` at
+    /// `field` otherwise.
+    pub(super) async fn existing(&self, kind: NodeKind, id: &ID, field: &[&str]) -> Done<i32> {
+        let not_found = |message: String| UserError::new(UserErrorCode::NotFound, field, message);
+        let (found, row) = decode(id).map_err(|e| not_found(e.message()))?;
+        if found != kind {
+            return Err(not_found(format!(
+                "{id:?} is a {}; this field takes a {}",
+                found.name(),
+                kind.name()
+            ))
+            .into());
+        }
+        let mut select = Query::select();
+        select
+            .expr(Expr::val(1))
+            .from(Alias::new(kind.table()))
+            .and_where(Expr::col(Alias::new("id")).eq(row));
+        match self.txn.query_one(&select).await? {
+            Some(_) => Ok(row),
+            None => Err(not_found(format!("no {} has the id {id:?}", kind.name())).into()),
+        }
+    }
+
+    /// Commits the change.
+    pub(super) async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}

@@ -1,0 +1,365 @@
+//! Curation: editor keys, mutations with their citations, revisions against lost updates,
+//! the change log, and refused input that leaves the database as it was.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use ctgraph::auth::{self, Role};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, both};
+
+/// POSTs `query` with `key` as the bearer and returns the status and the body.
+async fn as_key(
+    app: &TestApp,
+    key: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> (StatusCode, Value) {
+    let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+    if let Some(key) = key {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    }
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    app.send(request.body(Body::from(body)).expect("request"))
+        .await
+}
+
+async fn editor(app: &TestApp, name: &str) -> String {
+    auth::create(app.db().conn(), name, Role::Editor)
+        .await
+        .expect("key")
+}
+
+/// Rows of every table a mutation writes, and a checksum of their contents: equal before
+/// and after a refused mutation when nothing was written.
+async fn fingerprint(app: &TestApp) -> Vec<(String, i64, String)> {
+    let mut out = Vec::new();
+    let conn = app.db().conn();
+    for table in [
+        "operations",
+        "personnel",
+        "militants",
+        "sources",
+        "citations",
+        "operation_personnel",
+        "operation_militants",
+        "operation_organizations",
+        "changes",
+        "change_nodes",
+    ] {
+        // Every row as text, concatenated in a fixed order: a change to any value shows.
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let row = conn
+            .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .expect("count")
+            .expect("row");
+        let n: i64 = row.try_get("", "n").expect("n");
+        let rows = conn
+            .query_all_raw(Statement::from_string(
+                conn.get_database_backend(),
+                format!("SELECT * FROM {table}"),
+            ))
+            .await
+            .expect("rows");
+        let mut text: Vec<String> = rows.iter().map(|r| format!("{r:?}")).collect();
+        text.sort();
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&text, &mut hasher);
+        out.push((
+            table.to_owned(),
+            n,
+            format!("{:x}", std::hash::Hasher::finish(&hasher)),
+        ));
+    }
+    out
+}
+
+const CREATE: &str = r#"mutation($input: CreateOperationInput!) {
+  createOperation(input: $input) {
+    clientMutationId
+    operation { id revision title datePrecision militantsKilled district { name }
+      personnel { nodes { name organization { name } } edges { outcome role } }
+      organizations { edges { role node { name } } }
+      citations { nodes { quote confidence source { title kind } } } }
+    userErrors { field message code }
+  }
+}"#;
+
+const UPDATE: &str = r#"mutation($input: UpdateOperationInput!) {
+  updateOperation(input: $input) {
+    operation { id revision militantsKilled summary }
+    userErrors { field message code }
+  }
+}"#;
+
+/// Ids the tests link to: a district, an organization, a source of the seed.
+async fn seed_ids(app: &TestApp) -> (String, String, String) {
+    let data = app
+        .data(
+            r#"{ districts(filter: { name: { eq: "Bannu" } }) { nodes { id } }
+                 organizations(filter: { name: { eq: "Pakistani security forces" } }) { nodes { id } }
+                 sources(first: 1) { nodes { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let first = |v: &Value| {
+        v["nodes"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("an id in {data}"))
+            .to_owned()
+    };
+    (
+        first(&data["districts"]),
+        first(&data["organizations"]),
+        first(&data["sources"]),
+    )
+}
+
+fn new_operation(district: &str, organization: &str) -> Value {
+    json!({
+        "clientMutationId": "m1",
+        "title": "Operation near Bannu named in a later report",
+        "kind": "INTELLIGENCE_BASED",
+        "startDate": "2025-04-02",
+        "datePrecision": "DAY",
+        "districtId": district,
+        "militantsKilled": 3,
+        "personnel": [{
+            "personnel": { "name": "Constable A", "organizationId": organization, "status": "INJURED" },
+            "outcome": "INJURED", "role": "PARTICIPANT"
+        }],
+        "organizations": [{ "organizationId": organization, "role": "CONDUCTED_BY" }],
+        "citations": [{
+            "source": { "title": "A later report", "kind": "NEWS", "publisher": "Dawn" },
+            "quote": "Three militants were killed in an operation near Bannu on April 2."
+        }]
+    })
+}
+
+both! {
+    async fn an_editor_creates_an_operation_with_its_links_and_citation_in_one_go(app: TestApp) {
+        let key = editor(&app, "alice").await;
+        let (district, organization, _) = seed_ids(&app).await;
+        let (status, body) = as_key(&app, Some(&key), CREATE, json!({ "input": new_operation(&district, &organization) })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "{body:#}");
+        let payload = &body["data"]["createOperation"];
+        assert_eq!(payload["clientMutationId"], "m1");
+        assert_eq!(payload["userErrors"], json!([]));
+        let op = &payload["operation"];
+        assert_eq!(op["revision"], 1);
+        assert_eq!(op["district"]["name"], "Bannu");
+        assert_eq!(op["personnel"]["nodes"][0]["name"], "Constable A");
+        assert_eq!(op["personnel"]["nodes"][0]["organization"]["name"], "Pakistani security forces");
+        assert_eq!(op["personnel"]["edges"][0]["outcome"], "INJURED");
+        assert_eq!(op["organizations"]["edges"][0]["role"], "CONDUCTED_BY");
+        assert_eq!(op["citations"]["nodes"][0]["source"]["title"], "A later report");
+        assert_eq!(op["citations"]["nodes"][0]["confidence"], "REPORTED");
+
+        // Every read sees it at once: the search index, the new person's own citations.
+        let found = app
+            .data(r#"{ search(query: "later report Bannu", first: 5) { nodes { __typename ... on Operation { title } } } }"#, json!({}))
+            .await;
+        let titles: Vec<&Value> = found["search"]["nodes"].as_array().expect("nodes").iter().map(|n| &n["title"]).collect();
+        assert!(titles.contains(&&json!("Operation near Bannu named in a later report")), "{found}");
+        let person = app
+            .data(r#"{ personnel(filter: { name: { eq: "Constable A" } }) { nodes { citations { totalCount } } } }"#, json!({}))
+            .await;
+        assert_eq!(person["personnel"]["nodes"][0]["citations"]["totalCount"], 1);
+
+        // The change log holds who did it, and each node before and after.
+        let conn = app.db().conn();
+        let rows = conn
+            .query_all_raw(Statement::from_string(
+                conn.get_database_backend(),
+                "SELECT c.actor, c.mutation, c.client_mutation_id, n.subject_type, n.before, n.after \
+                 FROM changes c JOIN change_nodes n ON n.change_id = c.id ORDER BY n.id".to_owned(),
+            ))
+            .await
+            .expect("changes");
+        let kinds: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "subject_type").expect("type")).collect();
+        assert_eq!(kinds, ["Source", "Personnel", "Operation"]);
+        let actor: String = rows[2].try_get("", "actor").expect("actor");
+        let mutation: String = rows[2].try_get("", "mutation").expect("mutation");
+        assert_eq!((actor.as_str(), mutation.as_str()), ("alice", "createOperation"));
+        let before: Option<String> = rows[2].try_get("", "before").expect("before");
+        let after: String = rows[2].try_get::<Option<String>>("", "after").expect("after").expect("after");
+        assert!(before.is_none());
+        let after: Value = serde_json::from_str(&after).expect("JSON");
+        assert_eq!(after["militants_killed"], 3);
+    }
+}
+
+both! {
+    async fn mutations_need_a_valid_editor_key(app: TestApp) {
+        let (district, organization, _) = seed_ids(&app).await;
+        let input = json!({ "input": new_operation(&district, &organization) });
+        let before = fingerprint(&app).await;
+
+        let (status, body) = as_key(&app, None, CREATE, input.clone()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
+        assert_eq!(body["data"]["createOperation"], Value::Null);
+
+        let (status, body) = as_key(&app, Some("ctg_not-a-key"), CREATE, input.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+        let key = editor(&app, "bob").await;
+        assert!(auth::revoke(app.db().conn(), "bob").await.expect("revoke"));
+        let (status, body) = as_key(&app, Some(&key), CREATE, input.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+        assert_eq!(fingerprint(&app).await, before, "nothing written");
+
+        // Reads stay open, with or without a key.
+        let (status, body) = as_key(&app, None, "{ operations(first: 1) { totalCount } }", json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body["data"]["operations"]["totalCount"].as_i64().is_some_and(|n| n > 0));
+
+        let keys = auth::list(app.db().conn()).await.expect("list");
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].name, "bob");
+        assert!(keys[0].revoked_at.is_some());
+    }
+}
+
+both! {
+    async fn refused_input_says_where_and_writes_nothing(app: TestApp) {
+        let key = editor(&app, "carol").await;
+        let (district, organization, source) = seed_ids(&app).await;
+        let before = fingerprint(&app).await;
+        let with = |patch: Value| {
+            let mut input = new_operation(&district, &organization);
+            for (k, v) in patch.as_object().expect("object") {
+                input[k] = v.clone();
+            }
+            json!({ "input": input })
+        };
+        let cases = [
+            (json!({ "militantsKilled": -1 }), vec!["input", "militantsKilled"], "BAD_USER_INPUT"),
+            (json!({ "endDate": "2025-04-01" }), vec!["input", "endDate"], "BAD_USER_INPUT"),
+            (json!({ "citations": [] }), vec!["input", "citations"], "CITATION_REQUIRED"),
+            (
+                json!({ "citations": [{ "sourceId": source, "quote": "x".repeat(100_000) }] }),
+                vec!["input", "citations", "0", "quote"],
+                "BAD_USER_INPUT",
+            ),
+            (json!({ "districtId": organization }), vec!["input", "districtId"], "NOT_FOUND"),
+            (json!({ "districtId": "RGlzdHJpY3Q6OTk5OTk" }), vec!["input", "districtId"], "NOT_FOUND"),
+            (
+                json!({ "organizations": [
+                    { "organizationId": organization, "role": "CONDUCTED_BY" },
+                    { "organizationId": organization, "role": "TARGETED" }] }),
+                vec!["input", "organizations", "1"],
+                "ALREADY_EXISTS",
+            ),
+        ];
+        for (patch, field, code) in cases {
+            let (status, body) = as_key(&app, Some(&key), CREATE, with(patch.clone())).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert!(body.get("errors").is_none(), "{patch}: {body:#}");
+            let payload = &body["data"]["createOperation"];
+            assert_eq!(payload["operation"], Value::Null, "{patch}");
+            let error = &payload["userErrors"][0];
+            assert_eq!(error["field"], json!(field), "{patch}: {payload:#}");
+            assert_eq!(error["code"], code, "{patch}: {payload:#}");
+            assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+            assert_eq!(fingerprint(&app).await, before, "{patch} wrote something");
+        }
+        // Not a date: refused by the engine before the mutation runs.
+        let (_, body) = as_key(&app, Some(&key), CREATE, with(json!({ "startDate": "2025-02-30" }))).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+        assert_eq!(fingerprint(&app).await, before);
+    }
+}
+
+both! {
+    async fn a_stale_revision_is_refused_and_two_editors_never_both_win(app: TestApp) {
+        let key = editor(&app, "dana").await;
+        let (district, organization, source) = seed_ids(&app).await;
+        let (_, body) = as_key(&app, Some(&key), CREATE, json!({ "input": new_operation(&district, &organization) })).await;
+        let id = body["data"]["createOperation"]["operation"]["id"].as_str().expect("id").to_owned();
+        let cite = json!([{ "sourceId": source, "quote": "The ministry later said four were killed." }]);
+
+        let update = |revision: i64, killed: i64| json!({ "input": {
+            "id": id, "revision": revision, "militantsKilled": killed, "citations": cite } });
+        let (_, body) = as_key(&app, Some(&key), UPDATE, update(1, 4)).await;
+        let op = &body["data"]["updateOperation"]["operation"];
+        assert_eq!((op["revision"].clone(), op["militantsKilled"].clone()), (json!(2), json!(4)), "{body:#}");
+
+        let before = fingerprint(&app).await;
+        let (_, body) = as_key(&app, Some(&key), UPDATE, update(1, 5)).await;
+        let payload = &body["data"]["updateOperation"];
+        assert_eq!(payload["operation"], Value::Null);
+        assert_eq!(payload["userErrors"][0]["code"], "CONFLICT", "{payload:#}");
+        assert!(payload["userErrors"][0]["message"].as_str().expect("message").contains("revision 2"));
+        assert_eq!(fingerprint(&app).await, before, "a refused update wrote something");
+
+        // A correction without a citation is refused.
+        let (_, body) = as_key(&app, Some(&key), UPDATE, json!({ "input": { "id": id, "summary": "x", "citations": [] } })).await;
+        assert_eq!(body["data"]["updateOperation"]["userErrors"][0]["code"], "CITATION_REQUIRED");
+
+        // Two editors race from revision 2: exactly one wins, the other hears CONFLICT.
+        let other = editor(&app, "erin").await;
+        let (a, b) = tokio::join!(
+            as_key(&app, Some(&key), UPDATE, update(2, 6)),
+            as_key(&app, Some(&other), UPDATE, update(2, 7)),
+        );
+        let outcomes: Vec<&Value> = [&a.1, &b.1].into_iter().map(|b| &b["data"]["updateOperation"]).collect();
+        let won = outcomes.iter().filter(|p| p["operation"]["revision"] == 3).count();
+        let lost = outcomes.iter().filter(|p| p["userErrors"][0]["code"] == "CONFLICT").count();
+        assert_eq!((won, lost), (1, 1), "{:#} {:#}", a.1, b.1);
+
+        // Deleting against a stale revision is refused; against the current one it goes,
+        // with its links and citations.
+        let delete = r#"mutation($input: DeleteOperationInput!) {
+            deleteOperation(input: $input) { deletedId userErrors { code } } }"#;
+        let (_, body) = as_key(&app, Some(&key), delete, json!({ "input": { "id": id, "revision": 2 } })).await;
+        assert_eq!(body["data"]["deleteOperation"]["userErrors"][0]["code"], "CONFLICT");
+        let (_, body) = as_key(&app, Some(&key), delete, json!({ "input": { "id": id, "revision": 3 } })).await;
+        assert_eq!(body["data"]["deleteOperation"]["deletedId"], json!(id), "{body:#}");
+        let gone = app.graphql("query($id: ID!) { node(id: $id) { id } }", json!({ "id": id })).await;
+        assert_eq!(gone["data"]["node"], Value::Null);
+        assert_eq!(gone["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    }
+}
+
+#[tokio::test]
+async fn with_require_key_reads_need_a_key_too() {
+    use crate::helpers::{Backend, fresh_database};
+    use ctgraph::app::{App, Config};
+    use ctgraph::graphql::limits::Limits;
+    let Some(url) = fresh_database(Backend::Sqlite).await else {
+        return;
+    };
+    let app = App::build(Config {
+        database_url: url.clone(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        limits: Limits::default(),
+        cors_origins: Vec::new(),
+        reads: Default::default(),
+        require_key: true,
+    })
+    .await
+    .expect("app");
+    let app = TestApp::adopt(app, url, Backend::Sqlite);
+    let query = "{ operations(first: 1) { totalCount } }";
+    let (status, body) = as_key(&app, None, query, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let (status, _, _) = app
+        .exchange(
+            Request::get("/export/operations.csv")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let key = editor(&app, "reader").await;
+    let (status, body) = as_key(&app, Some(&key), query, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["data"]["operations"]["totalCount"].is_number());
+}
