@@ -12,7 +12,7 @@ pub use operation::*;
 pub use source::*;
 pub use write::{CitationInput, SourceInput, UserError, UserErrorCode};
 
-use async_graphql::{Context, MergedObject};
+use async_graphql::MergedObject;
 
 use crate::error::{ApiError, ApiResult};
 use write::{Done, Refused, Write};
@@ -63,21 +63,22 @@ pub trait Payload {
 }
 
 /// Ends a mutation: commits what `done` wrote and answers with it, or rolls back and
-/// answers with the refusals (input) or the error (request).
+/// answers with the refusals (input) or the error (request). The payload is nullable, as
+/// Relay has it, so an error of one mutation leaves the other fields' answers standing.
 async fn respond<T, P: Payload>(
-    _ctx: &Context<'_>,
     write: Write,
     done: Done<T>,
     client_mutation_id: Option<String>,
     answer: impl FnOnce(T) -> ApiResult<P::Field>,
-) -> ApiResult<P> {
+) -> ApiResult<Option<P>> {
     match done {
         Ok(value) => {
             write.commit().await.map_err(ApiError::from)?;
-            Ok(P::new(client_mutation_id, Some(answer(value)?), Vec::new()))
+            let field = answer(value)?;
+            Ok(Some(P::new(client_mutation_id, Some(field), Vec::new())))
         }
         // Dropping the transaction rolls it back.
-        Err(Refused::Input(errors)) => Ok(P::new(client_mutation_id, None, errors)),
+        Err(Refused::Input(errors)) => Ok(Some(P::new(client_mutation_id, None, errors))),
         Err(Refused::Request(err)) => Err(err),
     }
 }

@@ -209,11 +209,11 @@ impl OperationMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateOperationInput,
-    ) -> ApiResult<CreateOperationPayload> {
+    ) -> ApiResult<Option<CreateOperationPayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createOperation", cmid.as_deref()).await?;
         let done = create(&write, &input).await;
-        respond(ctx, write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| operation_node(ctx, op)).await
     }
 
     /// Corrects an operation: the fields given, cited, against the revision read.
@@ -221,11 +221,11 @@ impl OperationMutations {
         &self,
         ctx: &Context<'_>,
         input: UpdateOperationInput,
-    ) -> ApiResult<UpdateOperationPayload> {
+    ) -> ApiResult<Option<UpdateOperationPayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "updateOperation", cmid.as_deref()).await?;
         let done = update(&write, &input).await;
-        respond(ctx, write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| operation_node(ctx, op)).await
     }
 
     /// Deletes an operation, its links and its citations (its people, militants and
@@ -234,11 +234,11 @@ impl OperationMutations {
         &self,
         ctx: &Context<'_>,
         input: DeleteOperationInput,
-    ) -> ApiResult<DeleteOperationPayload> {
+    ) -> ApiResult<Option<DeleteOperationPayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "deleteOperation", cmid.as_deref()).await?;
         let done = delete(&write, &input).await;
-        respond(ctx, write, done, cmid, |id| Ok(NodeKind::Operation.id(id))).await
+        respond(write, done, cmid, |id| Ok(NodeKind::Operation.id(id))).await
     }
 }
 

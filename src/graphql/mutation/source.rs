@@ -37,11 +37,11 @@ impl SourceMutations {
         &self,
         ctx: &Context<'_>,
         input: CreateSourceInput,
-    ) -> ApiResult<CreateSourcePayload> {
+    ) -> ApiResult<Option<CreateSourcePayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createSource", cmid.as_deref()).await?;
         let done = create(&write, &input.source).await;
-        respond(ctx, write, done, cmid, |model| {
+        respond(write, done, cmid, |model| {
             let group = batches(ctx)?.group(vec![model.clone()]);
             Ok(Source::from_model(model, group))
         })
