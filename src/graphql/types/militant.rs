@@ -24,8 +24,8 @@ impl Militant {
         NodeKind::Militant.id(self.0.id)
     }
 
-    /// 1 when recorded, one more with each change. Pass the revision you read to an update
-    /// or delete: it is refused with `CONFLICT` if the node changed since.
+    /// 1 when recorded, one more with each change. An update or delete given the revision
+    /// you read is refused with `CONFLICT` when the node has changed since.
     async fn revision(&self) -> i32 {
         self.0.revision
     }
