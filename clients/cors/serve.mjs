@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Serves the CORS probe page (index.html + page.js) for issue 9 (item 8) on a free port of
 // 127.0.0.1, so that its origin differs from the GraphQL server's (another port), with
-// GRAPHQL_URL written into the page. Prints the page's URL as the first line of stdout, then
+// GRAPHQL_URL and KEY (an editor key of that server, sent as the bearer) written into the page. Prints the page's URL as the first line of stdout, then
 // serves until killed.
 //
-//   node cors/serve.mjs http://127.0.0.1:8000/graphql
+//   node cors/serve.mjs http://127.0.0.1:8000/graphql "$(ctgraph keys create --name cors --role editor)"
 //   chromium --headless --no-sandbox --disable-gpu --no-first-run \
 //     --disable-background-networking --disable-component-update --disable-sync \
 //     --virtual-time-budget=10000 --user-data-dir=$(mktemp -d) --dump-dom http://127.0.0.1:PORT/
@@ -12,15 +12,15 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 
-const target = process.argv[2];
-if (!target || !URL.canParse(target)) {
-  console.error('usage: serve.mjs GRAPHQL_URL');
+const [target, key] = process.argv.slice(2);
+if (!target || !URL.canParse(target) || !key) {
+  console.error('usage: serve.mjs GRAPHQL_URL KEY');
   process.exit(2);
 }
 const escape = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const file = (name) => readFileSync(new URL(name, import.meta.url), 'utf8');
 const pages = {
-  '/': ['text/html', file('index.html').replace('%GRAPHQL_URL%', escape(target))],
+  '/': ['text/html', file('index.html').replace('%GRAPHQL_URL%', escape(target)).replace('%GRAPHQL_KEY%', escape(key))],
   '/page.js': ['text/javascript', file('page.js')],
 };
 

@@ -150,9 +150,15 @@ async fn a_page_of_another_origin_calls_the_api_with_clients_headers() {
     let Some(server) = Served::start().await else {
         return;
     };
+    // The page sends a key, as a curation front-end does: the server refuses unknown ones.
+    let db = ctgraph::db::Db::connect(&server.database).await.expect("database");
+    let key = ctgraph::auth::create(db.conn(), "cors page", ctgraph::auth::Role::Editor)
+        .await
+        .expect("key");
+    db.close().await.expect("closes");
     // The page's own server, on another port: another origin.
     let mut page_server = Command::new("node")
-        .args(["cors/serve.mjs", &server.url])
+        .args(["cors/serve.mjs", &server.url, &key])
         .current_dir(&dir)
         .stdout(Stdio::piped())
         .spawn()
