@@ -151,7 +151,9 @@ async fn a_page_of_another_origin_calls_the_api_with_clients_headers() {
         return;
     };
     // The page sends a key, as a curation front-end does: the server refuses unknown ones.
-    let db = ctgraph::db::Db::connect(&server.database).await.expect("database");
+    let db = ctgraph::db::Db::connect(&server.database)
+        .await
+        .expect("database");
     let key = ctgraph::auth::create(db.conn(), "cors page", ctgraph::auth::Role::Editor)
         .await
         .expect("key");
