@@ -66,6 +66,8 @@ tables! {
     community_action => "community_actions",
     reported_figure => "reported_figures",
     citation => "citations",
+    change => "changes",
+    change_node => "change_nodes",
 }
 
 /// A row that counts its changes: every node's (`Country` to `ReportedFigure`), not a

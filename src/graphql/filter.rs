@@ -33,6 +33,17 @@ pub trait FilterInput: Debug + Send + Sync {
     fn to_where(&self) -> ApiResult<Where>;
 }
 
+/// The filter of a connection that takes none: it cannot be made, so `None::<NoFilter>` is
+/// the only value.
+#[derive(Debug)]
+pub enum NoFilter {}
+
+impl FilterInput for NoFilter {
+    fn to_where(&self) -> ApiResult<Where> {
+        match *self {}
+    }
+}
+
 /// Matches by global id.
 #[derive(InputObject, Debug, Default, Clone)]
 pub struct IdFilter {

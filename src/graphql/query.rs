@@ -219,6 +219,35 @@ impl Query {
         )
     }
 
+    /// Every committed change to the graph, newest first unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn changes(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<ChangeFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<ChangeOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Change>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
     /// All security operations.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]

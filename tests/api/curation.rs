@@ -363,3 +363,63 @@ async fn with_require_key_reads_need_a_key_too() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["data"]["operations"]["totalCount"].is_number());
 }
+
+both! {
+    async fn every_node_has_its_history_and_the_log_lists_every_change(app: TestApp) {
+        let key = editor(&app, "frank").await;
+        let (district, organization, source) = seed_ids(&app).await;
+        let (_, body) = as_key(&app, Some(&key), CREATE, json!({ "input": new_operation(&district, &organization) })).await;
+        let id = body["data"]["createOperation"]["operation"]["id"].as_str().expect("id").to_owned();
+        let cite = json!([{ "sourceId": source, "quote": "Four were killed, the ministry said." }]);
+        let input = json!({ "input": { "id": id, "revision": 1, "militantsKilled": 4,
+            "clientMutationId": "fix-count", "citations": cite } });
+        let (_, body) = as_key(&app, Some(&key), UPDATE, input).await;
+        assert_eq!(body["data"]["updateOperation"]["userErrors"], json!([]), "{body:#}");
+
+        let q = r#"query($id: ID!) {
+          node(id: $id) { ... on Operation { revision history { totalCount nodes {
+            nodeType before after change { actor mutation clientMutationId nodes { totalCount } } } } } }
+          changes(filter: { actor: { eq: "frank" } }) { totalCount nodes {
+            id mutation nodes { nodes { nodeType nodeId node { id } } } } }
+        }"#;
+        let data = app.data(q, json!({ "id": id })).await;
+        let op = &data["node"];
+        assert_eq!(op["revision"], 2);
+        let history = &op["history"];
+        assert_eq!(history["totalCount"], 2);
+        let (newest, oldest) = (&history["nodes"][0], &history["nodes"][1]);
+        assert_eq!(newest["change"]["mutation"], "updateOperation");
+        assert_eq!(newest["change"]["actor"], "frank");
+        assert_eq!(newest["change"]["clientMutationId"], "fix-count");
+        assert_eq!(newest["nodeType"], "OPERATION");
+        assert_eq!((newest["before"]["militants_killed"].clone(), newest["after"]["militants_killed"].clone()), (json!(3), json!(4)));
+        assert_eq!((newest["before"]["revision"].clone(), newest["after"]["revision"].clone()), (json!(1), json!(2)));
+        assert_eq!(oldest["change"]["mutation"], "createOperation");
+        assert_eq!(oldest["before"], Value::Null);
+        // The create touched the new source and the new person too.
+        assert_eq!(oldest["change"]["nodes"]["totalCount"], 3);
+
+        let changes = &data["changes"];
+        assert_eq!(changes["totalCount"], 2);
+        assert_eq!(changes["nodes"][0]["mutation"], "updateOperation", "newest first");
+        let created: Vec<&Value> = changes["nodes"][1]["nodes"]["nodes"].as_array().expect("nodes").iter().map(|n| &n["nodeType"]).collect();
+        assert_eq!(created, [&json!("SOURCE"), &json!("PERSONNEL"), &json!("OPERATION")]);
+        let ids: Vec<&Value> = changes["nodes"][1]["nodes"]["nodes"].as_array().expect("nodes").iter().map(|n| &n["node"]["id"]).collect();
+        assert_eq!(ids[2], &json!(id));
+
+        // A deleted node's changes stay in the log, the node itself null.
+        let delete = r#"mutation($input: DeleteOperationInput!) { deleteOperation(input: $input) { deletedId } }"#;
+        let (_, body) = as_key(&app, Some(&key), delete, json!({ "input": { "id": id } })).await;
+        assert_eq!(body["data"]["deleteOperation"]["deletedId"], json!(id), "{body:#}");
+        let data = app
+            .data(r#"{ changes(first: 1) { nodes { mutation nodes { nodes { nodeId node { id } before after } } } } }"#, json!({}))
+            .await;
+        let last = &data["changes"]["nodes"][0];
+        assert_eq!(last["mutation"], "deleteOperation");
+        let gone = &last["nodes"]["nodes"][0];
+        assert_eq!(gone["nodeId"], json!(id));
+        assert_eq!(gone["node"], Value::Null);
+        assert_eq!(gone["after"], Value::Null);
+        assert_eq!(gone["before"]["militants_killed"], 4);
+    }
+}

@@ -30,6 +30,31 @@ impl Affiliation {
         self.0.revision
     }
 
+    /// Its changes, newest first: who changed it, when, by which mutation, and its row
+    /// before and after each.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<NodeChange>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        history_of(ctx, NodeKind::Affiliation, self.0.id, &self.1, args)
+    }
+
     /// What kind of link it is.
     async fn kind(&self) -> ApiResult<AffiliationKind> {
         from_db(&self.0.kind)

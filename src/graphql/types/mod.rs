@@ -2,6 +2,7 @@
 //! link tables put on edges, citations, and the `order_input!` macro.
 
 mod affiliation;
+mod change;
 mod citation;
 mod community_action;
 mod country;
@@ -16,6 +17,7 @@ mod reported_figure;
 mod source;
 
 pub use affiliation::*;
+pub use change::*;
 pub use citation::*;
 pub use community_action::*;
 pub use country::*;

@@ -32,6 +32,31 @@ impl ReportedFigure {
         self.0.revision
     }
 
+    /// Its changes, newest first: who changed it, when, by which mutation, and its row
+    /// before and after each.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<NodeChange>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        history_of(ctx, NodeKind::ReportedFigure, self.0.id, &self.1, args)
+    }
+
     /// What the database itemises that certainly falls in the same metric, period and scope: operations (or their summed counts) that started within the period (every day their date precision allows is in it), community actions dated within it, or, for a figure about militants of one nationality, those individuals whose encounter with such an operation had the figure's outcome. Compare with `value` to see how much of the figure the data accounts for.
     async fn itemised_value(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         Ok(self.itemised(ctx).await?.value)
