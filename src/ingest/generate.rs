@@ -791,6 +791,7 @@ pub async fn generate(
                 .await?;
         }
     }
+    super::record_load(&txn, "generate".to_owned()).await?;
     txn.commit().await?;
     db.analyze().await?;
     Ok(report)

@@ -103,6 +103,14 @@ async fn load_dataset_unless(
     };
     loader.load(data).await?;
     let report = loader.report;
+    if report.written > 0 {
+        let actor = if dataset == SEED_DATASET {
+            "seed".to_owned()
+        } else {
+            format!("import {dataset}")
+        };
+        super::record_load(&txn, actor).await?;
+    }
     txn.commit().await?;
     Ok(Some(report))
 }

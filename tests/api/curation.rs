@@ -423,3 +423,19 @@ both! {
         assert_eq!(gone["before"]["militants_killed"], 4);
     }
 }
+
+both! {
+    async fn loads_record_one_change_per_file_and_only_when_they_change_something(app: TestApp) {
+        let q = r#"{ changes(filter: { mutation: { eq: "import" } }) { nodes { actor mutation nodes { totalCount } } } }"#;
+        let data = app.data(q, json!({})).await;
+        assert_eq!(data["changes"]["nodes"], json!([{ "actor": "seed", "mutation": "import", "nodes": { "totalCount": 0 } }]));
+        // Loading the seed again changes nothing, so records nothing.
+        ctgraph::ingest::seed::load(app.db()).await.expect("seed again");
+        let data = app.data(q, json!({})).await;
+        assert_eq!(data["changes"]["nodes"].as_array().map(Vec::len), Some(1));
+        let options = ctgraph::ingest::generate::Options { operations: 100, seed: 3 };
+        ctgraph::ingest::generate::generate(app.db(), options, |_, _, _| {}).await.expect("generates");
+        let data = app.data(q, json!({})).await;
+        assert_eq!(data["changes"]["nodes"][0]["actor"], "generate", "newest first");
+    }
+}

@@ -136,7 +136,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn changed(&self) -> usize {
+    pub(super) fn changed(&self) -> usize {
         self.inserted + self.updated + self.removed
     }
 }

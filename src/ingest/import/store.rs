@@ -84,6 +84,12 @@ pub(super) async fn write(
         .await
         .context("writing community actions")?;
     let written = w.written;
+    let changed = written.operations.changed()
+        + written.community_actions.changed()
+        + written.other.changed();
+    if changed > 0 {
+        crate::ingest::record_load(&txn, format!("import {file}")).await?;
+    }
     txn.commit().await?;
     if total >= ANALYZE_AFTER {
         db.analyze().await?;
