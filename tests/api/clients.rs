@@ -64,6 +64,20 @@ impl Served {
     }
 }
 
+impl Served {
+    /// An editor key of the served database, for clients that write or send one.
+    pub(crate) async fn key(&self, name: &str) -> String {
+        let db = ctgraph::db::Db::connect(&self.database)
+            .await
+            .expect("database");
+        let key = ctgraph::auth::create(db.conn(), name, ctgraph::auth::Role::Editor)
+            .await
+            .expect("key");
+        db.close().await.expect("closes");
+        key
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         self.task.abort();
@@ -118,6 +132,26 @@ async fn the_graphql_http_audit_passes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apollo_client_curates_with_an_editor_key() {
+    let Some(dir) = clients() else { return };
+    let Some(server) = Served::start().await else {
+        return;
+    };
+    let key = server.key("apollo").await;
+    let out = run(&dir, "node", &["apollo/curate.mjs", &server.url, &key]).await;
+    let said = said(&out);
+    assert!(
+        out.status.success(),
+        "Apollo Client's curation failed:\n{said}"
+    );
+    assert_eq!(
+        said.matches("\nok ").count() + usize::from(said.starts_with("ok ")),
+        5,
+        "{said}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_compiles_its_example_against_the_schema() {
     let Some(dir) = clients() else { return };
     let compiler = dir.join("node_modules/.bin/relay-compiler");
@@ -151,13 +185,7 @@ async fn a_page_of_another_origin_calls_the_api_with_clients_headers() {
         return;
     };
     // The page sends a key, as a curation front-end does: the server refuses unknown ones.
-    let db = ctgraph::db::Db::connect(&server.database)
-        .await
-        .expect("database");
-    let key = ctgraph::auth::create(db.conn(), "cors page", ctgraph::auth::Role::Editor)
-        .await
-        .expect("key");
-    db.close().await.expect("closes");
+    let key = server.key("cors page").await;
     // The page's own server, on another port: another origin.
     let mut page_server = Command::new("node")
         .args(["cors/serve.mjs", &server.url, &key])
