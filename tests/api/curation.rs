@@ -396,6 +396,10 @@ both! {
         assert_eq!((newest["before"]["revision"].clone(), newest["after"]["revision"].clone()), (json!(1), json!(2)));
         assert_eq!(oldest["change"]["mutation"], "createOperation");
         assert_eq!(oldest["before"], Value::Null);
+        // A state holds the node's links and citations too, for what a later undo puts back.
+        assert_eq!(oldest["after"]["links"]["operation_personnel"].as_array().map(Vec::len), Some(1));
+        assert_eq!(oldest["after"]["links"]["operation_organizations"].as_array().map(Vec::len), Some(1));
+        assert_eq!(oldest["after"]["citations"].as_array().map(Vec::len), Some(1));
         // The create touched the new source and the new person too.
         assert_eq!(oldest["change"]["nodes"]["totalCount"], 3);
 
@@ -437,5 +441,77 @@ both! {
         ctgraph::ingest::generate::generate(app.db(), options, |_, _, _| {}).await.expect("generates");
         let data = app.data(q, json!({})).await;
         assert_eq!(data["changes"]["nodes"][0]["actor"], "generate", "newest first");
+    }
+}
+
+both! {
+    async fn links_are_attached_and_detached_on_their_own_with_citations(app: TestApp) {
+        let key = editor(&app, "gina").await;
+        let (district, organization, source) = seed_ids(&app).await;
+        let (_, body) = as_key(&app, Some(&key), CREATE, json!({ "input": new_operation(&district, &organization) })).await;
+        let op = body["data"]["createOperation"]["operation"]["id"].as_str().expect("id").to_owned();
+        let person = app
+            .data(r#"{ personnel(filter: { name: { eq: "Husnain Akhtar" } }) { nodes { id revision } } }"#, json!({}))
+            .await["personnel"]["nodes"][0].clone();
+        let person_id = person["id"].as_str().expect("id").to_owned();
+        let cite = json!([{ "sourceId": source, "quote": "Husnain Akhtar also took part, the report adds." }]);
+        let attach = r#"mutation($input: AttachOperationPersonnelInput!) { attachOperationPersonnel(input: $input) {
+            operation { revision personnel { totalCount edges { outcome role node { name } } } } userErrors { field code } } }"#;
+        let detach = r#"mutation($input: DetachFromOperationInput!) { detachOperationPersonnel(input: $input) {
+            operation { revision personnel { totalCount } } userErrors { field code } } }"#;
+        let attach_input = |revision: i64, citations: &Value| json!({ "input": {
+            "operationId": op, "revision": revision, "personnelId": person_id,
+            "outcome": "UNHARMED", "role": "COMMANDER", "citations": citations } });
+
+        let before = fingerprint(&app).await;
+        for (input, field, code) in [
+            (attach_input(1, &json!([])), json!(["input", "citations"]), "CITATION_REQUIRED"),
+            (attach_input(7, &cite), json!(["input", "revision"]), "CONFLICT"),
+        ] {
+            let (_, body) = as_key(&app, Some(&key), attach, input).await;
+            let payload = &body["data"]["attachOperationPersonnel"];
+            assert_eq!((payload["userErrors"][0]["field"].clone(), payload["userErrors"][0]["code"].clone()), (field, json!(code)), "{body:#}");
+            assert_eq!(fingerprint(&app).await, before);
+        }
+
+        let (_, body) = as_key(&app, Some(&key), attach, attach_input(1, &cite)).await;
+        let payload = &body["data"]["attachOperationPersonnel"];
+        assert_eq!(payload["userErrors"], json!([]), "{body:#}");
+        assert_eq!(payload["operation"]["revision"], 2);
+        assert_eq!(payload["operation"]["personnel"]["totalCount"], 2);
+        let edge = payload["operation"]["personnel"]["edges"].as_array().expect("edges").iter()
+            .find(|e| e["node"]["name"] == "Husnain Akhtar").expect("the new link").clone();
+        assert_eq!((edge["outcome"].clone(), edge["role"].clone()), (json!("UNHARMED"), json!("COMMANDER")));
+
+        // Both ends moved on, and both histories show it.
+        let q = r#"query($id: ID!) { node(id: $id) { ... on Personnel { revision history(first: 1) { nodes {
+            change { mutation } before after } } } } }"#;
+        let data = app.data(q, json!({ "id": person_id })).await;
+        assert_eq!(data["node"]["revision"], person["revision"].as_i64().expect("revision") + 1);
+        let last = &data["node"]["history"]["nodes"][0];
+        assert_eq!(last["change"]["mutation"], "attachOperationPersonnel");
+        let links = |state: &Value| state["links"]["operation_personnel"].as_array().map(Vec::len);
+        assert_eq!(links(&last["after"]), links(&last["before"]).map(|n| n + 1));
+
+        let (_, body) = as_key(&app, Some(&key), attach, attach_input(2, &cite)).await;
+        assert_eq!(body["data"]["attachOperationPersonnel"]["userErrors"][0]["code"], "ALREADY_EXISTS", "{body:#}");
+
+        let detach_input = |revision: i64| json!({ "input": {
+            "operationId": op, "revision": revision, "nodeId": person_id, "citations": cite } });
+        let (_, body) = as_key(&app, Some(&key), detach, detach_input(2)).await;
+        let payload = &body["data"]["detachOperationPersonnel"];
+        assert_eq!(payload["userErrors"], json!([]), "{body:#}");
+        assert_eq!(payload["operation"]["personnel"]["totalCount"], 1);
+        let (_, body) = as_key(&app, Some(&key), detach, detach_input(3)).await;
+        let payload = &body["data"]["detachOperationPersonnel"];
+        assert_eq!((payload["userErrors"][0]["field"].clone(), payload["userErrors"][0]["code"].clone()), (json!(["input", "nodeId"]), json!("NOT_FOUND")), "{body:#}");
+
+        // An organization where a militant is asked for.
+        let attach_militant = r#"mutation($input: AttachOperationMilitantInput!) { attachOperationMilitant(input: $input) {
+            userErrors { field code } } }"#;
+        let input = json!({ "input": { "operationId": op, "militantId": organization, "outcome": "KILLED", "citations": cite } });
+        let (_, body) = as_key(&app, Some(&key), attach_militant, input).await;
+        let error = &body["data"]["attachOperationMilitant"]["userErrors"][0];
+        assert_eq!((error["field"].clone(), error["code"].clone()), (json!(["input", "militantId"]), json!("NOT_FOUND")), "{body:#}");
     }
 }

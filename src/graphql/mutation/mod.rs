@@ -5,10 +5,12 @@
 //! citation.
 
 mod operation;
+mod operation_links;
 mod source;
 mod write;
 
 pub use operation::*;
+pub use operation_links::*;
 pub use source::*;
 pub use write::{CitationInput, SourceInput, UserError, UserErrorCode};
 
@@ -19,7 +21,7 @@ use write::{Done, Refused, Write};
 
 /// The mutation root: every type's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(OperationMutations, SourceMutations);
+pub struct Mutation(OperationMutations, OperationLinkMutations, SourceMutations);
 
 /// Declares a payload: the client's id, the field the mutation answers with (null when the
 /// input was refused), and the refusals.

@@ -273,35 +273,6 @@ fn check_fields(checks: &mut Checks, m: &operation::Model) {
     }
 }
 
-/// The checks every fact's citations get: at least one, each quoted, each source checked.
-fn check_citations(checks: &mut Checks, citations: &[CitationInput]) {
-    if citations.is_empty() {
-        checks.refuse(
-            UserErrorCode::CitationRequired,
-            &["citations"],
-            "every fact rests on a source: give at least one citation with its quote",
-        );
-    }
-    for (i, c) in citations.iter().enumerate() {
-        let at = i.to_string();
-        checks.text(
-            &["citations", &at, "quote"],
-            Some(&c.quote),
-            super::write::MAX_QUOTE,
-            true,
-        );
-        checks.text(
-            &["citations", &at, "locator"],
-            c.locator.as_deref(),
-            MAX_NAME,
-            false,
-        );
-        if let Some(source) = &c.source {
-            source.check(checks, &["citations", &at, "source"]);
-        }
-    }
-}
-
 async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::Model> {
     let mut checks = Checks::default();
     let mut model = operation::Model {
@@ -325,7 +296,7 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
         raw: None,
     };
     check_fields(&mut checks, &model);
-    check_citations(&mut checks, &input.citations);
+    checks.citations(&input.citations);
     for (i, p) in input.personnel.iter().enumerate() {
         let at = i.to_string();
         match (&p.personnel_id, &p.personnel) {
@@ -425,7 +396,7 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
                 .insert(write.txn())
                 .await?;
                 write.cite(NodeKind::Personnel, person.id, &cited).await?;
-                let after = write.snapshot::<personnel::Entity>(person.id).await?;
+                let after = write.state(NodeKind::Personnel, person.id).await?;
                 write
                     .record(NodeKind::Personnel, person.id, None, after)
                     .await?;
@@ -486,7 +457,7 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
                 .insert(write.txn())
                 .await?;
                 write.cite(NodeKind::Militant, created.id, &cited).await?;
-                let after = write.snapshot::<militant::Entity>(created.id).await?;
+                let after = write.state(NodeKind::Militant, created.id).await?;
                 write
                     .record(NodeKind::Militant, created.id, None, after)
                     .await?;
@@ -525,7 +496,7 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
         .insert(write.txn())
         .await?;
     }
-    let after = write.snapshot::<operation::Entity>(id).await?;
+    let after = write.state(NodeKind::Operation, id).await?;
     write.record(NodeKind::Operation, id, None, after).await?;
     Ok(created)
 }
@@ -545,7 +516,11 @@ fn duplicate(field: &[&str], what: &str) -> Refused {
 }
 
 /// The operation `id` names, locked for this change; `NOT_FOUND` or `CONFLICT` refused.
-async fn current(write: &Write, id: &ID, revision: Option<i32>) -> Done<operation::Model> {
+pub(super) async fn current(
+    write: &Write,
+    id: &ID,
+    revision: Option<i32>,
+) -> Done<operation::Model> {
     let not_found = |message: String| -> Refused {
         UserError::new(UserErrorCode::NotFound, &["id"], message).into()
     };
@@ -582,7 +557,7 @@ fn patch<T, U>(field: &mut Option<U>, value: &MaybeUndefined<T>, map: impl Fn(&T
 
 async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::Model> {
     let before = current(write, &input.id, input.revision).await?;
-    let old = write.snapshot::<operation::Entity>(before.id).await?;
+    let old = write.state(NodeKind::Operation, before.id).await?;
     let mut model = before.clone();
     if let Some(title) = &input.title {
         model.title = title.trim().to_owned();
@@ -610,7 +585,7 @@ async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::
     patch(&mut model.summary, &input.summary, Clone::clone);
     let mut checks = Checks::default();
     check_fields(&mut checks, &model);
-    check_citations(&mut checks, &input.citations);
+    checks.citations(&input.citations);
     checks.done()?;
     if let MaybeUndefined::Value(district) = &input.district_id {
         model.district_id = Some(
@@ -632,7 +607,7 @@ async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::
         .await?;
     let cited = write.sources(&input.citations).await?;
     write.cite(NodeKind::Operation, updated.id, &cited).await?;
-    let new = write.snapshot::<operation::Entity>(updated.id).await?;
+    let new = write.state(NodeKind::Operation, updated.id).await?;
     write
         .record(NodeKind::Operation, updated.id, old, new)
         .await?;
@@ -641,7 +616,7 @@ async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::
 
 async fn delete(write: &Write, input: &DeleteOperationInput) -> Done<i32> {
     let before = current(write, &input.id, input.revision).await?;
-    let old = write.snapshot::<operation::Entity>(before.id).await?;
+    let old = write.state(NodeKind::Operation, before.id).await?;
     write
         .bump(NodeKind::Operation, before.id, before.revision)
         .await?;

@@ -4,15 +4,15 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, SimpleObject};
 use chrono::Utc;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait as _, Order, Query, Value};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    DatabaseTransaction, DbErr, EntityTrait, JsonValue, PrimaryKeyTrait, QueryFilter, QuerySelect,
+    DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, JsonValue, QueryFilter, QuerySelect,
     TransactionTrait,
 };
 
 use crate::auth::{Caller, Role};
-use crate::entity::{api_key, change, change_node, citation, source};
+use crate::entity::{Table, api_key, change, change_node, citation, source};
 use crate::error::ApiError;
 use crate::graphql::enums::{Confidence, SourceKind, db_name};
 use crate::graphql::ids::{NodeKind, decode};
@@ -143,6 +143,35 @@ impl Checks {
         }
     }
 
+    /// The citations every fact needs: at least one, each quoted, each new source checked.
+    pub(super) fn citations(&mut self, citations: &[CitationInput]) {
+        if citations.is_empty() {
+            self.refuse(
+                UserErrorCode::CitationRequired,
+                &["citations"],
+                "every fact rests on a source: give at least one citation with its quote",
+            );
+        }
+        for (i, c) in citations.iter().enumerate() {
+            let at = i.to_string();
+            self.text(
+                &["citations", &at, "quote"],
+                Some(&c.quote),
+                MAX_QUOTE,
+                true,
+            );
+            self.text(
+                &["citations", &at, "locator"],
+                c.locator.as_deref(),
+                MAX_NAME,
+                false,
+            );
+            if let Some(source) = &c.source {
+                source.check(self, &["citations", &at, "source"]);
+            }
+        }
+    }
+
     /// Ends the checks: `Err` with every refusal when there is one.
     pub(super) fn done(self) -> Done<()> {
         if self.0.is_empty() {
@@ -268,13 +297,38 @@ impl Write {
         &self.txn
     }
 
-    /// A row as JSON (column → value), for the change record.
-    pub(super) async fn snapshot<E>(&self, id: i32) -> Result<Option<JsonValue>, DbErr>
-    where
-        E: EntityTrait,
-        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
-    {
-        E::find_by_id(id).into_json().one(&self.txn).await
+    /// A node's state as the change log keeps it: its row (column → value), with its links
+    /// (`links`: link table → its rows) and its `citations`, so that what a change moved can
+    /// be put back. `None` when no row has the id.
+    pub(super) async fn state(&self, kind: NodeKind, id: i32) -> Result<Option<JsonValue>, DbErr> {
+        let rows = |table: &str, condition: Condition| {
+            let mut select = Query::select();
+            select
+                .column(Asterisk)
+                .from(Alias::new(table))
+                .cond_where(condition)
+                .order_by_columns(order_of(table));
+            let backend = self.txn.get_database_backend();
+            JsonValue::find_by_statement(backend.build(&select)).all(&self.txn)
+        };
+        let id_is = |column: &str| Condition::all().add(Expr::col(Alias::new(column)).eq(id));
+        let Some(mut state) = rows(kind.table(), id_is("id")).await?.pop() else {
+            return Ok(None);
+        };
+        let mut links = serde_json::Map::new();
+        for &(table, column) in links_of(kind) {
+            links.insert(
+                table.to_owned(),
+                JsonValue::Array(rows(table, id_is(column)).await?),
+            );
+        }
+        let cited = id_is("subject_id").add(Expr::col(Alias::new("subject_type")).eq(kind.name()));
+        let citations = rows(citation::Model::NAME, cited).await?;
+        if let JsonValue::Object(map) = &mut state {
+            map.insert("links".to_owned(), JsonValue::Object(links));
+            map.insert("citations".to_owned(), JsonValue::Array(citations));
+        }
+        Ok(Some(state))
     }
 
     /// Records that the change took the node `(kind, id)` from `before` to `after`.
@@ -406,7 +460,7 @@ impl Write {
         }
         .insert(&self.txn)
         .await?;
-        let after = self.snapshot::<source::Entity>(row.id).await?;
+        let after = self.state(NodeKind::Source, row.id).await?;
         self.record(NodeKind::Source, row.id, None, after).await?;
         Ok(row.id)
     }
@@ -435,8 +489,133 @@ impl Write {
         }
     }
 
+    /// Writes the link between `parent` and `child` in `link`'s table with its `data`;
+    /// `ALREADY_EXISTS` at `at` when they are linked already.
+    pub(super) async fn attach(
+        &self,
+        link: &Link,
+        (parent, child): (i32, i32),
+        data: Vec<(&'static str, Value)>,
+        at: &[&str],
+    ) -> Done<()> {
+        if self.linked(link, parent, child).await? {
+            return Err(UserError::new(
+                UserErrorCode::AlreadyExists,
+                at,
+                format!(
+                    "the {} and the {} are linked already; detach the link to change it",
+                    link.parent.name(),
+                    link.child.name()
+                ),
+            )
+            .into());
+        }
+        let mut insert = Query::insert();
+        let columns = [link.parent_column, link.child_column]
+            .into_iter()
+            .chain(data.iter().map(|(c, _)| *c));
+        insert
+            .into_table(Alias::new(link.table))
+            .columns(columns.map(Alias::new))
+            .values(
+                [parent.into(), child.into()]
+                    .into_iter()
+                    .chain(data.into_iter().map(|(_, v)| v.into())),
+            )
+            .map_err(|e| ApiError::Internal(format!("a link's values: {e}")))?;
+        self.txn.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Removes the link between `parent` and `child`; `NOT_FOUND` at `at` when there is none.
+    pub(super) async fn detach(
+        &self,
+        link: &Link,
+        (parent, child): (i32, i32),
+        at: &[&str],
+    ) -> Done<()> {
+        let mut delete = Query::delete();
+        delete
+            .from_table(Alias::new(link.table))
+            .and_where(Expr::col(Alias::new(link.parent_column)).eq(parent))
+            .and_where(Expr::col(Alias::new(link.child_column)).eq(child));
+        if self.txn.execute(&delete).await?.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(UserError::new(
+                UserErrorCode::NotFound,
+                at,
+                format!(
+                    "the {} and the {} are not linked",
+                    link.parent.name(),
+                    link.child.name()
+                ),
+            )
+            .into())
+        }
+    }
+
+    async fn linked(&self, link: &Link, parent: i32, child: i32) -> Result<bool, DbErr> {
+        let mut select = Query::select();
+        select
+            .expr(Expr::val(1))
+            .from(Alias::new(link.table))
+            .and_where(Expr::col(Alias::new(link.parent_column)).eq(parent))
+            .and_where(Expr::col(Alias::new(link.child_column)).eq(child));
+        Ok(self.txn.query_one(&select).await?.is_some())
+    }
+
     /// Commits the change.
     pub(super) async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await
     }
+}
+
+/// A link table and the nodes it links.
+pub(super) struct Link {
+    pub(super) table: &'static str,
+    pub(super) parent: NodeKind,
+    pub(super) parent_column: &'static str,
+    pub(super) child: NodeKind,
+    pub(super) child_column: &'static str,
+}
+
+/// The link tables holding a node of `kind` (the table, and its column naming the node): what
+/// its state in the change log lists besides its row.
+fn links_of(kind: NodeKind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        NodeKind::Operation => &[
+            ("operation_personnel", "operation_id"),
+            ("operation_militants", "operation_id"),
+            ("operation_organizations", "operation_id"),
+        ],
+        NodeKind::Personnel => &[("operation_personnel", "personnel_id")],
+        NodeKind::Militant => &[("operation_militants", "militant_id")],
+        NodeKind::Organization => &[
+            ("operation_organizations", "organization_id"),
+            ("community_action_actors", "organization_id"),
+        ],
+        NodeKind::District => &[("community_action_districts", "district_id")],
+        NodeKind::CommunityAction => &[
+            ("community_action_actors", "community_action_id"),
+            ("community_action_districts", "community_action_id"),
+        ],
+        NodeKind::ReportedFigure => &[("reported_figure_districts", "reported_figure_id")],
+        NodeKind::Country | NodeKind::Province | NodeKind::Affiliation | NodeKind::Source => &[],
+    }
+}
+
+/// The columns that order a table's rows in a state: the link tables' two ends (they have no
+/// `id`), every other table's `id`.
+fn order_of(table: &str) -> Vec<(Alias, Order)> {
+    let key: &[&str] = match table {
+        "operation_personnel" => &["operation_id", "personnel_id"],
+        "operation_militants" => &["operation_id", "militant_id"],
+        "operation_organizations" => &["operation_id", "organization_id"],
+        "community_action_actors" => &["community_action_id", "organization_id"],
+        "community_action_districts" => &["community_action_id", "district_id"],
+        "reported_figure_districts" => &["reported_figure_id", "district_id"],
+        _ => &["id"],
+    };
+    key.iter().map(|c| (Alias::new(*c), Order::Asc)).collect()
 }
