@@ -515,3 +515,42 @@ both! {
         assert_eq!((error["field"].clone(), error["code"].clone()), (json!(["input", "militantId"]), json!("NOT_FOUND")), "{body:#}");
     }
 }
+
+both! {
+    async fn sources_are_corrected_by_editors_and_deleted_by_admins_only(app: TestApp) {
+        let editor_key = editor(&app, "hana").await;
+        let admin = auth::create(app.db().conn(), "root", Role::Admin).await.expect("key");
+        let (_, _, source) = seed_ids(&app).await;
+        let update = r#"mutation($input: UpdateSourceInput!) { updateSource(input: $input) {
+            source { revision title publisher } userErrors { field code message } } }"#;
+        let (_, body) = as_key(&app, Some(&editor_key), update, json!({ "input": { "id": source, "revision": 1, "publisher": "Dawn" } })).await;
+        let payload = &body["data"]["updateSource"];
+        assert_eq!(payload["userErrors"], json!([]), "{body:#}");
+        assert_eq!((payload["source"]["revision"].clone(), payload["source"]["publisher"].clone()), (json!(2), json!("Dawn")));
+        let (_, body) = as_key(&app, Some(&editor_key), update, json!({ "input": { "id": source, "revision": 1, "title": "" } })).await;
+        assert_eq!(body["data"]["updateSource"]["userErrors"][0]["code"], "CONFLICT", "{body:#}");
+
+        let delete = r#"mutation($input: DeleteSourceInput!) { deleteSource(input: $input) { deletedId userErrors { field code message } } }"#;
+        let before = fingerprint(&app).await;
+        let (_, body) = as_key(&app, Some(&editor_key), delete, json!({ "input": { "id": source } })).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{body:#}");
+        let (_, body) = as_key(&app, Some(&admin), delete, json!({ "input": { "id": source } })).await;
+        let error = &body["data"]["deleteSource"]["userErrors"][0];
+        assert_eq!(error["code"], "IN_USE", "{body:#}");
+        assert!(error["message"].as_str().expect("message").contains("citations"));
+        assert_eq!(fingerprint(&app).await, before, "a refused delete wrote something");
+
+        let q = "query($id: ID!) { node(id: $id) { ... on Source { citations { totalCount } } } }";
+        let cited = app.data(q, json!({ "id": source })).await["node"]["citations"]["totalCount"].as_i64().expect("count");
+        assert!(cited > 0);
+        let citations = app.scalar("SELECT COUNT(*) FROM citations").await;
+        let (_, body) = as_key(&app, Some(&admin), delete, json!({ "input": { "id": source, "cascade": true } })).await;
+        assert_eq!(body["data"]["deleteSource"]["deletedId"], json!(source), "{body:#}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM citations").await, citations - cited, "its citations went with it");
+        let gone = app.graphql("query($id: ID!) { node(id: $id) { id } }", json!({ "id": source })).await;
+        assert_eq!(gone["errors"][0]["extensions"]["code"], "NOT_FOUND");
+        let data = app.data(r#"{ changes(first: 1) { nodes { mutation actor nodes { totalCount } } } }"#, json!({})).await;
+        assert_eq!(data["changes"]["nodes"][0]["mutation"], "deleteSource");
+        assert_eq!(data["changes"]["nodes"][0]["actor"], "root");
+    }
+}

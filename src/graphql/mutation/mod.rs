@@ -64,6 +64,19 @@ pub trait Payload {
     ) -> Self;
 }
 
+/// Applies `value` to `field` when given: a value sets it, null clears it.
+fn patch<T, U>(
+    field: &mut Option<U>,
+    value: &async_graphql::MaybeUndefined<T>,
+    map: impl Fn(&T) -> U,
+) {
+    match value {
+        async_graphql::MaybeUndefined::Undefined => {}
+        async_graphql::MaybeUndefined::Null => *field = None,
+        async_graphql::MaybeUndefined::Value(v) => *field = Some(map(v)),
+    }
+}
+
 /// Ends a mutation: commits what `done` wrote and answers with it, or rolls back and
 /// answers with the refusals (input) or the error (request). The payload is nullable, as
 /// Relay has it, so an error of one mutation leaves the other fields' answers standing.

@@ -529,30 +529,8 @@ pub(super) async fn current(
         .one(write.txn())
         .await?
         .ok_or_else(|| not_found(format!("no operation has the id {:?}", id.as_str())))?;
-    if let Some(read) = revision
-        && read != model.revision
-    {
-        return Err(UserError::new(
-            UserErrorCode::Conflict,
-            &["revision"],
-            format!(
-                "the operation is at revision {}, not {read}: it changed since you read it; \
-                 read it again and reapply your change",
-                model.revision
-            ),
-        )
-        .into());
-    }
+    write.check_revision(NodeKind::Operation, model.revision, revision)?;
     Ok(model)
-}
-
-/// Applies `value` to `field` when given: a value sets it, null clears it.
-fn patch<T, U>(field: &mut Option<U>, value: &MaybeUndefined<T>, map: impl Fn(&T) -> U) {
-    match value {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => *field = None,
-        MaybeUndefined::Value(v) => *field = Some(map(v)),
-    }
 }
 
 async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::Model> {
@@ -571,18 +549,18 @@ async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::
     if let Some(precision) = input.date_precision {
         model.date_precision = db_name(precision).to_owned();
     }
-    patch(&mut model.end_date, &input.end_date, |d| d.0);
-    patch(&mut model.place, &input.place, Clone::clone);
-    patch(&mut model.militants_killed, &input.militants_killed, |v| *v);
-    patch(
+    super::patch(&mut model.end_date, &input.end_date, |d| d.0);
+    super::patch(&mut model.place, &input.place, Clone::clone);
+    super::patch(&mut model.militants_killed, &input.militants_killed, |v| *v);
+    super::patch(
         &mut model.militants_arrested,
         &input.militants_arrested,
         |v| *v,
     );
-    patch(&mut model.security_killed, &input.security_killed, |v| *v);
-    patch(&mut model.security_injured, &input.security_injured, |v| *v);
-    patch(&mut model.civilians_killed, &input.civilians_killed, |v| *v);
-    patch(&mut model.summary, &input.summary, Clone::clone);
+    super::patch(&mut model.security_killed, &input.security_killed, |v| *v);
+    super::patch(&mut model.security_injured, &input.security_injured, |v| *v);
+    super::patch(&mut model.civilians_killed, &input.civilians_killed, |v| *v);
+    super::patch(&mut model.summary, &input.summary, Clone::clone);
     let mut checks = Checks::default();
     check_fields(&mut checks, &model);
     checks.citations(&input.citations);

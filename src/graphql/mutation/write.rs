@@ -39,6 +39,8 @@ pub enum UserErrorCode {
     AlreadyExists,
     /// A fact without a citation: every create and change needs one.
     CitationRequired,
+    /// The node is still referenced: deleting it would leave rows pointing at nothing.
+    InUse,
 }
 
 /// Input the mutation refused, and where in it.
@@ -350,6 +352,28 @@ impl Write {
         .insert(&self.txn)
         .await
         .map(|_| ())
+    }
+
+    /// `CONFLICT` when the client read another revision of the `kind` node than the current.
+    pub(super) fn check_revision(
+        &self,
+        kind: NodeKind,
+        current: i32,
+        read: Option<i32>,
+    ) -> Done<()> {
+        match read {
+            Some(read) if read != current => Err(UserError::new(
+                UserErrorCode::Conflict,
+                &["revision"],
+                format!(
+                    "the {} is at revision {current}, not {read}: it changed since you read it; \
+                     read it again and reapply your change",
+                    kind.name().to_lowercase()
+                ),
+            )
+            .into()),
+            _ => Ok(()),
+        }
     }
 
     /// Bumps the revision of the node `(kind, id)` from `expected`; `CONFLICT` when another
