@@ -10,6 +10,7 @@ mod m20261129_000003_raw_records;
 mod m20261129_000004_read_indexes;
 mod m20261129_000005_filtered_counts;
 mod m20261202_000006_curation;
+mod m20261202_000007_sparse_references;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_read_indexes::Migration),
             Box::new(m20261129_000005_filtered_counts::Migration),
             Box::new(m20261202_000006_curation::Migration),
+            Box::new(m20261202_000007_sparse_references::Migration),
         ]
     }
 }

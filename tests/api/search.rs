@@ -255,8 +255,8 @@ both! {
         use migration::{Migrator, MigratorTrait};
         let conn = app.db().conn();
         // The search migration and the ones after it (raw records, read and count indexes,
-        // curation).
-        Migrator::down(conn, Some(5)).await.expect("search migration down");
+        // curation, sparse references).
+        Migrator::down(conn, Some(6)).await.expect("search migration down");
         let leftovers = match conn.get_database_backend() {
             sea_orm::DbBackend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'search%'",
             _ => "SELECT (SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'search%') \
