@@ -554,3 +554,64 @@ both! {
         assert_eq!(data["changes"]["nodes"][0]["actor"], "root");
     }
 }
+
+both! {
+    async fn a_later_source_names_an_unnamed_militant(app: TestApp) {
+        let key = editor(&app, "ines").await;
+        let (district, organization, _) = seed_ids(&app).await;
+        let militants = app.data("{ militants(first: 100) { nodes { id name revision } } }", json!({})).await;
+        let unnamed = militants["militants"]["nodes"].as_array().expect("nodes").iter()
+            .find(|m| m["name"].is_null()).expect("the seed has unnamed militants").clone();
+        let id = unnamed["id"].as_str().expect("id").to_owned();
+        let revision = unnamed["revision"].as_i64().expect("revision");
+        let cite = json!([{ "source": { "title": "A later article", "kind": "NEWS" },
+            "quote": "One of the three Afghan nationals was named as Abdul X." }]);
+        let update = r#"mutation($input: UpdateMilitantInput!) { updateMilitant(input: $input) {
+            militant { name aliases revision organization { name } } userErrors { field code } } }"#;
+
+        let before = fingerprint(&app).await;
+        for (patch, field, code) in [
+            (json!({ "organizationId": district }), json!(["input", "organizationId"]), "NOT_FOUND"),
+            (json!({ "aliases": ["  "] }), json!(["input", "aliases", "0"]), "BAD_USER_INPUT"),
+            (json!({ "revision": revision + 5 }), json!(["input", "revision"]), "CONFLICT"),
+            (json!({ "citations": [] }), json!(["input", "citations"]), "CITATION_REQUIRED"),
+        ] {
+            let mut input = json!({ "id": id, "name": "Abdul X", "citations": cite });
+            for (k, v) in patch.as_object().expect("object") {
+                input[k] = v.clone();
+            }
+            let (_, body) = as_key(&app, Some(&key), update, json!({ "input": input })).await;
+            let error = &body["data"]["updateMilitant"]["userErrors"][0];
+            assert_eq!((error["field"].clone(), error["code"].clone()), (field, json!(code)), "{patch}: {body:#}");
+            assert_eq!(fingerprint(&app).await, before, "{patch} wrote something");
+        }
+
+        let input = json!({ "id": id, "revision": revision, "name": "Abdul X", "aliases": ["A. X"],
+            "organizationId": organization, "citations": cite });
+        let (_, body) = as_key(&app, Some(&key), update, json!({ "input": input })).await;
+        let payload = &body["data"]["updateMilitant"];
+        assert_eq!(payload["userErrors"], json!([]), "{body:#}");
+        assert_eq!(payload["militant"]["name"], "Abdul X");
+        assert_eq!(payload["militant"]["aliases"], json!(["A. X"]));
+        assert_eq!(payload["militant"]["revision"], revision + 1);
+        assert_eq!(payload["militant"]["organization"]["name"], "Pakistani security forces");
+        let found = app.data(r#"{ search(query: "Abdul", first: 5) { nodes { __typename } } }"#, json!({})).await;
+        assert_eq!(found["search"]["nodes"][0]["__typename"], "Militant", "{found}");
+
+        // Organizations and people are corrected the same way.
+        let update = r#"mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) {
+            organization { aliases revision } userErrors { field code } } }"#;
+        let input = json!({ "id": organization, "aliases": ["Pak Army"], "citations": cite });
+        let (_, body) = as_key(&app, Some(&key), update, json!({ "input": input })).await;
+        assert_eq!(body["data"]["updateOrganization"]["organization"]["aliases"], json!(["Pak Army"]), "{body:#}");
+        let person = app.data(r#"{ personnel(filter: { name: { eq: "Husnain Akhtar" } }) { nodes { id } } }"#, json!({})).await;
+        let update = r#"mutation($input: UpdatePersonnelInput!) { updatePersonnel(input: $input) {
+            personnel { rank hometownDistrict { name } } userErrors { field code } } }"#;
+        let input = json!({ "id": person["personnel"]["nodes"][0]["id"], "rank": "Captain",
+            "hometownDistrictId": district, "citations": cite });
+        let (_, body) = as_key(&app, Some(&key), update, json!({ "input": input })).await;
+        let payload = &body["data"]["updatePersonnel"];
+        assert_eq!(payload["userErrors"], json!([]), "{body:#}");
+        assert_eq!((payload["personnel"]["rank"].clone(), payload["personnel"]["hometownDistrict"]["name"].clone()), (json!("Captain"), json!("Bannu")));
+    }
+}

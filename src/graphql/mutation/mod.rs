@@ -4,11 +4,13 @@
 //! touches before and after; refused input rolls it all back. Every fact written carries a
 //! citation.
 
+mod actors;
 mod operation;
 mod operation_links;
 mod source;
 mod write;
 
+pub use actors::*;
 pub use operation::*;
 pub use operation_links::*;
 pub use source::*;
@@ -21,7 +23,12 @@ use write::{Done, Refused, Write};
 
 /// The mutation root: every type's mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(OperationMutations, OperationLinkMutations, SourceMutations);
+pub struct Mutation(
+    OperationMutations,
+    OperationLinkMutations,
+    ActorMutations,
+    SourceMutations,
+);
 
 /// Declares a payload: the client's id, the field the mutation answers with (null when the
 /// input was refused), and the refusals.

@@ -22,7 +22,7 @@ use crate::graphql::enums::{
     DatePrecision, MilitantOutcome, MilitantStatus, OperationKind, OrganizationRole,
     PersonnelOutcome, PersonnelRole, PersonnelStatus, db_name,
 };
-use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::ids::NodeKind;
 use crate::graphql::loaders::batches;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Operation;
@@ -521,21 +521,13 @@ pub(super) async fn current(
     id: &ID,
     revision: Option<i32>,
 ) -> Done<operation::Model> {
-    let not_found = |message: String| -> Refused {
-        UserError::new(UserErrorCode::NotFound, &["id"], message).into()
-    };
-    let row = decode_as(id, NodeKind::Operation).map_err(|e| not_found(e.message()))?;
-    let model = operation::Entity::find_by_id(row)
-        .one(write.txn())
-        .await?
-        .ok_or_else(|| not_found(format!("no operation has the id {:?}", id.as_str())))?;
-    write.check_revision(NodeKind::Operation, model.revision, revision)?;
-    Ok(model)
+    write
+        .current::<operation::Entity>(NodeKind::Operation, id, revision)
+        .await
 }
 
 async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::Model> {
     let before = current(write, &input.id, input.revision).await?;
-    let old = write.state(NodeKind::Operation, before.id).await?;
     let mut model = before.clone();
     if let Some(title) = &input.title {
         model.title = title.trim().to_owned();
@@ -565,31 +557,17 @@ async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::
     check_fields(&mut checks, &model);
     checks.citations(&input.citations);
     checks.done()?;
-    if let MaybeUndefined::Value(district) = &input.district_id {
-        model.district_id = Some(
-            write
-                .existing(NodeKind::District, district, &["districtId"])
-                .await?,
-        );
-    } else if input.district_id.is_null() {
-        model.district_id = None;
-    }
     write
-        .bump(NodeKind::Operation, before.id, before.revision)
+        .reference(
+            NodeKind::District,
+            &input.district_id,
+            "districtId",
+            &mut model.district_id,
+        )
         .await?;
-    model.revision = before.revision + 1;
-    let updated = model
-        .into_active_model()
-        .reset_all()
-        .update(write.txn())
-        .await?;
-    let cited = write.sources(&input.citations).await?;
-    write.cite(NodeKind::Operation, updated.id, &cited).await?;
-    let new = write.state(NodeKind::Operation, updated.id).await?;
     write
-        .record(NodeKind::Operation, updated.id, old, new)
-        .await?;
-    Ok(updated)
+        .correct::<operation::Entity, _>(NodeKind::Operation, before.id, model, &input.citations)
+        .await
 }
 
 async fn delete(write: &Write, input: &DeleteOperationInput) -> Done<i32> {

@@ -1,12 +1,10 @@
 //! Mutations of sources: the roots every citation hangs from.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::write::{
-    Checks, Done, MAX_NAME, MAX_TEXT, Refused, SourceInput, UserError, UserErrorCode, Write,
+    Checks, Done, MAX_NAME, MAX_TEXT, SourceInput, UserError, UserErrorCode, Write,
 };
 use super::{payload, respond};
 use crate::auth::{Caller, Role};
@@ -14,7 +12,7 @@ use crate::entity::{citation, reported_figure, reported_figure_district, source}
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::NodeObject;
 use crate::graphql::enums::{SourceKind, db_name};
-use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::ids::NodeKind;
 use crate::graphql::loaders::batches;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Source;
@@ -137,21 +135,13 @@ fn source_node(ctx: &Context<'_>, model: source::Model) -> ApiResult<Source> {
 
 /// The source `id` names, at the revision read; `NOT_FOUND` or `CONFLICT` refused.
 async fn current(write: &Write, id: &ID, revision: Option<i32>) -> Done<source::Model> {
-    let not_found = |message: String| -> Refused {
-        UserError::new(UserErrorCode::NotFound, &["id"], message).into()
-    };
-    let row = decode_as(id, NodeKind::Source).map_err(|e| not_found(e.message()))?;
-    let model = source::Entity::find_by_id(row)
-        .one(write.txn())
-        .await?
-        .ok_or_else(|| not_found(format!("no source has the id {:?}", id.as_str())))?;
-    write.check_revision(NodeKind::Source, model.revision, revision)?;
-    Ok(model)
+    write
+        .current::<source::Entity>(NodeKind::Source, id, revision)
+        .await
 }
 
 async fn update(write: &Write, input: &UpdateSourceInput) -> Done<source::Model> {
     let before = current(write, &input.id, input.revision).await?;
-    let old = write.state(NodeKind::Source, before.id).await?;
     let mut model = before.clone();
     if let Some(title) = &input.title {
         model.title = title.trim().to_owned();
@@ -174,18 +164,10 @@ async fn update(write: &Write, input: &UpdateSourceInput) -> Done<source::Model>
         false,
     );
     checks.done()?;
+    // A source is where facts come from: correcting its description needs no citation.
     write
-        .bump(NodeKind::Source, before.id, before.revision)
-        .await?;
-    model.revision = before.revision + 1;
-    let updated = model
-        .into_active_model()
-        .reset_all()
-        .update(write.txn())
-        .await?;
-    let new = write.state(NodeKind::Source, updated.id).await?;
-    write.record(NodeKind::Source, updated.id, old, new).await?;
-    Ok(updated)
+        .correct::<source::Entity, _>(NodeKind::Source, before.id, model, &[])
+        .await
 }
 
 async fn delete(write: &Write, input: &DeleteSourceInput) -> Done<i32> {

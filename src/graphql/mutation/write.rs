@@ -2,20 +2,20 @@
 //! change record, each touched node's row before and after, the citations every fact needs,
 //! and the refusals that roll it all back.
 
-use async_graphql::{Context, Enum, ID, InputObject, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, SimpleObject};
 use chrono::Utc;
 use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait as _, Order, Query, Value};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, JsonValue, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait,
+    ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, IntoActiveModel,
+    JsonValue, PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 
 use crate::auth::{Caller, Role};
-use crate::entity::{Table, api_key, change, change_node, citation, source};
+use crate::entity::{Revised, Table, api_key, change, change_node, citation, source};
 use crate::error::ApiError;
 use crate::graphql::enums::{Confidence, SourceKind, db_name};
-use crate::graphql::ids::{NodeKind, decode};
+use crate::graphql::ids::{NodeKind, decode, decode_as};
 use crate::graphql::loaders::batches;
 use crate::graphql::scalars::Date;
 
@@ -352,6 +352,87 @@ impl Write {
         .insert(&self.txn)
         .await
         .map(|_| ())
+    }
+
+    /// The node of `E` (a `kind`) that the input's `id` names, at the revision the client
+    /// read; `NOT_FOUND` or `CONFLICT` refused.
+    pub(super) async fn current<E>(
+        &self,
+        kind: NodeKind,
+        id: &ID,
+        revision: Option<i32>,
+    ) -> Done<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: Revised,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+    {
+        let not_found = |message: String| -> Refused {
+            UserError::new(UserErrorCode::NotFound, &["id"], message).into()
+        };
+        let row = decode_as(id, kind).map_err(|e| not_found(e.message()))?;
+        let model = E::find_by_id(row).one(&self.txn).await?.ok_or_else(|| {
+            not_found(format!(
+                "no {} has the id {:?}",
+                kind.name().to_lowercase(),
+                id.as_str()
+            ))
+        })?;
+        if let Some(current) = model.revision() {
+            self.check_revision(kind, current, revision)?;
+        }
+        Ok(model)
+    }
+
+    /// Saves `model`, a correction of the `kind` node `id` as read (its revision still the
+    /// one read), with its `citations`: the revision moves on (`CONFLICT` if another change
+    /// got there first), the citations are written, and the change log gets its state
+    /// before and after.
+    pub(super) async fn correct<E, A>(
+        &self,
+        kind: NodeKind,
+        id: i32,
+        mut model: E::Model,
+        citations: &[CitationInput],
+    ) -> Done<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: Revised + IntoActiveModel<A>,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    {
+        let old = self.state(kind, id).await?;
+        let read = model
+            .revision()
+            .ok_or_else(|| ApiError::Internal(format!("a {} without a revision", kind.name())))?;
+        self.bump(kind, id, read).await?;
+        model.set_revision(read + 1);
+        let updated = model
+            .into_active_model()
+            .reset_all()
+            .update(&self.txn)
+            .await?;
+        let cited = self.sources(citations).await?;
+        self.cite(kind, id, &cited).await?;
+        let new = self.state(kind, id).await?;
+        self.record(kind, id, old, new).await?;
+        Ok(updated)
+    }
+
+    /// Applies an optional reference of the input (`field`, a `kind` node's id): a value
+    /// sets `target` to its row (`NOT_FOUND` when it names none), null clears it.
+    pub(super) async fn reference(
+        &self,
+        kind: NodeKind,
+        value: &MaybeUndefined<ID>,
+        field: &str,
+        target: &mut Option<i32>,
+    ) -> Done<()> {
+        match value {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => *target = None,
+            MaybeUndefined::Value(id) => *target = Some(self.existing(kind, id, &[field]).await?),
+        }
+        Ok(())
     }
 
     /// `CONFLICT` when the client read another revision of the `kind` node than the current.
