@@ -4,7 +4,8 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
-use super::write::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserErrorCode, Write};
+use super::input::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserErrorCode};
+use super::write::Write;
 use super::{patch, payload, respond};
 use crate::entity::{militant, organization, personnel};
 use crate::error::ApiResult;

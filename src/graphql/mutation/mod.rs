@@ -5,21 +5,25 @@
 //! citation.
 
 mod actors;
+mod input;
+mod link;
+mod log;
 mod operation;
 mod operation_links;
 mod source;
 mod write;
 
 pub use actors::*;
+pub use input::{CitationInput, SourceInput, UserError, UserErrorCode};
 pub use operation::*;
 pub use operation_links::*;
 pub use source::*;
-pub use write::{CitationInput, SourceInput, UserError, UserErrorCode};
 
 use async_graphql::MergedObject;
 
 use crate::error::{ApiError, ApiResult};
-use write::{Done, Refused, Write};
+use input::{Done, Refused};
+use write::Write;
 
 /// The mutation root: every type's mutations.
 #[derive(MergedObject, Default)]

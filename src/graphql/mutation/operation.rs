@@ -8,9 +8,10 @@ use sea_orm::{
     IntoActiveModel, QueryFilter,
 };
 
-use super::write::{
-    Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, Refused, UserError, UserErrorCode, Write,
+use super::input::{
+    Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, Refused, UserError, UserErrorCode,
 };
+use super::write::Write;
 use super::{payload, respond};
 use crate::entity::{
     citation, militant, operation, operation_militant, operation_organization, operation_personnel,

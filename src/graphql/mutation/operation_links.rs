@@ -8,8 +8,10 @@ use async_graphql::{Context, ID, InputObject, Object};
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::Value;
 
+use super::input::{Checks, CitationInput, Done};
+use super::link::Link;
 use super::operation::current;
-use super::write::{Checks, CitationInput, Done, Link, Write};
+use super::write::Write;
 use super::{payload, respond};
 use crate::entity::operation;
 use crate::error::{ApiError, ApiResult};

@@ -3,9 +3,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::write::{
-    Checks, Done, MAX_NAME, MAX_TEXT, SourceInput, UserError, UserErrorCode, Write,
-};
+use super::input::{Checks, Done, MAX_NAME, MAX_TEXT, SourceInput, UserError, UserErrorCode};
+use super::write::Write;
 use super::{payload, respond};
 use crate::auth::{Caller, Role};
 use crate::entity::{citation, reported_figure, reported_figure_district, source};

@@ -1,0 +1,97 @@
+//! Links between nodes, attached and detached inside a mutation's transaction: a link that
+//! exists is not attached twice, one that does not is not detached.
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query, Value};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::input::{Done, UserError, UserErrorCode};
+use super::write::Write;
+use crate::error::ApiError;
+use crate::graphql::ids::NodeKind;
+
+/// A link table and the nodes it links.
+pub(super) struct Link {
+    pub(super) table: &'static str,
+    pub(super) parent: NodeKind,
+    pub(super) parent_column: &'static str,
+    pub(super) child: NodeKind,
+    pub(super) child_column: &'static str,
+}
+
+impl Write {
+    /// Writes the link between `parent` and `child` in `link`'s table with its `data`;
+    /// `ALREADY_EXISTS` at `at` when they are linked already.
+    pub(super) async fn attach(
+        &self,
+        link: &Link,
+        (parent, child): (i32, i32),
+        data: Vec<(&'static str, Value)>,
+        at: &[&str],
+    ) -> Done<()> {
+        if self.linked(link, parent, child).await? {
+            return Err(UserError::new(
+                UserErrorCode::AlreadyExists,
+                at,
+                format!(
+                    "the {} and the {} are linked already; detach the link to change it",
+                    link.parent.name(),
+                    link.child.name()
+                ),
+            )
+            .into());
+        }
+        let mut insert = Query::insert();
+        let columns = [link.parent_column, link.child_column]
+            .into_iter()
+            .chain(data.iter().map(|(c, _)| *c));
+        insert
+            .into_table(Alias::new(link.table))
+            .columns(columns.map(Alias::new))
+            .values(
+                [parent.into(), child.into()]
+                    .into_iter()
+                    .chain(data.into_iter().map(|(_, v)| v.into())),
+            )
+            .map_err(|e| ApiError::Internal(format!("a link's values: {e}")))?;
+        self.txn.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Removes the link between `parent` and `child`; `NOT_FOUND` at `at` when there is none.
+    pub(super) async fn detach(
+        &self,
+        link: &Link,
+        (parent, child): (i32, i32),
+        at: &[&str],
+    ) -> Done<()> {
+        let mut delete = Query::delete();
+        delete
+            .from_table(Alias::new(link.table))
+            .and_where(Expr::col(Alias::new(link.parent_column)).eq(parent))
+            .and_where(Expr::col(Alias::new(link.child_column)).eq(child));
+        if self.txn.execute(&delete).await?.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(UserError::new(
+                UserErrorCode::NotFound,
+                at,
+                format!(
+                    "the {} and the {} are not linked",
+                    link.parent.name(),
+                    link.child.name()
+                ),
+            )
+            .into())
+        }
+    }
+
+    async fn linked(&self, link: &Link, parent: i32, child: i32) -> Result<bool, DbErr> {
+        let mut select = Query::select();
+        select
+            .expr(Expr::val(1))
+            .from(Alias::new(link.table))
+            .and_where(Expr::col(Alias::new(link.parent_column)).eq(parent))
+            .and_where(Expr::col(Alias::new(link.child_column)).eq(child));
+        Ok(self.txn.query_one(&select).await?.is_some())
+    }
+}
