@@ -69,8 +69,18 @@ fn every_type_field_argument_and_enum_value_is_described() {
     let mut previous = "";
     let mut in_enum = false;
     let mut checked = 0;
+    let mut in_description = false;
     for line in types.lines() {
         let t = line.trim();
+        // A block description's lines are prose, whatever words they start with.
+        if t == "\"\"\"" {
+            in_description = !in_description;
+            previous = t;
+            continue;
+        }
+        if in_description {
+            continue;
+        }
         let starts_with_name = t.starts_with(|c: char| c.is_ascii_alphabetic());
         let declares_type = [
             "type ",
