@@ -6,13 +6,11 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
 use super::input::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserErrorCode};
 use super::write::Write;
-use super::{patch, payload, respond};
+use super::{node, patch, payload, respond};
 use crate::entity::{militant, organization, personnel};
 use crate::error::ApiResult;
-use crate::graphql::connection::NodeObject;
 use crate::graphql::enums::{MilitantStatus, OrganizationKind, PersonnelStatus, db_name};
 use crate::graphql::ids::NodeKind;
-use crate::graphql::loaders::batches;
 use crate::graphql::types::{Militant, Organization, Personnel};
 
 /// Most aliases a node keeps.
@@ -124,13 +122,7 @@ impl ActorMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "updatePersonnel", cmid.as_deref()).await?;
         let done = update_personnel(&write, &input).await;
-        respond(write, done, cmid, |m| {
-            Ok(Personnel::from_model(
-                m.clone(),
-                batches(ctx)?.group(vec![m]),
-            ))
-        })
-        .await
+        respond(write, done, cmid, |m| node(ctx, m)).await
     }
 
     /// Corrects a militant: names them when a later source does, for instance.
@@ -142,13 +134,7 @@ impl ActorMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "updateMilitant", cmid.as_deref()).await?;
         let done = update_militant(&write, &input).await;
-        respond(write, done, cmid, |m| {
-            Ok(Militant::from_model(
-                m.clone(),
-                batches(ctx)?.group(vec![m]),
-            ))
-        })
-        .await
+        respond(write, done, cmid, |m| node(ctx, m)).await
     }
 
     /// Corrects an organization.
@@ -160,13 +146,7 @@ impl ActorMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "updateOrganization", cmid.as_deref()).await?;
         let done = update_organization(&write, &input).await;
-        respond(write, done, cmid, |m| {
-            Ok(Organization::from_model(
-                m.clone(),
-                batches(ctx)?.group(vec![m]),
-            ))
-        })
-        .await
+        respond(write, done, cmid, |m| node(ctx, m)).await
     }
 }
 

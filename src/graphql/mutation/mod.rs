@@ -19,9 +19,11 @@ pub use operation::*;
 pub use operation_links::*;
 pub use source::*;
 
-use async_graphql::MergedObject;
+use async_graphql::{Context, MergedObject};
 
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::connection::NodeObject;
+use crate::graphql::loaders::batches;
 use input::{Done, Refused};
 use write::Write;
 
@@ -73,6 +75,12 @@ pub trait Payload {
         field: Option<Self::Field>,
         user_errors: Vec<UserError>,
     ) -> Self;
+}
+
+/// The node a payload answers with, made a group of its own for its fields' loaders.
+fn node<N: NodeObject>(ctx: &Context<'_>, model: N::Model) -> ApiResult<N> {
+    let group = batches(ctx)?.group(vec![model.clone()]);
+    Ok(N::from_model(model, group))
 }
 
 /// Applies `value` to `field` when given: a value sets it, null clears it.

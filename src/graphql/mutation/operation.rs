@@ -12,19 +12,17 @@ use super::input::{
     Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, Refused, UserError, UserErrorCode,
 };
 use super::write::Write;
-use super::{payload, respond};
+use super::{node, payload, respond};
 use crate::entity::{
     citation, militant, operation, operation_militant, operation_organization, operation_personnel,
     personnel,
 };
 use crate::error::ApiResult;
-use crate::graphql::connection::NodeObject;
 use crate::graphql::enums::{
     DatePrecision, MilitantOutcome, MilitantStatus, OperationKind, OrganizationRole,
     PersonnelOutcome, PersonnelRole, PersonnelStatus, db_name,
 };
 use crate::graphql::ids::NodeKind;
-use crate::graphql::loaders::batches;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Operation;
 
@@ -214,7 +212,7 @@ impl OperationMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createOperation", cmid.as_deref()).await?;
         let done = create(&write, &input).await;
-        respond(write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Corrects an operation: the fields given, cited, against the revision read.
@@ -226,7 +224,7 @@ impl OperationMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "updateOperation", cmid.as_deref()).await?;
         let done = update(&write, &input).await;
-        respond(write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Deletes an operation, its links and its citations (its people, militants and
@@ -241,11 +239,6 @@ impl OperationMutations {
         let done = delete(&write, &input).await;
         respond(write, done, cmid, |id| Ok(NodeKind::Operation.id(id))).await
     }
-}
-
-fn operation_node(ctx: &Context<'_>, model: operation::Model) -> ApiResult<Operation> {
-    let group = batches(ctx)?.group(vec![model.clone()]);
-    Ok(Operation::from_model(model, group))
 }
 
 /// The checks of an operation's own fields, shared by create and update.
@@ -343,19 +336,15 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
         }
     }
     checks.done()?;
-    if let Some(district) = &input.district_id {
-        model.district_id = Some(
-            write
-                .existing(NodeKind::District, district, &["districtId"])
-                .await?,
-        );
-    }
+    let district = input.district_id.as_ref();
+    model.district_id = write
+        .existing_opt(NodeKind::District, district, &["districtId"])
+        .await?;
     let cited = write.sources(&input.citations).await?;
     let mut row = model.into_active_model();
     row.id = NotSet;
     let created = row.insert(write.txn()).await?;
     let id = created.id;
-    write.cite(NodeKind::Operation, id, &cited).await?;
     let mut seen = std::collections::HashSet::new();
     for (i, p) in input.personnel.iter().enumerate() {
         let at = i.to_string();
@@ -370,18 +359,11 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
                     .await?
             }
             (None, Some(new)) => {
-                let organization_id = match &new.organization_id {
-                    Some(org) => Some(
-                        write
-                            .existing(
-                                NodeKind::Organization,
-                                org,
-                                &["personnel", &at, "personnel", "organizationId"],
-                            )
-                            .await?,
-                    ),
-                    None => None,
-                };
+                let organization = new.organization_id.as_ref();
+                let field = ["personnel", &at, "personnel", "organizationId"];
+                let organization_id = write
+                    .existing_opt(NodeKind::Organization, organization, &field)
+                    .await?;
                 let person = personnel::ActiveModel {
                     id: NotSet,
                     revision: Set(1),
@@ -396,10 +378,8 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
                 }
                 .insert(write.txn())
                 .await?;
-                write.cite(NodeKind::Personnel, person.id, &cited).await?;
-                let after = write.state(NodeKind::Personnel, person.id).await?;
                 write
-                    .record(NodeKind::Personnel, person.id, None, after)
+                    .created(NodeKind::Personnel, person.id, &cited)
                     .await?;
                 person.id
             }
@@ -430,18 +410,11 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
                     .await?
             }
             (None, Some(new)) => {
-                let organization_id = match &new.organization_id {
-                    Some(org) => Some(
-                        write
-                            .existing(
-                                NodeKind::Organization,
-                                org,
-                                &["militants", &at, "militant", "organizationId"],
-                            )
-                            .await?,
-                    ),
-                    None => None,
-                };
+                let organization = new.organization_id.as_ref();
+                let field = ["militants", &at, "militant", "organizationId"];
+                let organization_id = write
+                    .existing_opt(NodeKind::Organization, organization, &field)
+                    .await?;
                 let created = militant::ActiveModel {
                     id: NotSet,
                     revision: Set(1),
@@ -457,10 +430,8 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
                 }
                 .insert(write.txn())
                 .await?;
-                write.cite(NodeKind::Militant, created.id, &cited).await?;
-                let after = write.state(NodeKind::Militant, created.id).await?;
                 write
-                    .record(NodeKind::Militant, created.id, None, after)
+                    .created(NodeKind::Militant, created.id, &cited)
                     .await?;
                 created.id
             }
@@ -497,8 +468,7 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
         .insert(write.txn())
         .await?;
     }
-    let after = write.state(NodeKind::Operation, id).await?;
-    write.record(NodeKind::Operation, id, None, after).await?;
+    write.created(NodeKind::Operation, id, &cited).await?;
     Ok(created)
 }
 

@@ -12,15 +12,13 @@ use super::input::{Checks, CitationInput, Done};
 use super::link::Link;
 use super::operation::current;
 use super::write::Write;
-use super::{payload, respond};
+use super::{node, payload, respond};
 use crate::entity::operation;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::connection::NodeObject;
 use crate::graphql::enums::{
     MilitantOutcome, OrganizationRole, PersonnelOutcome, PersonnelRole, db_name,
 };
 use crate::graphql::ids::NodeKind;
-use crate::graphql::loaders::batches;
 use crate::graphql::types::Operation;
 
 const PERSONNEL: Link = Link {
@@ -172,7 +170,7 @@ impl OperationLinkMutations {
             "personnelId",
         );
         let done = relink(&write, &PERSONNEL, ends, &input.citations, Some(data)).await;
-        respond(write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Unlinks a person of the security forces from an operation.
@@ -190,7 +188,7 @@ impl OperationLinkMutations {
             "nodeId",
         );
         let done = relink(&write, &PERSONNEL, ends, &input.citations, None).await;
-        respond(write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Links a militant to an operation, with their outcome.
@@ -209,7 +207,7 @@ impl OperationLinkMutations {
             "militantId",
         );
         let done = relink(&write, &MILITANTS, ends, &input.citations, Some(data)).await;
-        respond(write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Unlinks a militant from an operation.
@@ -227,7 +225,7 @@ impl OperationLinkMutations {
             "nodeId",
         );
         let done = relink(&write, &MILITANTS, ends, &input.citations, None).await;
-        respond(write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Links an organization to an operation, with its part.
@@ -246,7 +244,7 @@ impl OperationLinkMutations {
             "organizationId",
         );
         let done = relink(&write, &ORGANIZATIONS, ends, &input.citations, Some(data)).await;
-        respond(write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Unlinks an organization from an operation.
@@ -264,13 +262,8 @@ impl OperationLinkMutations {
             "nodeId",
         );
         let done = relink(&write, &ORGANIZATIONS, ends, &input.citations, None).await;
-        respond(write, done, cmid, |op| operation_node(ctx, op)).await
+        respond(write, done, cmid, |op| node(ctx, op)).await
     }
-}
-
-fn operation_node(ctx: &Context<'_>, model: operation::Model) -> ApiResult<Operation> {
-    let group = batches(ctx)?.group(vec![model.clone()]);
-    Ok(Operation::from_model(model, group))
 }
 
 /// The two ends of a link as the input names them.

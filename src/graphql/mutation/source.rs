@@ -5,14 +5,12 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::input::{Checks, Done, MAX_NAME, MAX_TEXT, SourceInput, UserError, UserErrorCode};
 use super::write::Write;
-use super::{payload, respond};
+use super::{node, payload, respond};
 use crate::auth::{Caller, Role};
 use crate::entity::{citation, reported_figure, reported_figure_district, source};
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::connection::NodeObject;
 use crate::graphql::enums::{SourceKind, db_name};
 use crate::graphql::ids::NodeKind;
-use crate::graphql::loaders::batches;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Source;
 
@@ -95,7 +93,7 @@ impl SourceMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createSource", cmid.as_deref()).await?;
         let done = create(&write, &input.source).await;
-        respond(write, done, cmid, |model| source_node(ctx, model)).await
+        respond(write, done, cmid, |model| node(ctx, model)).await
     }
 
     /// Corrects a source's description; the facts citing it are unchanged.
@@ -107,7 +105,7 @@ impl SourceMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "updateSource", cmid.as_deref()).await?;
         let done = update(&write, &input).await;
-        respond(write, done, cmid, |model| source_node(ctx, model)).await
+        respond(write, done, cmid, |model| node(ctx, model)).await
     }
 
     /// Deletes a source: an admin's key only. A source still cited is refused unless the
@@ -125,11 +123,6 @@ impl SourceMutations {
         let done = delete(&write, &input).await;
         respond(write, done, cmid, |id| Ok(NodeKind::Source.id(id))).await
     }
-}
-
-fn source_node(ctx: &Context<'_>, model: source::Model) -> ApiResult<Source> {
-    let group = batches(ctx)?.group(vec![model.clone()]);
-    Ok(Source::from_model(model, group))
 }
 
 /// The source `id` names, at the revision read; `NOT_FOUND` or `CONFLICT` refused.

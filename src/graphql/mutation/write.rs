@@ -285,9 +285,34 @@ impl Write {
         }
         .insert(&self.txn)
         .await?;
-        let after = self.state(NodeKind::Source, row.id).await?;
-        self.record(NodeKind::Source, row.id, None, after).await?;
+        self.created(NodeKind::Source, row.id, &[]).await?;
         Ok(row.id)
+    }
+
+    /// Writes the citations of the `kind` node `id` this change created, and records it.
+    pub(super) async fn created(
+        &self,
+        kind: NodeKind,
+        id: i32,
+        cited: &[(i32, &CitationInput)],
+    ) -> Done<()> {
+        self.cite(kind, id, cited).await?;
+        let after = self.state(kind, id).await?;
+        self.record(kind, id, None, after).await?;
+        Ok(())
+    }
+
+    /// Like [`Write::existing`] for an optional id: `None` when not given.
+    pub(super) async fn existing_opt(
+        &self,
+        kind: NodeKind,
+        id: Option<&ID>,
+        field: &[&str],
+    ) -> Done<Option<i32>> {
+        match id {
+            Some(id) => Ok(Some(self.existing(kind, id, field).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The row id of `id`, which must name an existing node of `kind`; `NOT_FOUND` at
