@@ -11,6 +11,7 @@ mod m20261129_000004_read_indexes;
 mod m20261129_000005_filtered_counts;
 mod m20261202_000006_curation;
 mod m20261202_000007_sparse_references;
+mod m20261202_000008_personnel_aliases;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_filtered_counts::Migration),
             Box::new(m20261202_000006_curation::Migration),
             Box::new(m20261202_000007_sparse_references::Migration),
+            Box::new(m20261202_000008_personnel_aliases::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `affiliations`. Exactly one `subject_*` and exactly one `target_*` column is set.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "affiliations")]
 pub struct Model {
     /// Primary key.

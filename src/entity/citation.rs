@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `citations`. A source is cited at most once per subject.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "citations")]
 pub struct Model {
     /// Primary key.

@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `community_action_actors`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "community_action_actors")]
 pub struct Model {
     /// The community action (`community_actions.id`).

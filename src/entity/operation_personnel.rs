@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `operation_personnel`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "operation_personnel")]
 pub struct Model {
     /// The operation (`operations.id`).

@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `personnel`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "personnel")]
 pub struct Model {
     /// Primary key.
@@ -14,6 +14,9 @@ pub struct Model {
     pub revision: i32,
     /// Full name.
     pub name: String,
+    /// Other names (a JSON array), such as a merged record's name.
+    #[sea_orm(column_type = "Text", default_value = "[]")]
+    pub aliases: String,
     /// Rank; `None` when unknown.
     pub rank: Option<String>,
     /// The organization they serve in (`organizations.id`); `None` when unknown.

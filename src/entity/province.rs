@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `provinces`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "provinces")]
 pub struct Model {
     /// Primary key.

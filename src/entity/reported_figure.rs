@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `reported_figures`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "reported_figures")]
 pub struct Model {
     /// Primary key.

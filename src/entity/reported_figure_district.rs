@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `reported_figure_districts`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "reported_figure_districts")]
 pub struct Model {
     /// The reported figure (`reported_figures.id`).

@@ -484,6 +484,10 @@ impl Loader<'_> {
         let existing = self
             .by_external_id::<personnel::Entity>(&r.key, C::Dataset, C::ExternalId)
             .await?;
+        // The seed names no aliases; a curator's (a merge's) are kept.
+        let aliases = existing
+            .as_ref()
+            .map_or_else(|| "[]".to_owned(), |e| e.aliases.clone());
         let id = save!(
             self,
             personnel,
@@ -492,6 +496,7 @@ impl Loader<'_> {
                 id: 0,
                 revision: 1,
                 name: r.name.clone(),
+                aliases,
                 rank: r.rank.clone(),
                 organization_id: self.opt_id(NodeKind::Organization, &r.organization)?,
                 hometown: r.hometown.clone(),

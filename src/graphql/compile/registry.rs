@@ -436,6 +436,7 @@ fn build() -> Registry {
             ObjectBuilder::new::<personnel::Model>(NodeKind::Personnel)
                 .column("revision", personnel::Column::Revision, Number)
                 .column("name", personnel::Column::Name, Text)
+                .column("aliases", personnel::Column::Aliases, Json)
                 .column("rank", personnel::Column::Rank, Text)
                 .column("hometown", personnel::Column::Hometown, Text)
                 .column("status", personnel::Column::Status, Text)

@@ -1,10 +1,11 @@
-//! Corrections of the people and organizations involved: a person of the security forces, a
-//! militant (the next article names them), an organization (its aliases, its kind). Each is
-//! cited, made against the revision read, and kept in the change log.
+//! People and organizations involved: a person of the security forces, a militant (the next
+//! article names them), an organization (its aliases, its kind), created and corrected. Each
+//! is cited, corrected against the revision read, and kept in the change log.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
 
-use super::input::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserErrorCode};
+use super::input::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserError, UserErrorCode};
 use super::write::Write;
 use super::{node, patch, payload, respond};
 use crate::entity::{militant, organization, personnel};
@@ -16,6 +17,21 @@ use crate::graphql::types::{Militant, Organization, Personnel};
 /// Most aliases a node keeps.
 const MAX_ALIASES: usize = 50;
 
+payload!(
+    /// What `createPersonnel` did.
+    CreatePersonnelPayload,
+    personnel: Personnel
+);
+payload!(
+    /// What `createMilitant` did.
+    CreateMilitantPayload,
+    militant: Militant
+);
+payload!(
+    /// What `createOrganization` did.
+    CreateOrganizationPayload,
+    organization: Organization
+);
 payload!(
     /// What `updatePersonnel` did.
     UpdatePersonnelPayload,
@@ -32,6 +48,98 @@ payload!(
     organization: Organization
 );
 
+/// What is known of a person of the security forces besides name and status; on an update,
+/// the fields given change (null clears).
+#[derive(InputObject, Default)]
+pub struct PersonnelDetails {
+    /// Other names (at most 50); on an update they replace the ones recorded.
+    pub aliases: Option<Vec<String>>,
+    /// Rank as reported.
+    pub rank: MaybeUndefined<String>,
+    /// The force they serve in.
+    pub organization_id: MaybeUndefined<ID>,
+    /// Home town as reported.
+    pub hometown: MaybeUndefined<String>,
+    /// The district of the home town.
+    pub hometown_district_id: MaybeUndefined<ID>,
+}
+
+/// What is known of a militant besides their status; on an update, the fields given change
+/// (null clears).
+#[derive(InputObject, Default)]
+pub struct MilitantDetails {
+    /// Name; null when the sources name none.
+    pub name: MaybeUndefined<String>,
+    /// Other names (at most 50); on an update they replace the ones recorded.
+    pub aliases: Option<Vec<String>>,
+    /// Country of nationality.
+    pub nationality_id: MaybeUndefined<ID>,
+    /// Country they operate from.
+    pub operating_country_id: MaybeUndefined<ID>,
+    /// The organization they belong to.
+    pub organization_id: MaybeUndefined<ID>,
+    /// Notes.
+    pub description: MaybeUndefined<String>,
+}
+
+/// What is known of an organization besides name and kind; on an update, the fields given
+/// change (null clears).
+#[derive(InputObject, Default)]
+pub struct OrganizationDetails {
+    /// Other names (at most 50); on an update they replace the ones recorded.
+    pub aliases: Option<Vec<String>>,
+    /// The country it is based in.
+    pub base_country_id: MaybeUndefined<ID>,
+    /// Notes.
+    pub description: MaybeUndefined<String>,
+}
+
+/// A new person of the security forces.
+#[derive(InputObject)]
+pub struct CreatePersonnelInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// Name as reported.
+    pub name: String,
+    /// What is known of them.
+    pub status: PersonnelStatus,
+    /// The other fields, inlined into this input.
+    #[graphql(flatten)]
+    pub details: PersonnelDetails,
+    /// What the record rests on: at least one citation.
+    pub citations: Vec<CitationInput>,
+}
+
+/// A new militant.
+#[derive(InputObject)]
+pub struct CreateMilitantInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// What is known of them.
+    pub status: MilitantStatus,
+    /// The other fields, inlined into this input.
+    #[graphql(flatten)]
+    pub details: MilitantDetails,
+    /// What the record rests on: at least one citation.
+    pub citations: Vec<CitationInput>,
+}
+
+/// A new organization.
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// Name; unique among organizations.
+    pub name: String,
+    /// What kind of organization it is.
+    pub kind: OrganizationKind,
+    /// The other fields, inlined into this input.
+    #[graphql(flatten)]
+    pub details: OrganizationDetails,
+    /// What the record rests on: at least one citation.
+    pub citations: Vec<CitationInput>,
+}
+
 /// A correction of a person of the security forces: the fields given change (null clears).
 #[derive(InputObject)]
 pub struct UpdatePersonnelInput {
@@ -43,16 +151,11 @@ pub struct UpdatePersonnelInput {
     pub revision: Option<i32>,
     /// Name as reported.
     pub name: Option<String>,
-    /// Rank as reported.
-    pub rank: MaybeUndefined<String>,
-    /// The force they serve in.
-    pub organization_id: MaybeUndefined<ID>,
-    /// Home town as reported.
-    pub hometown: MaybeUndefined<String>,
-    /// The district of the home town.
-    pub hometown_district_id: MaybeUndefined<ID>,
     /// What is known of them.
     pub status: Option<PersonnelStatus>,
+    /// The other fields, inlined into this input.
+    #[graphql(flatten)]
+    pub details: PersonnelDetails,
     /// What the correction rests on: at least one citation.
     pub citations: Vec<CitationInput>,
 }
@@ -66,20 +169,11 @@ pub struct UpdateMilitantInput {
     pub id: ID,
     /// The revision you read; refused with `CONFLICT` when the militant has changed since.
     pub revision: Option<i32>,
-    /// Name; null when the sources name none.
-    pub name: MaybeUndefined<String>,
-    /// Other names, replacing the ones recorded (at most 50).
-    pub aliases: Option<Vec<String>>,
-    /// Country of nationality.
-    pub nationality_id: MaybeUndefined<ID>,
-    /// Country they operate from.
-    pub operating_country_id: MaybeUndefined<ID>,
-    /// The organization they belong to.
-    pub organization_id: MaybeUndefined<ID>,
     /// What is known of them.
     pub status: Option<MilitantStatus>,
-    /// Notes.
-    pub description: MaybeUndefined<String>,
+    /// The other fields, inlined into this input.
+    #[graphql(flatten)]
+    pub details: MilitantDetails,
     /// What the correction rests on: at least one citation.
     pub citations: Vec<CitationInput>,
 }
@@ -95,34 +189,66 @@ pub struct UpdateOrganizationInput {
     pub revision: Option<i32>,
     /// Name.
     pub name: Option<String>,
-    /// Other names, replacing the ones recorded (at most 50).
-    pub aliases: Option<Vec<String>>,
     /// What kind of organization it is.
     pub kind: Option<OrganizationKind>,
-    /// The country it is based in.
-    pub base_country_id: MaybeUndefined<ID>,
-    /// Notes.
-    pub description: MaybeUndefined<String>,
+    /// The other fields, inlined into this input.
+    #[graphql(flatten)]
+    pub details: OrganizationDetails,
     /// What the correction rests on: at least one citation.
     pub citations: Vec<CitationInput>,
 }
 
-/// Corrections of people and organizations.
+/// People and organizations, created and corrected.
 #[derive(Default)]
 pub struct ActorMutations;
 
+/// Runs a mutation of this module: `body` in the mutation's transaction, answered with its node.
+macro_rules! run {
+    ($ctx:ident, $input:ident, $name:literal, $body:ident) => {{
+        let cmid = $input.client_mutation_id.clone();
+        let write = Write::begin($ctx, $name, cmid.as_deref()).await?;
+        let done = $body(&write, &$input).await;
+        respond($ctx, write, done, cmid, |m| node($ctx, m)).await
+    }};
+}
+
 #[Object]
 impl ActorMutations {
+    /// Records a person of the security forces.
+    async fn create_personnel(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePersonnelInput,
+    ) -> ApiResult<Option<CreatePersonnelPayload>> {
+        run!(ctx, input, "createPersonnel", create_personnel)
+    }
+
+    /// Records a militant, named or not.
+    async fn create_militant(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateMilitantInput,
+    ) -> ApiResult<Option<CreateMilitantPayload>> {
+        run!(ctx, input, "createMilitant", create_militant)
+    }
+
+    /// Records an organization; `ALREADY_EXISTS` when one has the name (merge duplicates
+    /// with `mergeOrganizations`).
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganizationInput,
+    ) -> ApiResult<Option<CreateOrganizationPayload>> {
+        run!(ctx, input, "createOrganization", create_organization)
+    }
+
     /// Corrects a person of the security forces.
     async fn update_personnel(
         &self,
         ctx: &Context<'_>,
         input: UpdatePersonnelInput,
     ) -> ApiResult<Option<UpdatePersonnelPayload>> {
-        let cmid = input.client_mutation_id.clone();
-        let write = Write::begin(ctx, "updatePersonnel", cmid.as_deref()).await?;
-        let done = update_personnel(&write, &input).await;
-        respond(write, done, cmid, |m| node(ctx, m)).await
+        run!(ctx, input, "updatePersonnel", update_personnel)
     }
 
     /// Corrects a militant: names them when a later source does, for instance.
@@ -131,10 +257,7 @@ impl ActorMutations {
         ctx: &Context<'_>,
         input: UpdateMilitantInput,
     ) -> ApiResult<Option<UpdateMilitantPayload>> {
-        let cmid = input.client_mutation_id.clone();
-        let write = Write::begin(ctx, "updateMilitant", cmid.as_deref()).await?;
-        let done = update_militant(&write, &input).await;
-        respond(write, done, cmid, |m| node(ctx, m)).await
+        run!(ctx, input, "updateMilitant", update_militant)
     }
 
     /// Corrects an organization.
@@ -143,10 +266,7 @@ impl ActorMutations {
         ctx: &Context<'_>,
         input: UpdateOrganizationInput,
     ) -> ApiResult<Option<UpdateOrganizationPayload>> {
-        let cmid = input.client_mutation_id.clone();
-        let write = Write::begin(ctx, "updateOrganization", cmid.as_deref()).await?;
-        let done = update_organization(&write, &input).await;
-        respond(write, done, cmid, |m| node(ctx, m)).await
+        run!(ctx, input, "updateOrganization", update_organization)
     }
 }
 
@@ -166,26 +286,33 @@ fn aliases(checks: &mut Checks, aliases: &[String]) -> String {
     serde_json::to_string(&trimmed).unwrap_or_else(|_| "[]".to_owned())
 }
 
-async fn update_personnel(write: &Write, input: &UpdatePersonnelInput) -> Done<personnel::Model> {
-    let before = write
-        .current::<personnel::Entity>(NodeKind::Personnel, &input.id, input.revision)
-        .await?;
-    let mut model = before.clone();
-    if let Some(name) = &input.name {
+/// Applies a person's `name`, `status` and `details` to `model`, checked, with the
+/// `citations` the change needs.
+async fn personnel_fields(
+    write: &Write,
+    model: &mut personnel::Model,
+    (name, status): (Option<&String>, Option<PersonnelStatus>),
+    details: &PersonnelDetails,
+    citations: &[CitationInput],
+) -> Done<()> {
+    if let Some(name) = name {
         model.name = name.trim().to_owned();
     }
-    if let Some(status) = input.status {
+    if let Some(status) = status {
         model.status = db_name(status).to_owned();
     }
-    patch(&mut model.rank, &input.rank, Clone::clone);
-    patch(&mut model.hometown, &input.hometown, Clone::clone);
+    patch(&mut model.rank, &details.rank, Clone::clone);
+    patch(&mut model.hometown, &details.hometown, Clone::clone);
     let mut checks = Checks::default();
+    if let Some(list) = &details.aliases {
+        model.aliases = aliases(&mut checks, list);
+    }
     checks.text(&["name"], Some(&model.name), MAX_NAME, true);
     checks.text(&["rank"], model.rank.as_deref(), MAX_NAME, false);
     checks.text(&["hometown"], model.hometown.as_deref(), MAX_NAME, false);
-    checks.citations(&input.citations);
+    checks.citations(citations);
     checks.done()?;
-    let (organization, district) = (&input.organization_id, &input.hometown_district_id);
+    let (organization, district) = (&details.organization_id, &details.hometown_district_id);
     write
         .reference(
             NodeKind::Organization,
@@ -201,26 +328,27 @@ async fn update_personnel(write: &Write, input: &UpdatePersonnelInput) -> Done<p
             "hometownDistrictId",
             &mut model.hometown_district_id,
         )
-        .await?;
-    write
-        .correct::<personnel::Entity, _>(NodeKind::Personnel, before.id, model, &input.citations)
         .await
 }
 
-async fn update_militant(write: &Write, input: &UpdateMilitantInput) -> Done<militant::Model> {
-    let before = write
-        .current::<militant::Entity>(NodeKind::Militant, &input.id, input.revision)
-        .await?;
-    let mut model = before.clone();
+/// Applies a militant's `status` and `details` to `model`, checked, with the `citations` the
+/// change needs.
+async fn militant_fields(
+    write: &Write,
+    model: &mut militant::Model,
+    status: Option<MilitantStatus>,
+    details: &MilitantDetails,
+    citations: &[CitationInput],
+) -> Done<()> {
     let mut checks = Checks::default();
-    patch(&mut model.name, &input.name, |n: &String| {
+    patch(&mut model.name, &details.name, |n: &String| {
         n.trim().to_owned()
     });
-    patch(&mut model.description, &input.description, Clone::clone);
-    if let Some(status) = input.status {
+    patch(&mut model.description, &details.description, Clone::clone);
+    if let Some(status) = status {
         model.status = db_name(status).to_owned();
     }
-    if let Some(list) = &input.aliases {
+    if let Some(list) = &details.aliases {
         model.aliases = aliases(&mut checks, list);
     }
     checks.text(&["name"], model.name.as_deref(), MAX_NAME, false);
@@ -230,16 +358,16 @@ async fn update_militant(write: &Write, input: &UpdateMilitantInput) -> Done<mil
         MAX_TEXT,
         false,
     );
-    checks.citations(&input.citations);
+    checks.citations(citations);
     checks.done()?;
     let countries = [
         (
-            &input.nationality_id,
+            &details.nationality_id,
             "nationalityId",
             &mut model.nationality_id,
         ),
         (
-            &input.operating_country_id,
+            &details.operating_country_id,
             "operatingCountryId",
             &mut model.operating_country_id,
         ),
@@ -252,11 +380,160 @@ async fn update_militant(write: &Write, input: &UpdateMilitantInput) -> Done<mil
     write
         .reference(
             NodeKind::Organization,
-            &input.organization_id,
+            &details.organization_id,
             "organizationId",
             &mut model.organization_id,
         )
+        .await
+}
+
+/// Applies an organization's `name`, `kind` and `details` to `model`, checked, with the
+/// `citations` the change needs; `ALREADY_EXISTS` when another organization has the name.
+async fn organization_fields(
+    write: &Write,
+    model: &mut organization::Model,
+    (name, kind): (Option<&String>, Option<OrganizationKind>),
+    details: &OrganizationDetails,
+    citations: &[CitationInput],
+) -> Done<()> {
+    let mut checks = Checks::default();
+    if let Some(name) = name {
+        model.name = name.trim().to_owned();
+    }
+    if let Some(kind) = kind {
+        model.kind = db_name(kind).to_owned();
+    }
+    if let Some(list) = &details.aliases {
+        model.aliases = aliases(&mut checks, list);
+    }
+    patch(&mut model.description, &details.description, Clone::clone);
+    checks.text(&["name"], Some(&model.name), MAX_NAME, true);
+    checks.text(
+        &["description"],
+        model.description.as_deref(),
+        MAX_TEXT,
+        false,
+    );
+    checks.citations(citations);
+    checks.done()?;
+    let taken = organization::Entity::find()
+        .filter(organization::Column::Name.eq(&model.name))
+        .filter(organization::Column::Id.ne(model.id))
+        .count(write.txn())
         .await?;
+    if taken > 0 {
+        return Err(UserError::new(
+            UserErrorCode::AlreadyExists,
+            &["name"],
+            format!(
+                "an organization is named {:?} already; to make the two one, use \
+                 `mergeOrganizations`",
+                model.name
+            ),
+        )
+        .into());
+    }
+    write
+        .reference(
+            NodeKind::Country,
+            &details.base_country_id,
+            "baseCountryId",
+            &mut model.base_country_id,
+        )
+        .await
+}
+
+async fn create_personnel(write: &Write, input: &CreatePersonnelInput) -> Done<personnel::Model> {
+    let mut model = personnel::Model {
+        id: 0,
+        revision: 1,
+        name: String::new(),
+        aliases: "[]".to_owned(),
+        rank: None,
+        organization_id: None,
+        hometown: None,
+        hometown_district_id: None,
+        status: String::new(),
+        dataset: None,
+        external_id: None,
+    };
+    let named = (Some(&input.name), Some(input.status));
+    personnel_fields(write, &mut model, named, &input.details, &input.citations).await?;
+    let mut row = model.into_active_model();
+    row.id = sea_orm::ActiveValue::NotSet;
+    let row = row.insert(write.txn()).await?;
+    let cited = write.sources(&input.citations).await?;
+    write.created(NodeKind::Personnel, row.id, &cited).await?;
+    Ok(row)
+}
+
+async fn create_militant(write: &Write, input: &CreateMilitantInput) -> Done<militant::Model> {
+    let mut model = militant::Model {
+        id: 0,
+        revision: 1,
+        name: None,
+        aliases: "[]".to_owned(),
+        nationality_id: None,
+        operating_country_id: None,
+        organization_id: None,
+        status: String::new(),
+        description: None,
+        dataset: None,
+        external_id: None,
+    };
+    let status = Some(input.status);
+    militant_fields(write, &mut model, status, &input.details, &input.citations).await?;
+    let mut row = model.into_active_model();
+    row.id = sea_orm::ActiveValue::NotSet;
+    let row = row.insert(write.txn()).await?;
+    let cited = write.sources(&input.citations).await?;
+    write.created(NodeKind::Militant, row.id, &cited).await?;
+    Ok(row)
+}
+
+async fn create_organization(
+    write: &Write,
+    input: &CreateOrganizationInput,
+) -> Done<organization::Model> {
+    let mut model = organization::Model {
+        id: 0,
+        revision: 1,
+        name: String::new(),
+        aliases: "[]".to_owned(),
+        kind: String::new(),
+        base_country_id: None,
+        description: None,
+        dataset: None,
+        external_id: None,
+    };
+    let named = (Some(&input.name), Some(input.kind));
+    organization_fields(write, &mut model, named, &input.details, &input.citations).await?;
+    let mut row = model.into_active_model();
+    row.id = sea_orm::ActiveValue::NotSet;
+    let row = row.insert(write.txn()).await?;
+    let cited = write.sources(&input.citations).await?;
+    write.created(NodeKind::Organization, row.id, &cited).await?;
+    Ok(row)
+}
+
+async fn update_personnel(write: &Write, input: &UpdatePersonnelInput) -> Done<personnel::Model> {
+    let before = write
+        .current::<personnel::Entity>(NodeKind::Personnel, &input.id, input.revision)
+        .await?;
+    let mut model = before.clone();
+    let named = (input.name.as_ref(), input.status);
+    personnel_fields(write, &mut model, named, &input.details, &input.citations).await?;
+    write
+        .correct::<personnel::Entity, _>(NodeKind::Personnel, before.id, model, &input.citations)
+        .await
+}
+
+async fn update_militant(write: &Write, input: &UpdateMilitantInput) -> Done<militant::Model> {
+    let before = write
+        .current::<militant::Entity>(NodeKind::Militant, &input.id, input.revision)
+        .await?;
+    let mut model = before.clone();
+    militant_fields(write, &mut model, input.status, &input.details, &input.citations).await?;
     write
         .correct::<militant::Entity, _>(NodeKind::Militant, before.id, model, &input.citations)
         .await
@@ -270,34 +547,8 @@ async fn update_organization(
         .current::<organization::Entity>(NodeKind::Organization, &input.id, input.revision)
         .await?;
     let mut model = before.clone();
-    let mut checks = Checks::default();
-    if let Some(name) = &input.name {
-        model.name = name.trim().to_owned();
-    }
-    if let Some(kind) = input.kind {
-        model.kind = db_name(kind).to_owned();
-    }
-    if let Some(list) = &input.aliases {
-        model.aliases = aliases(&mut checks, list);
-    }
-    patch(&mut model.description, &input.description, Clone::clone);
-    checks.text(&["name"], Some(&model.name), MAX_NAME, true);
-    checks.text(
-        &["description"],
-        model.description.as_deref(),
-        MAX_TEXT,
-        false,
-    );
-    checks.citations(&input.citations);
-    checks.done()?;
-    write
-        .reference(
-            NodeKind::Country,
-            &input.base_country_id,
-            "baseCountryId",
-            &mut model.base_country_id,
-        )
-        .await?;
+    let named = (input.name.as_ref(), input.kind);
+    organization_fields(write, &mut model, named, &input.details, &input.citations).await?;
     write
         .correct::<organization::Entity, _>(
             NodeKind::Organization,

@@ -18,6 +18,87 @@ pub(super) struct Link {
     pub(super) child_column: &'static str,
 }
 
+pub(super) const OPERATION_PERSONNEL: Link = Link::new(
+    "operation_personnel",
+    (NodeKind::Operation, "operation_id"),
+    (NodeKind::Personnel, "personnel_id"),
+);
+pub(super) const OPERATION_MILITANTS: Link = Link::new(
+    "operation_militants",
+    (NodeKind::Operation, "operation_id"),
+    (NodeKind::Militant, "militant_id"),
+);
+pub(super) const OPERATION_ORGANIZATIONS: Link = Link::new(
+    "operation_organizations",
+    (NodeKind::Operation, "operation_id"),
+    (NodeKind::Organization, "organization_id"),
+);
+
+/// Every link table: what a node's state lists besides its row, and what a merge moves.
+pub(super) const LINKS: [Link; 6] = [
+    OPERATION_PERSONNEL,
+    OPERATION_MILITANTS,
+    OPERATION_ORGANIZATIONS,
+    Link::new(
+        "community_action_actors",
+        (NodeKind::CommunityAction, "community_action_id"),
+        (NodeKind::Organization, "organization_id"),
+    ),
+    Link::new(
+        "community_action_districts",
+        (NodeKind::CommunityAction, "community_action_id"),
+        (NodeKind::District, "district_id"),
+    ),
+    Link::new(
+        "reported_figure_districts",
+        (NodeKind::ReportedFigure, "reported_figure_id"),
+        (NodeKind::District, "district_id"),
+    ),
+];
+
+impl Link {
+    const fn new(
+        table: &'static str,
+        (parent, parent_column): (NodeKind, &'static str),
+        (child, child_column): (NodeKind, &'static str),
+    ) -> Self {
+        Self {
+            table,
+            parent,
+            parent_column,
+            child,
+            child_column,
+        }
+    }
+
+    /// The column naming a `kind` node, and the column naming the other end; `None` when
+    /// the link has no `kind` end.
+    fn ends_of(&self, kind: NodeKind) -> Option<(&'static str, &'static str)> {
+        if self.parent == kind {
+            Some((self.parent_column, self.child_column))
+        } else if self.child == kind {
+            Some((self.child_column, self.parent_column))
+        } else {
+            None
+        }
+    }
+
+    /// The link tables holding a node of `kind`, each with its column naming the node and
+    /// the column naming the other end.
+    pub(super) fn of(
+        kind: NodeKind,
+    ) -> impl Iterator<Item = (&'static Link, &'static str, &'static str)> {
+        LINKS
+            .iter()
+            .filter_map(move |l| l.ends_of(kind).map(|(this, other)| (l, this, other)))
+    }
+
+    /// The link table named `table`.
+    pub(super) fn named(table: &str) -> Option<&'static Link> {
+        LINKS.iter().find(|l| l.table == table)
+    }
+}
+
 impl Write {
     /// Writes the link between `parent` and `child` in `link`'s table with its `data`;
     /// `ALREADY_EXISTS` at `at` when they are linked already.

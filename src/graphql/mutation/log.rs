@@ -6,6 +6,7 @@ use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait as _, Order
 use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, DbErr};
 use sea_orm::{FromQueryResult, JsonValue};
 
+use super::link::Link;
 use super::write::Write;
 use crate::entity::{Table, change_node, citation};
 use crate::graphql::ids::NodeKind;
@@ -30,10 +31,10 @@ impl Write {
             return Ok(None);
         };
         let mut links = serde_json::Map::new();
-        for &(table, column) in links_of(kind) {
+        for (link, column, _) in Link::of(kind) {
             links.insert(
-                table.to_owned(),
-                JsonValue::Array(rows(table, id_is(column)).await?),
+                link.table.to_owned(),
+                JsonValue::Array(rows(link.table, id_is(column)).await?),
             );
         }
         let cited = id_is("subject_id").add(Expr::col(Alias::new("subject_type")).eq(kind.name()));
@@ -55,7 +56,7 @@ impl Write {
     ) -> Result<(), DbErr> {
         change_node::ActiveModel {
             id: NotSet,
-            change_id: Set(self.change),
+            change_id: Set(self.change.id),
             subject_type: Set(kind.name().to_owned()),
             subject_id: Set(id),
             before: Set(before.map(|v| v.to_string())),
@@ -67,42 +68,12 @@ impl Write {
     }
 }
 
-/// The link tables holding a node of `kind` (the table, and its column naming the node): what
-/// its state in the change log lists besides its row.
-fn links_of(kind: NodeKind) -> &'static [(&'static str, &'static str)] {
-    match kind {
-        NodeKind::Operation => &[
-            ("operation_personnel", "operation_id"),
-            ("operation_militants", "operation_id"),
-            ("operation_organizations", "operation_id"),
-        ],
-        NodeKind::Personnel => &[("operation_personnel", "personnel_id")],
-        NodeKind::Militant => &[("operation_militants", "militant_id")],
-        NodeKind::Organization => &[
-            ("operation_organizations", "organization_id"),
-            ("community_action_actors", "organization_id"),
-        ],
-        NodeKind::District => &[("community_action_districts", "district_id")],
-        NodeKind::CommunityAction => &[
-            ("community_action_actors", "community_action_id"),
-            ("community_action_districts", "community_action_id"),
-        ],
-        NodeKind::ReportedFigure => &[("reported_figure_districts", "reported_figure_id")],
-        NodeKind::Country | NodeKind::Province | NodeKind::Affiliation | NodeKind::Source => &[],
-    }
-}
-
-/// The columns that order a table's rows in a state: the link tables' two ends (they have no
+/// The columns that order a table's rows in a state: a link table's two ends (it has no
 /// `id`), every other table's `id`.
 fn order_of(table: &str) -> Vec<(Alias, Order)> {
-    let key: &[&str] = match table {
-        "operation_personnel" => &["operation_id", "personnel_id"],
-        "operation_militants" => &["operation_id", "militant_id"],
-        "operation_organizations" => &["operation_id", "organization_id"],
-        "community_action_actors" => &["community_action_id", "organization_id"],
-        "community_action_districts" => &["community_action_id", "district_id"],
-        "reported_figure_districts" => &["reported_figure_id", "district_id"],
-        _ => &["id"],
+    let key = match Link::named(table) {
+        Some(link) => vec![link.parent_column, link.child_column],
+        None => vec!["id"],
     };
-    key.iter().map(|c| (Alias::new(*c), Order::Asc)).collect()
+    key.into_iter().map(|c| (Alias::new(c), Order::Asc)).collect()
 }

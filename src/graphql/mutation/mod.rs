@@ -8,12 +8,15 @@ mod actors;
 mod input;
 mod link;
 mod log;
+mod merge;
 mod operation;
 mod operation_links;
+mod restore;
 mod source;
 mod write;
 
 pub use actors::*;
+pub use merge::*;
 pub use input::{CitationInput, SourceInput, UserError, UserErrorCode};
 pub use operation::*;
 pub use operation_links::*;
@@ -24,6 +27,7 @@ use async_graphql::{Context, MergedObject};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::NodeObject;
 use crate::graphql::loaders::batches;
+use crate::graphql::types::Change;
 use input::{Done, Refused};
 use write::Write;
 
@@ -34,6 +38,7 @@ pub struct Mutation(
     OperationLinkMutations,
     ActorMutations,
     SourceMutations,
+    MergeMutations,
 );
 
 /// Declares a payload: the client's id, the field the mutation answers with (null when the
@@ -47,6 +52,9 @@ macro_rules! payload {
             pub client_mutation_id: Option<String>,
             /// What the mutation wrote; null when it refused the input.
             pub $field: Option<$ty>,
+            /// The change record the mutation wrote (its `nodes` say what it did to each
+            /// node); null when it refused the input.
+            pub change: Option<$crate::graphql::types::Change>,
             /// Why the input was refused; empty when the mutation was done.
             pub user_errors: Vec<$crate::graphql::mutation::UserError>,
         }
@@ -55,10 +63,11 @@ macro_rules! payload {
             type Field = $ty;
             fn new(
                 client_mutation_id: Option<String>,
-                $field: Option<$ty>,
+                done: Option<($ty, $crate::graphql::types::Change)>,
                 user_errors: Vec<$crate::graphql::mutation::UserError>,
             ) -> Self {
-                Self { client_mutation_id, $field, user_errors }
+                let ($field, change) = done.unzip();
+                Self { client_mutation_id, $field, change, user_errors }
             }
         }
     };
@@ -69,10 +78,11 @@ use payload;
 pub trait Payload {
     /// What the mutation answers with.
     type Field;
-    /// The payload of a mutation done (`field`) or refused (`user_errors`).
+    /// The payload of a mutation done (`done`: what it answers with, and its change record)
+    /// or refused (`user_errors`).
     fn new(
         client_mutation_id: Option<String>,
-        field: Option<Self::Field>,
+        done: Option<(Self::Field, Change)>,
         user_errors: Vec<UserError>,
     ) -> Self;
 }
@@ -100,6 +110,7 @@ fn patch<T, U>(
 /// answers with the refusals (input) or the error (request). The payload is nullable, as
 /// Relay has it, so an error of one mutation leaves the other fields' answers standing.
 async fn respond<T, P: Payload>(
+    ctx: &Context<'_>,
     write: Write,
     done: Done<T>,
     client_mutation_id: Option<String>,
@@ -107,9 +118,10 @@ async fn respond<T, P: Payload>(
 ) -> ApiResult<Option<P>> {
     match done {
         Ok(value) => {
-            write.commit().await.map_err(ApiError::from)?;
+            let change = write.commit().await.map_err(ApiError::from)?;
             let field = answer(value)?;
-            Ok(Some(P::new(client_mutation_id, Some(field), Vec::new())))
+            let change = node::<Change>(ctx, change)?;
+            Ok(Some(P::new(client_mutation_id, Some((field, change)), Vec::new())))
         }
         // Dropping the transaction rolls it back.
         Err(Refused::Input(errors)) => Ok(Some(P::new(client_mutation_id, None, errors))),

@@ -212,7 +212,7 @@ impl OperationMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createOperation", cmid.as_deref()).await?;
         let done = create(&write, &input).await;
-        respond(write, done, cmid, |op| node(ctx, op)).await
+        respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Corrects an operation: the fields given, cited, against the revision read.
@@ -224,7 +224,7 @@ impl OperationMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "updateOperation", cmid.as_deref()).await?;
         let done = update(&write, &input).await;
-        respond(write, done, cmid, |op| node(ctx, op)).await
+        respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Deletes an operation, its links and its citations (its people, militants and
@@ -237,7 +237,7 @@ impl OperationMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "deleteOperation", cmid.as_deref()).await?;
         let done = delete(&write, &input).await;
-        respond(write, done, cmid, |id| Ok(NodeKind::Operation.id(id))).await
+        respond(ctx, write, done, cmid, |id| Ok(NodeKind::Operation.id(id))).await
     }
 }
 
@@ -368,6 +368,7 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
                     id: NotSet,
                     revision: Set(1),
                     name: Set(new.name.trim().to_owned()),
+                    aliases: Set("[]".to_owned()),
                     rank: Set(new.rank.clone()),
                     organization_id: Set(organization_id),
                     hometown: Set(None),

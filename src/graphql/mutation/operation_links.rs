@@ -9,7 +9,7 @@ use sea_orm::EntityTrait;
 use sea_orm::sea_query::Value;
 
 use super::input::{Checks, CitationInput, Done};
-use super::link::Link;
+use super::link::{Link, OPERATION_MILITANTS as MILITANTS, OPERATION_ORGANIZATIONS as ORGANIZATIONS, OPERATION_PERSONNEL as PERSONNEL};
 use super::operation::current;
 use super::write::Write;
 use super::{node, payload, respond};
@@ -20,28 +20,6 @@ use crate::graphql::enums::{
 };
 use crate::graphql::ids::NodeKind;
 use crate::graphql::types::Operation;
-
-const PERSONNEL: Link = Link {
-    table: "operation_personnel",
-    parent: NodeKind::Operation,
-    parent_column: "operation_id",
-    child: NodeKind::Personnel,
-    child_column: "personnel_id",
-};
-const MILITANTS: Link = Link {
-    table: "operation_militants",
-    parent: NodeKind::Operation,
-    parent_column: "operation_id",
-    child: NodeKind::Militant,
-    child_column: "militant_id",
-};
-const ORGANIZATIONS: Link = Link {
-    table: "operation_organizations",
-    parent: NodeKind::Operation,
-    parent_column: "operation_id",
-    child: NodeKind::Organization,
-    child_column: "organization_id",
-};
 
 payload!(
     /// What `attachOperationPersonnel` did.
@@ -170,7 +148,7 @@ impl OperationLinkMutations {
             "personnelId",
         );
         let done = relink(&write, &PERSONNEL, ends, &input.citations, Some(data)).await;
-        respond(write, done, cmid, |op| node(ctx, op)).await
+        respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Unlinks a person of the security forces from an operation.
@@ -188,7 +166,7 @@ impl OperationLinkMutations {
             "nodeId",
         );
         let done = relink(&write, &PERSONNEL, ends, &input.citations, None).await;
-        respond(write, done, cmid, |op| node(ctx, op)).await
+        respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Links a militant to an operation, with their outcome.
@@ -207,7 +185,7 @@ impl OperationLinkMutations {
             "militantId",
         );
         let done = relink(&write, &MILITANTS, ends, &input.citations, Some(data)).await;
-        respond(write, done, cmid, |op| node(ctx, op)).await
+        respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Unlinks a militant from an operation.
@@ -225,7 +203,7 @@ impl OperationLinkMutations {
             "nodeId",
         );
         let done = relink(&write, &MILITANTS, ends, &input.citations, None).await;
-        respond(write, done, cmid, |op| node(ctx, op)).await
+        respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Links an organization to an operation, with its part.
@@ -244,7 +222,7 @@ impl OperationLinkMutations {
             "organizationId",
         );
         let done = relink(&write, &ORGANIZATIONS, ends, &input.citations, Some(data)).await;
-        respond(write, done, cmid, |op| node(ctx, op)).await
+        respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
     /// Unlinks an organization from an operation.
@@ -262,7 +240,7 @@ impl OperationLinkMutations {
             "nodeId",
         );
         let done = relink(&write, &ORGANIZATIONS, ends, &input.citations, None).await;
-        respond(write, done, cmid, |op| node(ctx, op)).await
+        respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 }
 

@@ -93,7 +93,7 @@ impl SourceMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createSource", cmid.as_deref()).await?;
         let done = create(&write, &input.source).await;
-        respond(write, done, cmid, |model| node(ctx, model)).await
+        respond(ctx, write, done, cmid, |model| node(ctx, model)).await
     }
 
     /// Corrects a source's description; the facts citing it are unchanged.
@@ -105,7 +105,7 @@ impl SourceMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "updateSource", cmid.as_deref()).await?;
         let done = update(&write, &input).await;
-        respond(write, done, cmid, |model| node(ctx, model)).await
+        respond(ctx, write, done, cmid, |model| node(ctx, model)).await
     }
 
     /// Deletes a source: an admin's key only. A source still cited is refused unless the
@@ -121,7 +121,7 @@ impl SourceMutations {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "deleteSource", cmid.as_deref()).await?;
         let done = delete(&write, &input).await;
-        respond(write, done, cmid, |id| Ok(NodeKind::Source.id(id))).await
+        respond(ctx, write, done, cmid, |id| Ok(NodeKind::Source.id(id))).await
     }
 }
 

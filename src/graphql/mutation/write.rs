@@ -22,8 +22,8 @@ use crate::graphql::loaders::batches;
 /// One mutation's transaction, opened with its change record.
 pub(super) struct Write {
     pub(super) txn: DatabaseTransaction,
-    /// The change record's id.
-    pub(super) change: i32,
+    /// The change record.
+    pub(super) change: change::Model,
 }
 
 impl Write {
@@ -52,8 +52,7 @@ impl Write {
             client_mutation_id: Set(client_mutation_id.map(str::to_owned)),
         }
         .insert(&txn)
-        .await?
-        .id;
+        .await?;
         // The key was valid when the request came in; one revoked since is refused here,
         // inside the transaction, so no change is ever recorded under a revoked key.
         let revoked = api_key::Entity::find_by_id(caller.key_id)
@@ -87,8 +86,24 @@ impl Write {
         E::Model: Revised,
         <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
     {
+        self.current_at::<E>(kind, (id, "id"), (revision, "revision"))
+            .await
+    }
+
+    /// [`Write::current`] with the input's fields for the id and the revision named.
+    pub(super) async fn current_at<E>(
+        &self,
+        kind: NodeKind,
+        (id, id_field): (&ID, &str),
+        (revision, revision_field): (Option<i32>, &str),
+    ) -> Done<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: Revised,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+    {
         let not_found = |message: String| -> Refused {
-            UserError::new(UserErrorCode::NotFound, &["id"], message).into()
+            UserError::new(UserErrorCode::NotFound, &[id_field], message).into()
         };
         let row = decode_as(id, kind).map_err(|e| not_found(e.message()))?;
         let model = E::find_by_id(row).one(&self.txn).await?.ok_or_else(|| {
@@ -98,8 +113,19 @@ impl Write {
                 id.as_str()
             ))
         })?;
-        if let Some(current) = model.revision() {
-            self.check_revision(kind, current, revision)?;
+        if let (Some(current), Some(read)) = (model.revision(), revision)
+            && read != current
+        {
+            return Err(UserError::new(
+                UserErrorCode::Conflict,
+                &[revision_field],
+                format!(
+                    "the {} is at revision {current}, not {read}: it changed since you read it; \
+                     read it again and reapply your change",
+                    kind.name().to_lowercase()
+                ),
+            )
+            .into());
         }
         Ok(model)
     }
@@ -153,28 +179,6 @@ impl Write {
             MaybeUndefined::Value(id) => *target = Some(self.existing(kind, id, &[field]).await?),
         }
         Ok(())
-    }
-
-    /// `CONFLICT` when the client read another revision of the `kind` node than the current.
-    pub(super) fn check_revision(
-        &self,
-        kind: NodeKind,
-        current: i32,
-        read: Option<i32>,
-    ) -> Done<()> {
-        match read {
-            Some(read) if read != current => Err(UserError::new(
-                UserErrorCode::Conflict,
-                &["revision"],
-                format!(
-                    "the {} is at revision {current}, not {read}: it changed since you read it; \
-                     read it again and reapply your change",
-                    kind.name().to_lowercase()
-                ),
-            )
-            .into()),
-            _ => Ok(()),
-        }
     }
 
     /// Bumps the revision of the node `(kind, id)` from `expected`; `CONFLICT` when another
@@ -339,8 +343,9 @@ impl Write {
         }
     }
 
-    /// Commits the change.
-    pub(super) async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+    /// Commits the change; its record is what it answers with.
+    pub(super) async fn commit(self) -> Result<change::Model, DbErr> {
+        self.txn.commit().await?;
+        Ok(self.change)
     }
 }

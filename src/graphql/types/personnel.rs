@@ -60,6 +60,11 @@ impl Personnel {
         &self.0.name
     }
 
+    /// Other names and spellings they are known by (a merged record's name, for one).
+    async fn aliases(&self) -> ApiResult<Vec<String>> {
+        parse_aliases(&self.0.aliases)
+    }
+
     /// Rank, e.g. `Captain`; null when not reported.
     async fn rank(&self) -> Option<&str> {
         self.0.rank.as_deref()
