@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, both};
 
 /// POSTs `query` with `key` as the bearer and returns the status and the body.
-async fn as_key(
+pub(crate) async fn as_key(
     app: &TestApp,
     key: Option<&str>,
     query: &str,
@@ -25,7 +25,7 @@ async fn as_key(
         .await
 }
 
-async fn editor(app: &TestApp, name: &str) -> String {
+pub(crate) async fn editor(app: &TestApp, name: &str) -> String {
     auth::create(app.db().conn(), name, Role::Editor)
         .await
         .expect("key")
@@ -33,7 +33,7 @@ async fn editor(app: &TestApp, name: &str) -> String {
 
 /// Rows of every table a mutation writes, and a checksum of their contents: equal before
 /// and after a refused mutation when nothing was written.
-async fn fingerprint(app: &TestApp) -> Vec<(String, i64, String)> {
+pub(crate) async fn fingerprint(app: &TestApp) -> Vec<(String, i64, String)> {
     let mut out = Vec::new();
     let conn = app.db().conn();
     for table in [

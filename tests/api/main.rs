@@ -16,6 +16,7 @@ mod filters;
 mod generate;
 mod http;
 mod import;
+mod merge;
 mod migrate;
 mod nested;
 mod outage;

@@ -3,7 +3,9 @@
 //! is cited, corrected against the revision read, and kept in the change log.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+};
 
 use super::input::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserError, UserErrorCode};
 use super::write::Write;
@@ -512,7 +514,9 @@ async fn create_organization(
     row.id = sea_orm::ActiveValue::NotSet;
     let row = row.insert(write.txn()).await?;
     let cited = write.sources(&input.citations).await?;
-    write.created(NodeKind::Organization, row.id, &cited).await?;
+    write
+        .created(NodeKind::Organization, row.id, &cited)
+        .await?;
     Ok(row)
 }
 
@@ -533,7 +537,14 @@ async fn update_militant(write: &Write, input: &UpdateMilitantInput) -> Done<mil
         .current::<militant::Entity>(NodeKind::Militant, &input.id, input.revision)
         .await?;
     let mut model = before.clone();
-    militant_fields(write, &mut model, input.status, &input.details, &input.citations).await?;
+    militant_fields(
+        write,
+        &mut model,
+        input.status,
+        &input.details,
+        &input.citations,
+    )
+    .await?;
     write
         .correct::<militant::Entity, _>(NodeKind::Militant, before.id, model, &input.citations)
         .await

@@ -75,5 +75,7 @@ fn order_of(table: &str) -> Vec<(Alias, Order)> {
         Some(link) => vec![link.parent_column, link.child_column],
         None => vec!["id"],
     };
-    key.into_iter().map(|c| (Alias::new(c), Order::Asc)).collect()
+    key.into_iter()
+        .map(|c| (Alias::new(c), Order::Asc))
+        .collect()
 }

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use async_graphql::{Context, ID, InputObject, Object};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PrimaryKeyTrait, QueryFilter, QueryOrder,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, PrimaryKeyTrait, QueryFilter, QueryOrder,
 };
 
 use super::input::{Checks, CitationInput, Done, UserError, UserErrorCode};
@@ -17,7 +17,9 @@ use super::link::Link;
 use super::restore::Touched;
 use super::write::Write;
 use super::{node, payload, respond};
-use crate::entity::{Revised, Table, change, change_node, citation, militant, organization, personnel};
+use crate::entity::{
+    Revised, Table, change, change_node, citation, militant, organization, personnel,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::NodeKind;
 use crate::graphql::types::{Change, Militant, Organization, Personnel, decode_change_id};
@@ -88,12 +90,13 @@ impl MergeMutations {
     ) -> ApiResult<Option<MergeOrganizationsPayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "mergeOrganizations", cmid.as_deref()).await?;
-        let done = merge::<organization::Entity, _>(&write, NodeKind::Organization, &input, |k, m| {
-            k.aliases = aliases(&k.name, &k.aliases, Some(&m.name), &m.aliases);
-            k.base_country_id = k.base_country_id.or(m.base_country_id);
-            k.description = k.description.take().or(m.description.clone());
-        })
-        .await;
+        let done =
+            merge::<organization::Entity, _>(&write, NodeKind::Organization, &input, |k, m| {
+                k.aliases = aliases(&k.name, &k.aliases, Some(&m.name), &m.aliases);
+                k.base_country_id = k.base_country_id.or(m.base_country_id);
+                k.description = k.description.take().or(m.description.clone());
+            })
+            .await;
         respond(ctx, write, done, cmid, |m| node(ctx, m)).await
     }
 
@@ -278,12 +281,18 @@ where
 }
 
 async fn undo_merge(write: &Write, input: &UndoMergeInput) -> Done<change::Model> {
-    let not_found = |message: String| UserError::new(UserErrorCode::NotFound, &["changeId"], message);
+    let not_found =
+        |message: String| UserError::new(UserErrorCode::NotFound, &["changeId"], message);
     let id = decode_change_id(&input.change_id).map_err(|e| not_found(e.message()))?;
     let merge = change::Entity::find_by_id(id)
         .one(write.txn())
         .await?
-        .ok_or_else(|| not_found(format!("no change has the id {:?}", input.change_id.as_str())))?;
+        .ok_or_else(|| {
+            not_found(format!(
+                "no change has the id {:?}",
+                input.change_id.as_str()
+            ))
+        })?;
     if !merge.mutation.starts_with("merge") {
         return Err(UserError::new(
             UserErrorCode::BadUserInput,
@@ -332,8 +341,14 @@ impl Write {
                 .await?;
         }
         let cited = [("subject_type", kind.name())];
-        self.move_rows(citation::Model::NAME, "subject_id", "source_id", &cited, (from, to))
-            .await?;
+        self.move_rows(
+            citation::Model::NAME,
+            "subject_id",
+            "source_id",
+            &cited,
+            (from, to),
+        )
+        .await?;
         for &(holder, column) in references(kind) {
             let mut update = Query::update();
             update

@@ -16,8 +16,8 @@ mod source;
 mod write;
 
 pub use actors::*;
-pub use merge::*;
 pub use input::{CitationInput, SourceInput, UserError, UserErrorCode};
+pub use merge::*;
 pub use operation::*;
 pub use operation_links::*;
 pub use source::*;
@@ -121,7 +121,11 @@ async fn respond<T, P: Payload>(
             let change = write.commit().await.map_err(ApiError::from)?;
             let field = answer(value)?;
             let change = node::<Change>(ctx, change)?;
-            Ok(Some(P::new(client_mutation_id, Some((field, change)), Vec::new())))
+            Ok(Some(P::new(
+                client_mutation_id,
+                Some((field, change)),
+                Vec::new(),
+            )))
         }
         // Dropping the transaction rolls it back.
         Err(Refused::Input(errors)) => Ok(Some(P::new(client_mutation_id, None, errors))),

@@ -9,7 +9,10 @@ use sea_orm::EntityTrait;
 use sea_orm::sea_query::Value;
 
 use super::input::{Checks, CitationInput, Done};
-use super::link::{Link, OPERATION_MILITANTS as MILITANTS, OPERATION_ORGANIZATIONS as ORGANIZATIONS, OPERATION_PERSONNEL as PERSONNEL};
+use super::link::{
+    Link, OPERATION_MILITANTS as MILITANTS, OPERATION_ORGANIZATIONS as ORGANIZATIONS,
+    OPERATION_PERSONNEL as PERSONNEL,
+};
 use super::operation::current;
 use super::write::Write;
 use super::{node, payload, respond};

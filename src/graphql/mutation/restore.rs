@@ -17,9 +17,8 @@ use super::write::Write;
 use crate::entity::{LinkTable, Table, change_node, citation};
 use crate::entity::{
     affiliation, community_action, community_action_actor, community_action_district, country,
-    district, militant, operation, operation_militant, operation_organization,
-    operation_personnel, organization, personnel, province, reported_figure,
-    reported_figure_district, source,
+    district, militant, operation, operation_militant, operation_organization, operation_personnel,
+    organization, personnel, province, reported_figure, reported_figure_district, source,
 };
 use crate::error::ApiError;
 use crate::graphql::ids::NodeKind;
