@@ -56,6 +56,61 @@ pub(super) const LINKS: [Link; 6] = [
     ),
 ];
 
+/// A column of a node table that names another node: `holder`'s `column` names a `target`.
+pub(super) struct Reference {
+    pub(super) holder: NodeKind,
+    pub(super) column: &'static str,
+    pub(super) target: NodeKind,
+    /// The database refuses to delete a target still named (a country's provinces, a
+    /// province's districts); the others clear the column or delete the holder with it.
+    pub(super) restrict: bool,
+}
+
+/// Every reference between node tables, as the migrations declare them.
+pub(super) const REFERENCES: [Reference; 17] = {
+    use NodeKind::*;
+    const fn r(holder: NodeKind, column: &'static str, target: NodeKind) -> Reference {
+        Reference {
+            holder,
+            column,
+            target,
+            restrict: false,
+        }
+    }
+    [
+        Reference {
+            restrict: true,
+            ..r(Province, "country_id", Country)
+        },
+        Reference {
+            restrict: true,
+            ..r(District, "province_id", Province)
+        },
+        r(Organization, "base_country_id", Country),
+        r(Personnel, "organization_id", Organization),
+        r(Personnel, "hometown_district_id", District),
+        r(Militant, "nationality_id", Country),
+        r(Militant, "operating_country_id", Country),
+        r(Militant, "organization_id", Organization),
+        r(Operation, "district_id", District),
+        r(Affiliation, "subject_personnel_id", Personnel),
+        r(Affiliation, "subject_militant_id", Militant),
+        r(Affiliation, "subject_organization_id", Organization),
+        r(Affiliation, "target_organization_id", Organization),
+        r(Affiliation, "target_country_id", Country),
+        r(ReportedFigure, "scope_province_id", Province),
+        r(ReportedFigure, "nationality_id", Country),
+        r(ReportedFigure, "source_id", Source),
+    ]
+};
+
+impl Reference {
+    /// The references naming a `kind` node.
+    pub(super) fn to(kind: NodeKind) -> impl Iterator<Item = &'static Reference> {
+        REFERENCES.iter().filter(move |r| r.target == kind)
+    }
+}
+
 impl Link {
     const fn new(
         table: &'static str,

@@ -6,14 +6,14 @@
 use std::collections::BTreeSet;
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait as _, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel, PrimaryKeyTrait, QueryFilter, QueryOrder,
 };
 
 use super::input::{Checks, CitationInput, Done, UserError, UserErrorCode};
-use super::link::Link;
+use super::link::{Link, Reference};
 use super::restore::Touched;
 use super::write::Write;
 use super::{node, payload, respond};
@@ -164,22 +164,6 @@ impl MergeMutations {
     }
 }
 
-/// The columns of node tables that name a node of `kind`, as (the holder's type, column): the
-/// references a merge moves.
-fn references(kind: NodeKind) -> &'static [(NodeKind, &'static str)] {
-    match kind {
-        NodeKind::Organization => &[
-            (NodeKind::Personnel, "organization_id"),
-            (NodeKind::Militant, "organization_id"),
-            (NodeKind::Affiliation, "subject_organization_id"),
-            (NodeKind::Affiliation, "target_organization_id"),
-        ],
-        NodeKind::Personnel => &[(NodeKind::Affiliation, "subject_personnel_id")],
-        NodeKind::Militant => &[(NodeKind::Affiliation, "subject_militant_id")],
-        _ => &[],
-    }
-}
-
 /// `keep`'s aliases with `name` and `aliases` of the merged node added, without `keep`'s own
 /// name or repeats (stored as a JSON array).
 fn aliases(keep: &str, kept: &str, name: Option<&str>, merged: &str) -> String {
@@ -235,22 +219,8 @@ where
         .into());
     }
     // Every node whose state the merge changes, with its state before.
-    let mut nodes = BTreeSet::from([(kind, keep_id), (kind, merge_id)]);
-    for (link, column, other) in Link::of(kind) {
-        let other_kind = if link.parent == kind {
-            link.child
-        } else {
-            link.parent
-        };
-        for id in write.ids(link.table, other, column, merge_id).await? {
-            nodes.insert((other_kind, id));
-        }
-    }
-    for &(holder, column) in references(kind) {
-        for id in write.ids(holder.table(), "id", column, merge_id).await? {
-            nodes.insert((holder, id));
-        }
-    }
+    let mut nodes = write.dependents(kind, merge_id, true).await?;
+    nodes.extend([(kind, keep_id), (kind, merge_id)]);
     let mut before = Vec::with_capacity(nodes.len());
     for &(k, id) in &nodes {
         before.push(write.state(k, id).await?);
@@ -318,20 +288,6 @@ async fn undo_merge(write: &Write, input: &UndoMergeInput) -> Done<change::Model
 }
 
 impl Write {
-    /// The values of `column` in the rows of `table` whose `by` is `id`.
-    async fn ids(&self, table: &str, column: &str, by: &str, id: i32) -> Done<Vec<i32>> {
-        let mut select = SelectStatement::new();
-        select
-            .column(Alias::new(column))
-            .from(Alias::new(table))
-            .and_where(Expr::col(Alias::new(by)).eq(id));
-        let rows = self.txn.query_all(&select).await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get::<i32>("", column))
-            .collect::<Result<_, _>>()?)
-    }
-
     /// Moves every link, citation and reference of the `kind` node `from` to `to`. A link
     /// or citation `to` has already stays as it is, and the moved one is dropped; an
     /// affiliation of an organization with itself is dropped.
@@ -349,10 +305,11 @@ impl Write {
             (from, to),
         )
         .await?;
-        for &(holder, column) in references(kind) {
+        for reference in Reference::to(kind) {
+            let column = reference.column;
             let mut update = Query::update();
             update
-                .table(Alias::new(holder.table()))
+                .table(Alias::new(reference.holder.table()))
                 .value(Alias::new(column), to)
                 .and_where(Expr::col(Alias::new(column)).eq(from));
             self.txn.execute(&update).await?;
@@ -402,18 +359,6 @@ impl Write {
             .value(Alias::new(column), to)
             .cond_where(in_scope(column, from));
         self.txn.execute(&delete).await?;
-        self.txn.execute(&update).await?;
-        Ok(())
-    }
-
-    /// Moves the revision of the node `(kind, id)` on: a merge changed its links or references.
-    async fn touch(&self, kind: NodeKind, id: i32) -> Done<()> {
-        let revision = || Alias::new("revision");
-        let mut update = Query::update();
-        update
-            .table(Alias::new(kind.table()))
-            .value(revision(), Expr::col(revision()).add(1))
-            .and_where(Expr::col(Alias::new("id")).eq(id));
         self.txn.execute(&update).await?;
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! citation.
 
 mod actors;
+mod delete;
 mod input;
 mod link;
 mod log;
@@ -16,6 +17,7 @@ mod source;
 mod write;
 
 pub use actors::*;
+pub use delete::*;
 pub use input::{CitationInput, SourceInput, UserError, UserErrorCode};
 pub use merge::*;
 pub use operation::*;
@@ -39,6 +41,7 @@ pub struct Mutation(
     ActorMutations,
     SourceMutations,
     MergeMutations,
+    DeleteMutations,
 );
 
 /// Declares a payload: the client's id, the field the mutation answers with (null when the

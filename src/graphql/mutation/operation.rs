@@ -3,10 +3,7 @@
 //! links.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, EntityTrait,
-    IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, IntoActiveModel};
 
 use super::input::{
     Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, Refused, UserError, UserErrorCode,
@@ -14,8 +11,7 @@ use super::input::{
 use super::write::Write;
 use super::{node, payload, respond};
 use crate::entity::{
-    citation, militant, operation, operation_militant, operation_organization, operation_personnel,
-    personnel,
+    militant, operation, operation_militant, operation_organization, operation_personnel, personnel,
 };
 use crate::error::ApiResult;
 use crate::graphql::enums::{
@@ -236,7 +232,10 @@ impl OperationMutations {
     ) -> ApiResult<Option<DeleteOperationPayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "deleteOperation", cmid.as_deref()).await?;
-        let done = delete(&write, &input).await;
+        // An operation owns its links: they go with it, and nothing else names it.
+        let done = write
+            .delete(NodeKind::Operation, (&input.id, input.revision), false)
+            .await;
         respond(ctx, write, done, cmid, |id| Ok(NodeKind::Operation.id(id))).await
     }
 }
@@ -540,35 +539,4 @@ async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::
     write
         .correct::<operation::Entity, _>(NodeKind::Operation, before.id, model, &input.citations)
         .await
-}
-
-async fn delete(write: &Write, input: &DeleteOperationInput) -> Done<i32> {
-    let before = current(write, &input.id, input.revision).await?;
-    let old = write.state(NodeKind::Operation, before.id).await?;
-    write
-        .bump(NodeKind::Operation, before.id, before.revision)
-        .await?;
-    let txn = write.txn();
-    operation_personnel::Entity::delete_many()
-        .filter(operation_personnel::Column::OperationId.eq(before.id))
-        .exec(txn)
-        .await?;
-    operation_militant::Entity::delete_many()
-        .filter(operation_militant::Column::OperationId.eq(before.id))
-        .exec(txn)
-        .await?;
-    operation_organization::Entity::delete_many()
-        .filter(operation_organization::Column::OperationId.eq(before.id))
-        .exec(txn)
-        .await?;
-    citation::Entity::delete_many()
-        .filter(citation::Column::SubjectType.eq(NodeKind::Operation.name()))
-        .filter(citation::Column::SubjectId.eq(before.id))
-        .exec(txn)
-        .await?;
-    operation::Entity::delete_by_id(before.id).exec(txn).await?;
-    write
-        .record(NodeKind::Operation, before.id, old, None)
-        .await?;
-    Ok(before.id)
 }

@@ -68,12 +68,7 @@ impl Write {
             for (link, column, _) in Link::of(t.kind) {
                 self.delete_where(link.table, column, t.id).await?;
             }
-            let mut cited = Query::delete();
-            cited
-                .from_table(Alias::new(citation::Model::NAME))
-                .and_where(Expr::col(Alias::new("subject_type")).eq(t.kind.name()))
-                .and_where(Expr::col(Alias::new("subject_id")).eq(t.id));
-            self.txn.execute(&cited).await?;
+            self.uncite(t.kind, t.id).await?;
         }
         // Rows a reference may name go back first (a source before what cites it, an
         // organization before its members).
@@ -161,7 +156,23 @@ impl Write {
         ))
     }
 
-    async fn delete_where(&self, table: &str, column: &str, id: i32) -> Result<(), DbErr> {
+    /// Deletes the citations of the node `(kind, id)`.
+    pub(super) async fn uncite(&self, kind: NodeKind, id: i32) -> Result<(), DbErr> {
+        let mut cited = Query::delete();
+        cited
+            .from_table(Alias::new(citation::Model::NAME))
+            .and_where(Expr::col(Alias::new("subject_type")).eq(kind.name()))
+            .and_where(Expr::col(Alias::new("subject_id")).eq(id));
+        self.txn.execute(&cited).await.map(|_| ())
+    }
+
+    /// Deletes the rows of `table` whose `column` is `id`.
+    pub(super) async fn delete_where(
+        &self,
+        table: &str,
+        column: &str,
+        id: i32,
+    ) -> Result<(), DbErr> {
         let mut delete = Query::delete();
         delete
             .from_table(Alias::new(table))

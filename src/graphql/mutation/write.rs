@@ -113,21 +113,34 @@ impl Write {
                 id.as_str()
             ))
         })?;
-        if let (Some(current), Some(read)) = (model.revision(), revision)
-            && read != current
-        {
-            return Err(UserError::new(
+        if let Some(current) = model.revision() {
+            self.check_revision(kind, current, revision, revision_field)?;
+        }
+        Ok(model)
+    }
+
+    /// `CONFLICT` at `field` when the client read another revision of the `kind` node than
+    /// the `current` one.
+    pub(super) fn check_revision(
+        &self,
+        kind: NodeKind,
+        current: i32,
+        read: Option<i32>,
+        field: &str,
+    ) -> Done<()> {
+        match read {
+            Some(read) if read != current => Err(UserError::new(
                 UserErrorCode::Conflict,
-                &[revision_field],
+                &[field],
                 format!(
                     "the {} is at revision {current}, not {read}: it changed since you read it; \
                      read it again and reapply your change",
                     kind.name().to_lowercase()
                 ),
             )
-            .into());
+            .into()),
+            _ => Ok(()),
         }
-        Ok(model)
     }
 
     /// Saves `model`, a correction of the `kind` node `id` as read (its revision still the
@@ -205,6 +218,19 @@ impl Write {
             )
             .into())
         }
+    }
+
+    /// Moves the revision of the node `(kind, id)` on, unconditionally: a change elsewhere
+    /// (a merge, a delete) changed its links or references.
+    pub(super) async fn touch(&self, kind: NodeKind, id: i32) -> Done<()> {
+        let revision = || Alias::new("revision");
+        let mut update = Query::update();
+        update
+            .table(Alias::new(kind.table()))
+            .value(revision(), Expr::col(revision()).add(1))
+            .and_where(Expr::col(Alias::new("id")).eq(id));
+        self.txn.execute(&update).await?;
+        Ok(())
     }
 
     /// The sources `citations` name: existing ones checked, new ones created (once, however
