@@ -615,44 +615,6 @@ impl Loader<'_> {
         self.cite(NodeKind::Operation, id, &r.cite).await
     }
 
-    /// The country an entity operates in, from what the database holds: a country is its
-    /// own; an organization's is its base; a person's is their force's or their own record's.
-    async fn country_of(&self, kind: NodeKind, id: i32) -> anyhow::Result<Option<i32>> {
-        Ok(match kind {
-            NodeKind::Country => Some(id),
-            NodeKind::Organization => organization::Entity::find_by_id(id)
-                .one(self.txn)
-                .await?
-                .and_then(|o| o.base_country_id),
-            NodeKind::Militant => {
-                let m = militant::Entity::find_by_id(id).one(self.txn).await?;
-                match m {
-                    Some(m) if m.operating_country_id.is_some() => m.operating_country_id,
-                    Some(m) => {
-                        Box::pin(self.country_of_opt(NodeKind::Organization, m.organization_id))
-                            .await?
-                    }
-                    None => None,
-                }
-            }
-            NodeKind::Personnel => {
-                let p = personnel::Entity::find_by_id(id).one(self.txn).await?;
-                Box::pin(
-                    self.country_of_opt(NodeKind::Organization, p.and_then(|p| p.organization_id)),
-                )
-                .await?
-            }
-            _ => None,
-        })
-    }
-
-    async fn country_of_opt(&self, kind: NodeKind, id: Option<i32>) -> anyhow::Result<Option<i32>> {
-        match id {
-            Some(id) => self.country_of(kind, id).await,
-            None => Ok(None),
-        }
-    }
-
     fn entity_ref(&self, r: &EntityRef, allowed: &[NodeKind]) -> anyhow::Result<(NodeKind, i32)> {
         let given: Vec<(NodeKind, &String)> = [
             (NodeKind::Personnel, &r.personnel),
@@ -681,13 +643,8 @@ impl Loader<'_> {
         let (target_kind, target) = self
             .entity_ref(&r.target, &[K::Organization, K::Country])
             .context("target")?;
-        let cross_border = match (
-            self.country_of(subject_kind, subject).await?,
-            self.country_of(target_kind, target).await?,
-        ) {
-            (Some(a), Some(b)) => a != b,
-            _ => false,
-        };
+        let cross_border =
+            super::crosses_border(self.txn, (subject_kind, subject), (target_kind, target)).await?;
         let pick = |kind: K, wanted: K, id: i32| (kind == wanted).then_some(id);
         let existing = self
             .by_external_id::<affiliation::Entity>(&r.key, C::Dataset, C::ExternalId)

@@ -7,7 +7,7 @@ mod cli;
 mod clients;
 mod compiled;
 mod curation;
-mod deletes;
+mod editing;
 mod errors;
 mod explore;
 mod explore_page;

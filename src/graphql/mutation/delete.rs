@@ -49,6 +49,11 @@ payload!(
     deleted_id: ID
 );
 payload!(
+    /// What `deleteAffiliation` did.
+    DeleteAffiliationPayload,
+    deleted_id: ID
+);
+payload!(
     /// What `deleteMilitant` did.
     DeleteMilitantPayload,
     deleted_id: ID
@@ -98,6 +103,15 @@ impl DeleteMutations {
         input: DeleteInput,
     ) -> ApiResult<Option<DeleteMilitantPayload>> {
         deletion(ctx, NodeKind::Militant, "deleteMilitant", input).await
+    }
+
+    /// Deletes an affiliation, with its citations.
+    async fn delete_affiliation(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> ApiResult<Option<DeleteAffiliationPayload>> {
+        deletion(ctx, NodeKind::Affiliation, "deleteAffiliation", input).await
     }
 }
 

@@ -5,6 +5,7 @@
 //! citation.
 
 mod actors;
+mod affiliation;
 mod delete;
 mod input;
 mod link;
@@ -17,6 +18,7 @@ mod source;
 mod write;
 
 pub use actors::*;
+pub use affiliation::*;
 pub use delete::*;
 pub use input::{CitationInput, SourceInput, UserError, UserErrorCode};
 pub use merge::*;
@@ -40,6 +42,7 @@ pub struct Mutation(
     OperationLinkMutations,
     ActorMutations,
     SourceMutations,
+    AffiliationMutations,
     MergeMutations,
     DeleteMutations,
 );

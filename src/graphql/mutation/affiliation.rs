@@ -1,0 +1,315 @@
+//! Affiliations: a dated, cited link from a person, militant or organization to an
+//! organization or a country. `crossBorder` is derived from where both ends lie, never typed
+//! in; an organization is never affiliated with itself, nor, through memberships, a member of
+//! itself.
+
+use std::collections::BTreeSet;
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter,
+};
+
+use super::input::{Checks, CitationInput, Done, UserError, UserErrorCode};
+use super::write::Write;
+use super::{node, patch, payload, respond};
+use crate::entity::affiliation;
+use crate::error::ApiResult;
+use crate::graphql::enums::{AffiliationKind, Confidence, db_name};
+use crate::graphql::ids::{NodeKind, decode};
+use crate::graphql::scalars::Date;
+use crate::graphql::types::Affiliation;
+use crate::ingest::crosses_border;
+
+payload!(
+    /// What `createAffiliation` did.
+    CreateAffiliationPayload,
+    affiliation: Affiliation
+);
+payload!(
+    /// What `updateAffiliation` did.
+    UpdateAffiliationPayload,
+    affiliation: Affiliation
+);
+
+/// A new affiliation.
+#[derive(InputObject)]
+pub struct CreateAffiliationInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// What kind of link it is.
+    pub kind: AffiliationKind,
+    /// Who is affiliated: a `Personnel`, `Militant` or `Organization` id.
+    pub subject_id: ID,
+    /// With what: an `Organization` or `Country` id.
+    pub target_id: ID,
+    /// Since when, if the source says.
+    pub since: Option<Date>,
+    /// Until when, if the source says; not before `since`.
+    pub until: Option<Date>,
+    /// How firmly the sources state it.
+    #[graphql(default_with = "Confidence::Reported")]
+    pub confidence: Confidence,
+    /// What it rests on: at least one citation.
+    pub citations: Vec<CitationInput>,
+}
+
+/// A correction of an affiliation: the fields given change (null clears). Its ends do not
+/// change: delete it and create another.
+#[derive(InputObject)]
+pub struct UpdateAffiliationInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The affiliation.
+    pub id: ID,
+    /// The revision you read; refused with `CONFLICT` when it has changed since.
+    pub revision: Option<i32>,
+    /// What kind of link it is.
+    pub kind: Option<AffiliationKind>,
+    /// Since when.
+    pub since: MaybeUndefined<Date>,
+    /// Until when; not before `since`.
+    pub until: MaybeUndefined<Date>,
+    /// How firmly the sources state it.
+    pub confidence: Option<Confidence>,
+    /// What the correction rests on: at least one citation.
+    pub citations: Vec<CitationInput>,
+}
+
+/// Affiliations, created and corrected.
+#[derive(Default)]
+pub struct AffiliationMutations;
+
+#[Object]
+impl AffiliationMutations {
+    /// Records an affiliation; its `crossBorder` is derived from where both ends lie.
+    async fn create_affiliation(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAffiliationInput,
+    ) -> ApiResult<Option<CreateAffiliationPayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "createAffiliation", cmid.as_deref()).await?;
+        let done = create(&write, &input).await;
+        respond(ctx, write, done, cmid, |m| node(ctx, m)).await
+    }
+
+    /// Corrects an affiliation's kind, dates or confidence.
+    async fn update_affiliation(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateAffiliationInput,
+    ) -> ApiResult<Option<UpdateAffiliationPayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "updateAffiliation", cmid.as_deref()).await?;
+        let done = update(&write, &input).await;
+        respond(ctx, write, done, cmid, |m| node(ctx, m)).await
+    }
+}
+
+/// The checks of an affiliation's own fields, shared by create and update.
+fn check(checks: &mut Checks, m: &affiliation::Model) {
+    if let (Some(since), Some(until)) = (m.since, m.until)
+        && until < since
+    {
+        checks.refuse(
+            UserErrorCode::BadUserInput,
+            &["until"],
+            "`until` is before `since`",
+        );
+    }
+}
+
+/// The node `id` names, which must be of one of the `allowed` kinds; `NOT_FOUND` at `field`.
+async fn end(write: &Write, id: &ID, allowed: &[NodeKind], field: &str) -> Done<(NodeKind, i32)> {
+    let kind = match decode(id) {
+        Ok((kind, _)) if allowed.contains(&kind) => kind,
+        Ok((kind, _)) => {
+            let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
+            return Err(UserError::new(
+                UserErrorCode::NotFound,
+                &[field],
+                format!(
+                    "{:?} is a {}; this field takes a {}",
+                    id.as_str(),
+                    kind.name(),
+                    names.join(" or ")
+                ),
+            )
+            .into());
+        }
+        Err(e) => {
+            return Err(UserError::new(UserErrorCode::NotFound, &[field], e.message()).into());
+        }
+    };
+    Ok((kind, write.existing(kind, id, &[field]).await?))
+}
+
+async fn create(write: &Write, input: &CreateAffiliationInput) -> Done<affiliation::Model> {
+    use NodeKind as K;
+    let mut model = affiliation::Model {
+        id: 0,
+        revision: 1,
+        kind: db_name(input.kind).to_owned(),
+        subject_personnel_id: None,
+        subject_militant_id: None,
+        subject_organization_id: None,
+        target_organization_id: None,
+        target_country_id: None,
+        cross_border: false,
+        since: input.since.map(|d| d.0),
+        until: input.until.map(|d| d.0),
+        confidence: db_name(input.confidence).to_owned(),
+        dataset: None,
+        external_id: None,
+    };
+    let mut checks = Checks::default();
+    check(&mut checks, &model);
+    checks.citations(&input.citations);
+    checks.done()?;
+    let subject = end(
+        write,
+        &input.subject_id,
+        &[K::Personnel, K::Militant, K::Organization],
+        "subjectId",
+    )
+    .await?;
+    let target = end(
+        write,
+        &input.target_id,
+        &[K::Organization, K::Country],
+        "targetId",
+    )
+    .await?;
+    if subject == target {
+        return Err(UserError::new(
+            UserErrorCode::BadUserInput,
+            &["targetId"],
+            "an organization is not affiliated with itself",
+        )
+        .into());
+    }
+    let pick = |(kind, id): (K, i32), wanted: K| (kind == wanted).then_some(id);
+    model.subject_personnel_id = pick(subject, K::Personnel);
+    model.subject_militant_id = pick(subject, K::Militant);
+    model.subject_organization_id = pick(subject, K::Organization);
+    model.target_organization_id = pick(target, K::Organization);
+    model.target_country_id = pick(target, K::Country);
+    if let (Some(member), Some(of)) = (model.subject_organization_id, model.target_organization_id)
+        && input.kind == AffiliationKind::Membership
+        && write.member_of(of, member).await?
+    {
+        return Err(UserError::new(
+            UserErrorCode::BadUserInput,
+            &["targetId"],
+            "the target is already, through memberships, a member of the subject: this \
+             membership would make a cycle",
+        )
+        .into());
+    }
+    use affiliation::Column as C;
+    // `= NULL` matches nothing: an absent end or date is matched as absent.
+    fn is<V: Into<sea_orm::Value>>(column: C, value: Option<V>) -> sea_orm::sea_query::SimpleExpr {
+        match value {
+            Some(v) => column.eq(v),
+            None => column.is_null(),
+        }
+    }
+    let same = affiliation::Entity::find()
+        .filter(C::Kind.eq(&model.kind))
+        .filter(is(C::SubjectPersonnelId, model.subject_personnel_id))
+        .filter(is(C::SubjectMilitantId, model.subject_militant_id))
+        .filter(is(C::SubjectOrganizationId, model.subject_organization_id))
+        .filter(is(C::TargetOrganizationId, model.target_organization_id))
+        .filter(is(C::TargetCountryId, model.target_country_id))
+        .filter(is(C::Since, model.since))
+        .filter(is(C::Until, model.until))
+        .count(write.txn())
+        .await?;
+    if same > 0 {
+        return Err(UserError::new(
+            UserErrorCode::AlreadyExists,
+            &[],
+            "this affiliation is recorded already; cite it with `updateAffiliation`",
+        )
+        .into());
+    }
+    model.cross_border = crosses_border(write.txn(), subject, target).await?;
+    let mut row = model.into_active_model();
+    row.id = NotSet;
+    let row = row.insert(write.txn()).await?;
+    let cited = write.sources(&input.citations).await?;
+    write.created(K::Affiliation, row.id, &cited).await?;
+    Ok(row)
+}
+
+async fn update(write: &Write, input: &UpdateAffiliationInput) -> Done<affiliation::Model> {
+    let before = write
+        .current::<affiliation::Entity>(NodeKind::Affiliation, &input.id, input.revision)
+        .await?;
+    let mut model = before.clone();
+    if let Some(kind) = input.kind {
+        model.kind = db_name(kind).to_owned();
+    }
+    if let Some(confidence) = input.confidence {
+        model.confidence = db_name(confidence).to_owned();
+    }
+    patch(&mut model.since, &input.since, |d| d.0);
+    patch(&mut model.until, &input.until, |d| d.0);
+    let mut checks = Checks::default();
+    check(&mut checks, &model);
+    checks.citations(&input.citations);
+    checks.done()?;
+    if let (Some(member), Some(of)) = (model.subject_organization_id, model.target_organization_id)
+        && input.kind == Some(AffiliationKind::Membership)
+        && write.member_of(of, member).await?
+    {
+        return Err(UserError::new(
+            UserErrorCode::BadUserInput,
+            &["kind"],
+            "the target is already, through memberships, a member of the subject: this \
+             membership would make a cycle",
+        )
+        .into());
+    }
+    write
+        .correct::<affiliation::Entity, _>(
+            NodeKind::Affiliation,
+            before.id,
+            model,
+            &input.citations,
+        )
+        .await
+}
+
+impl Write {
+    /// Whether organization `member` is, through one or more memberships, a member of
+    /// organization `of`.
+    async fn member_of(&self, member: i32, of: i32) -> Done<bool> {
+        let (subject, target) = ("subject_organization_id", "target_organization_id");
+        let mut seen = BTreeSet::from([member]);
+        let mut frontier = vec![member];
+        while !frontier.is_empty() {
+            let mut step = Query::select();
+            step.column(Alias::new(target))
+                .from(Alias::new(NodeKind::Affiliation.table()))
+                .and_where(Expr::col(Alias::new("kind")).eq(db_name(AffiliationKind::Membership)))
+                .and_where(Expr::col(Alias::new(subject)).is_in(frontier.clone()))
+                .and_where(Expr::col(Alias::new(target)).is_not_null());
+            let mut next = Vec::new();
+            for row in self.txn().query_all(&step).await? {
+                let id: i32 = row.try_get("", target)?;
+                if id == of {
+                    return Ok(true);
+                }
+                if seen.insert(id) {
+                    next.push(id);
+                }
+            }
+            frontier = next;
+        }
+        Ok(false)
+    }
+}
