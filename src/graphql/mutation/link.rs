@@ -1,11 +1,14 @@
-//! Links between nodes, attached and detached inside a mutation's transaction: a link that
-//! exists is not attached twice, one that does not is not detached.
+//! Links between nodes: every link table and every reference between node tables, as the
+//! mutations know them, and links attached and detached inside a mutation's transaction (a
+//! link that exists is not attached twice, one that does not is not detached).
 
+use async_graphql::ID;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query, Value};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait};
 
-use super::input::{Done, UserError, UserErrorCode};
+use super::input::{Checks, CitationInput, Done, UserError, UserErrorCode};
 use super::write::Write;
+use crate::entity::{Revised, Table};
 use crate::error::ApiError;
 use crate::graphql::ids::NodeKind;
 
@@ -230,4 +233,102 @@ impl Write {
             .and_where(Expr::col(Alias::new(link.child_column)).eq(child));
         Ok(self.txn.query_one(&select).await?.is_some())
     }
+}
+
+/// The two ends of a link as the input names them.
+pub(super) struct Ends<'a> {
+    /// The link's parent (an operation, a community action), at the revision read.
+    parent: &'a ID,
+    revision: Option<i32>,
+    other: &'a ID,
+    /// The input field naming `other`.
+    field: &'static str,
+}
+
+impl<'a> Ends<'a> {
+    pub(super) fn new(
+        parent: &'a ID,
+        revision: Option<i32>,
+        other: &'a ID,
+        field: &'static str,
+    ) -> Self {
+        Self {
+            parent,
+            revision,
+            other,
+            field,
+        }
+    }
+}
+
+/// Attaches (with `data`) or detaches (without) the link between the ends, cites it on the
+/// parent (an `E`), moves both ends' revisions and records both ends' states.
+pub(super) async fn relink<E>(
+    write: &Write,
+    link: &Link,
+    ends: Ends<'_>,
+    citations: &[CitationInput],
+    data: Option<Vec<(&'static str, Value)>>,
+) -> Done<E::Model>
+where
+    E: EntityTrait,
+    E::Model: Revised + Table,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    let mut checks = Checks::default();
+    checks.citations(citations);
+    checks.done()?;
+    // The input names the parent `operationId`, `communityActionId`.
+    let name = link.parent.name();
+    let field = format!("{}{}Id", name[..1].to_lowercase(), &name[1..]);
+    let parent = write
+        .current_at::<E>(
+            link.parent,
+            (ends.parent, &field),
+            (ends.revision, "revision"),
+        )
+        .await?;
+    let (parent_id, parent_revision) = (parent.id(), parent.revision().unwrap_or_default());
+    let other = write
+        .existing(link.child, ends.other, &[ends.field])
+        .await?;
+    let before = (
+        write.state(link.parent, parent_id).await?,
+        write.state(link.child, other).await?,
+    );
+    match data {
+        Some(data) => {
+            write
+                .attach(link, (parent_id, other), data, &[ends.field])
+                .await?
+        }
+        None => {
+            write
+                .detach(link, (parent_id, other), &[ends.field])
+                .await?
+        }
+    }
+    write.bump(link.parent, parent_id, parent_revision).await?;
+    let other_revision = before
+        .1
+        .as_ref()
+        .and_then(|s| s["revision"].as_i64())
+        .and_then(|r| i32::try_from(r).ok())
+        .ok_or_else(|| ApiError::Internal(format!("the {} has no revision", link.child.name())))?;
+    write.bump(link.child, other, other_revision).await?;
+    let cited = write.sources(citations).await?;
+    write.cite(link.parent, parent_id, &cited).await?;
+    let after = write.state(link.parent, parent_id).await?;
+    write
+        .record(link.parent, parent_id, before.0, after)
+        .await?;
+    let after = write.state(link.child, other).await?;
+    write.record(link.child, other, before.1, after).await?;
+    let model = E::find_by_id(parent_id).one(write.txn()).await?;
+    Ok(model.ok_or_else(|| {
+        ApiError::Internal(format!(
+            "a {} vanished as it was linked",
+            link.parent.name()
+        ))
+    })?)
 }

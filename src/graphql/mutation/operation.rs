@@ -487,11 +487,7 @@ fn duplicate(field: &[&str], what: &str) -> Refused {
 }
 
 /// The operation `id` names, locked for this change; `NOT_FOUND` or `CONFLICT` refused.
-pub(super) async fn current(
-    write: &Write,
-    id: &ID,
-    revision: Option<i32>,
-) -> Done<operation::Model> {
+async fn current(write: &Write, id: &ID, revision: Option<i32>) -> Done<operation::Model> {
     write
         .current::<operation::Entity>(NodeKind::Operation, id, revision)
         .await

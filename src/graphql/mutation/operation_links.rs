@@ -5,23 +5,20 @@
 //! keeps.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::EntityTrait;
 use sea_orm::sea_query::Value;
 
-use super::input::{Checks, CitationInput, Done};
+use super::input::CitationInput;
 use super::link::{
-    Link, OPERATION_MILITANTS as MILITANTS, OPERATION_ORGANIZATIONS as ORGANIZATIONS,
-    OPERATION_PERSONNEL as PERSONNEL,
+    Ends, OPERATION_MILITANTS as MILITANTS, OPERATION_ORGANIZATIONS as ORGANIZATIONS,
+    OPERATION_PERSONNEL as PERSONNEL, relink,
 };
-use super::operation::current;
 use super::write::Write;
 use super::{node, payload, respond};
 use crate::entity::operation;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::graphql::enums::{
     MilitantOutcome, OrganizationRole, PersonnelOutcome, PersonnelRole, db_name,
 };
-use crate::graphql::ids::NodeKind;
 use crate::graphql::types::Operation;
 
 payload!(
@@ -150,7 +147,9 @@ impl OperationLinkMutations {
             &input.personnel_id,
             "personnelId",
         );
-        let done = relink(&write, &PERSONNEL, ends, &input.citations, Some(data)).await;
+        let done =
+            relink::<operation::Entity>(&write, &PERSONNEL, ends, &input.citations, Some(data))
+                .await;
         respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
@@ -168,7 +167,8 @@ impl OperationLinkMutations {
             &input.node_id,
             "nodeId",
         );
-        let done = relink(&write, &PERSONNEL, ends, &input.citations, None).await;
+        let done =
+            relink::<operation::Entity>(&write, &PERSONNEL, ends, &input.citations, None).await;
         respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
@@ -187,7 +187,9 @@ impl OperationLinkMutations {
             &input.militant_id,
             "militantId",
         );
-        let done = relink(&write, &MILITANTS, ends, &input.citations, Some(data)).await;
+        let done =
+            relink::<operation::Entity>(&write, &MILITANTS, ends, &input.citations, Some(data))
+                .await;
         respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
@@ -205,7 +207,8 @@ impl OperationLinkMutations {
             &input.node_id,
             "nodeId",
         );
-        let done = relink(&write, &MILITANTS, ends, &input.citations, None).await;
+        let done =
+            relink::<operation::Entity>(&write, &MILITANTS, ends, &input.citations, None).await;
         respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
@@ -224,7 +227,9 @@ impl OperationLinkMutations {
             &input.organization_id,
             "organizationId",
         );
-        let done = relink(&write, &ORGANIZATIONS, ends, &input.citations, Some(data)).await;
+        let done =
+            relink::<operation::Entity>(&write, &ORGANIZATIONS, ends, &input.citations, Some(data))
+                .await;
         respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
@@ -242,77 +247,8 @@ impl OperationLinkMutations {
             &input.node_id,
             "nodeId",
         );
-        let done = relink(&write, &ORGANIZATIONS, ends, &input.citations, None).await;
+        let done =
+            relink::<operation::Entity>(&write, &ORGANIZATIONS, ends, &input.citations, None).await;
         respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
-}
-
-/// The two ends of a link as the input names them.
-struct Ends<'a> {
-    operation: &'a ID,
-    revision: Option<i32>,
-    other: &'a ID,
-    /// The input field naming `other`.
-    field: &'static str,
-}
-
-impl<'a> Ends<'a> {
-    fn new(operation: &'a ID, revision: Option<i32>, other: &'a ID, field: &'static str) -> Self {
-        Self {
-            operation,
-            revision,
-            other,
-            field,
-        }
-    }
-}
-
-/// Attaches (with `data`) or detaches (without) the link between the ends, cites it on the
-/// operation, moves both ends' revisions and records both ends' states.
-async fn relink(
-    write: &Write,
-    link: &Link,
-    ends: Ends<'_>,
-    citations: &[CitationInput],
-    data: Option<Vec<(&'static str, Value)>>,
-) -> Done<operation::Model> {
-    let mut checks = Checks::default();
-    checks.citations(citations);
-    checks.done()?;
-    let op = current(write, ends.operation, ends.revision).await?;
-    let other = write
-        .existing(link.child, ends.other, &[ends.field])
-        .await?;
-    let before = (
-        write.state(NodeKind::Operation, op.id).await?,
-        write.state(link.child, other).await?,
-    );
-    match data {
-        Some(data) => {
-            write
-                .attach(link, (op.id, other), data, &[ends.field])
-                .await?
-        }
-        None => write.detach(link, (op.id, other), &[ends.field]).await?,
-    }
-    write.bump(NodeKind::Operation, op.id, op.revision).await?;
-    let other_revision = before
-        .1
-        .as_ref()
-        .and_then(|s| s["revision"].as_i64())
-        .and_then(|r| i32::try_from(r).ok())
-        .ok_or_else(|| ApiError::Internal(format!("the {} has no revision", link.child.name())))?;
-    write.bump(link.child, other, other_revision).await?;
-    let cited = write.sources(citations).await?;
-    write.cite(NodeKind::Operation, op.id, &cited).await?;
-    let after = write.state(NodeKind::Operation, op.id).await?;
-    write
-        .record(NodeKind::Operation, op.id, before.0, after)
-        .await?;
-    let after = write.state(link.child, other).await?;
-    write.record(link.child, other, before.1, after).await?;
-    let model = operation::Entity::find_by_id(op.id)
-        .one(write.txn())
-        .await?;
-    Ok(model.ok_or_else(|| ApiError::Internal("an operation vanished as it was linked".into()))?)
 }
