@@ -3,9 +3,7 @@
 //! is cited, corrected against the revision read, and kept in the change log.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::input::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserError, UserErrorCode};
 use super::write::Write;
@@ -273,7 +271,7 @@ impl ActorMutations {
 }
 
 /// Checks a list of aliases and returns it as stored (a JSON array).
-fn aliases(checks: &mut Checks, aliases: &[String]) -> String {
+pub(super) fn aliases(checks: &mut Checks, aliases: &[String]) -> String {
     if aliases.len() > MAX_ALIASES {
         checks.refuse(
             UserErrorCode::BadUserInput,
@@ -461,12 +459,9 @@ async fn create_personnel(write: &Write, input: &CreatePersonnelInput) -> Done<p
     };
     let named = (Some(&input.name), Some(input.status));
     personnel_fields(write, &mut model, named, &input.details, &input.citations).await?;
-    let mut row = model.into_active_model();
-    row.id = sea_orm::ActiveValue::NotSet;
-    let row = row.insert(write.txn()).await?;
-    let cited = write.sources(&input.citations).await?;
-    write.created(NodeKind::Personnel, row.id, &cited).await?;
-    Ok(row)
+    write
+        .insert::<personnel::Entity, _>(NodeKind::Personnel, model, &input.citations)
+        .await
 }
 
 async fn create_militant(write: &Write, input: &CreateMilitantInput) -> Done<militant::Model> {
@@ -485,12 +480,9 @@ async fn create_militant(write: &Write, input: &CreateMilitantInput) -> Done<mil
     };
     let status = Some(input.status);
     militant_fields(write, &mut model, status, &input.details, &input.citations).await?;
-    let mut row = model.into_active_model();
-    row.id = sea_orm::ActiveValue::NotSet;
-    let row = row.insert(write.txn()).await?;
-    let cited = write.sources(&input.citations).await?;
-    write.created(NodeKind::Militant, row.id, &cited).await?;
-    Ok(row)
+    write
+        .insert::<militant::Entity, _>(NodeKind::Militant, model, &input.citations)
+        .await
 }
 
 async fn create_organization(
@@ -510,14 +502,9 @@ async fn create_organization(
     };
     let named = (Some(&input.name), Some(input.kind));
     organization_fields(write, &mut model, named, &input.details, &input.citations).await?;
-    let mut row = model.into_active_model();
-    row.id = sea_orm::ActiveValue::NotSet;
-    let row = row.insert(write.txn()).await?;
-    let cited = write.sources(&input.citations).await?;
     write
-        .created(NodeKind::Organization, row.id, &cited)
-        .await?;
-    Ok(row)
+        .insert::<organization::Entity, _>(NodeKind::Organization, model, &input.citations)
+        .await
 }
 
 async fn update_personnel(write: &Write, input: &UpdatePersonnelInput) -> Done<personnel::Model> {

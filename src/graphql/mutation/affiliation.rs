@@ -7,10 +7,7 @@ use std::collections::BTreeSet;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::input::{Checks, CitationInput, Done, UserError, UserErrorCode};
 use super::write::Write;
@@ -237,12 +234,9 @@ async fn create(write: &Write, input: &CreateAffiliationInput) -> Done<affiliati
         .into());
     }
     model.cross_border = crosses_border(write.txn(), subject, target).await?;
-    let mut row = model.into_active_model();
-    row.id = NotSet;
-    let row = row.insert(write.txn()).await?;
-    let cited = write.sources(&input.citations).await?;
-    write.created(K::Affiliation, row.id, &cited).await?;
-    Ok(row)
+    write
+        .insert::<affiliation::Entity, _>(K::Affiliation, model, &input.citations)
+        .await
 }
 
 async fn update(write: &Write, input: &UpdateAffiliationInput) -> Done<affiliation::Model> {

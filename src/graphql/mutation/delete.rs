@@ -34,6 +34,16 @@ pub struct DeleteInput {
 }
 
 payload!(
+    /// What `deleteCountry` did.
+    DeleteCountryPayload,
+    deleted_id: ID
+);
+payload!(
+    /// What `deleteProvince` did.
+    DeleteProvincePayload,
+    deleted_id: ID
+);
+payload!(
     /// What `deleteDistrict` did.
     DeleteDistrictPayload,
     deleted_id: ID
@@ -54,6 +64,11 @@ payload!(
     deleted_id: ID
 );
 payload!(
+    /// What `deleteCommunityAction` did.
+    DeleteCommunityActionPayload,
+    deleted_id: ID
+);
+payload!(
     /// What `deleteMilitant` did.
     DeleteMilitantPayload,
     deleted_id: ID
@@ -65,6 +80,26 @@ pub struct DeleteMutations;
 
 #[Object]
 impl DeleteMutations {
+    /// Deletes a country; `IN_USE` while it has provinces (always: delete those first), or
+    /// while organizations, militants, affiliations or figures name it, unless `cascade`.
+    async fn delete_country(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> ApiResult<Option<DeleteCountryPayload>> {
+        deletion(ctx, NodeKind::Country, "deleteCountry", input).await
+    }
+
+    /// Deletes a province; `IN_USE` while it has districts (always: delete or move those
+    /// first), or while figures name it, unless `cascade`.
+    async fn delete_province(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> ApiResult<Option<DeleteProvincePayload>> {
+        deletion(ctx, NodeKind::Province, "deleteProvince", input).await
+    }
+
     /// Deletes a district; `IN_USE` while operations, people, community actions or figures
     /// name it, unless `cascade`.
     async fn delete_district(
@@ -103,6 +138,21 @@ impl DeleteMutations {
         input: DeleteInput,
     ) -> ApiResult<Option<DeleteMilitantPayload>> {
         deletion(ctx, NodeKind::Militant, "deleteMilitant", input).await
+    }
+
+    /// Deletes a community action, with its links and citations.
+    async fn delete_community_action(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> ApiResult<Option<DeleteCommunityActionPayload>> {
+        deletion(
+            ctx,
+            NodeKind::CommunityAction,
+            "deleteCommunityAction",
+            input,
+        )
+        .await
     }
 
     /// Deletes an affiliation, with its citations.

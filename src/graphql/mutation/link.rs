@@ -37,21 +37,24 @@ pub(super) const OPERATION_ORGANIZATIONS: Link = Link::new(
     (NodeKind::Organization, "organization_id"),
 );
 
+pub(super) const COMMUNITY_ACTION_ACTORS: Link = Link::new(
+    "community_action_actors",
+    (NodeKind::CommunityAction, "community_action_id"),
+    (NodeKind::Organization, "organization_id"),
+);
+pub(super) const COMMUNITY_ACTION_DISTRICTS: Link = Link::new(
+    "community_action_districts",
+    (NodeKind::CommunityAction, "community_action_id"),
+    (NodeKind::District, "district_id"),
+);
+
 /// Every link table: what a node's state lists besides its row, and what a merge moves.
 pub(super) const LINKS: [Link; 6] = [
     OPERATION_PERSONNEL,
     OPERATION_MILITANTS,
     OPERATION_ORGANIZATIONS,
-    Link::new(
-        "community_action_actors",
-        (NodeKind::CommunityAction, "community_action_id"),
-        (NodeKind::Organization, "organization_id"),
-    ),
-    Link::new(
-        "community_action_districts",
-        (NodeKind::CommunityAction, "community_action_id"),
-        (NodeKind::District, "district_id"),
-    ),
+    COMMUNITY_ACTION_ACTORS,
+    COMMUNITY_ACTION_DISTRICTS,
     Link::new(
         "reported_figure_districts",
         (NodeKind::ReportedFigure, "reported_figure_id"),

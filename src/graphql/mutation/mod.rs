@@ -6,6 +6,7 @@
 
 mod actors;
 mod affiliation;
+mod community_action;
 mod delete;
 mod input;
 mod link;
@@ -13,17 +14,20 @@ mod log;
 mod merge;
 mod operation;
 mod operation_links;
+mod places;
 mod restore;
 mod source;
 mod write;
 
 pub use actors::*;
 pub use affiliation::*;
+pub use community_action::*;
 pub use delete::*;
 pub use input::{CitationInput, SourceInput, UserError, UserErrorCode};
 pub use merge::*;
 pub use operation::*;
 pub use operation_links::*;
+pub use places::*;
 pub use source::*;
 
 use async_graphql::{Context, MergedObject};
@@ -43,6 +47,8 @@ pub struct Mutation(
     ActorMutations,
     SourceMutations,
     AffiliationMutations,
+    CommunityActionMutations,
+    PlaceMutations,
     MergeMutations,
     DeleteMutations,
 );

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use super::input::{CitationInput, Done, Refused, SourceInput, UserError, UserErrorCode};
 use crate::auth::{Caller, Role};
-use crate::entity::{Revised, api_key, change, citation, source};
+use crate::entity::{Revised, Table, api_key, change, citation, source};
 use crate::error::ApiError;
 use crate::graphql::enums::db_name;
 use crate::graphql::ids::{NodeKind, decode, decode_as};
@@ -175,6 +175,29 @@ impl Write {
         let new = self.state(kind, id).await?;
         self.record(kind, id, old, new).await?;
         Ok(updated)
+    }
+
+    /// Inserts `model` as a new `kind` node (the database gives its id), with the citations
+    /// `citations` name, and records it as created.
+    pub(super) async fn insert<E, A>(
+        &self,
+        kind: NodeKind,
+        model: E::Model,
+        citations: &[CitationInput],
+    ) -> Done<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: Table + IntoActiveModel<A>,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    {
+        let mut row = model.into_active_model();
+        let id = <E::Column as std::str::FromStr>::from_str("id")
+            .map_err(|_| ApiError::Internal(format!("the {} table has no id", kind.name())))?;
+        row.not_set(id);
+        let row = row.insert(&self.txn).await?;
+        let cited = self.sources(citations).await?;
+        self.created(kind, row.id(), &cited).await?;
+        Ok(row)
     }
 
     /// Applies an optional reference of the input (`field`, a `kind` node's id): a value
