@@ -158,3 +158,127 @@ both! {
         assert_eq!(gone["errors"][0]["extensions"]["code"], "NOT_FOUND", "{gone}");
     }
 }
+
+/// Runs the mutation `field` with `input` (of type `input_type`), selecting `selection`.
+async fn mutate(
+    app: &TestApp,
+    key: &str,
+    field: &str,
+    input_type: &str,
+    selection: &str,
+    input: Value,
+) -> Value {
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {field}(input: $input) {{ {selection} userErrors {{ field message code }} }} }}"
+    );
+    let (_, body) = as_key(app, Some(key), &query, json!({ "input": input })).await;
+    assert!(body.get("errors").is_none(), "{field}({input}): {body:#}");
+    body["data"][field].clone()
+}
+
+/// The code and the last path element of a payload's first refusal.
+fn refusal(payload: &Value) -> (String, String) {
+    let err = &payload["userErrors"][0];
+    let field = err["field"]
+        .as_array()
+        .and_then(|f| f.last())
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    (
+        err["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a refusal in {payload}"))
+            .to_owned(),
+        field.to_owned(),
+    )
+}
+
+both! {
+    async fn places_community_actions_and_figures_are_created_corrected_and_deleted(app: TestApp) {
+        let key = editor(&app, "alice").await;
+        let cite = json!([{ "source": { "title": "A gazetteer", "kind": "DATASET" }, "quote": "Mogadishu, Banadir, Somalia." }]);
+        let taliban = id_of(&app, "organizations", "Taliban").await;
+        let bannu = id_of(&app, "districts", "Bannu").await;
+
+        let country = mutate(&app, &key, "createCountry", "CountryInput", "country { id name }",
+            json!({ "isoCode": "SO", "name": "Somalia", "citations": cite })).await;
+        let somalia = country["country"]["id"].clone();
+        let province = mutate(&app, &key, "createProvince", "ProvinceInput", "province { id country { name } }",
+            json!({ "name": "Banadir", "isoCode": "SO-BN", "countryId": somalia, "citations": cite })).await;
+        assert_eq!(province["province"]["country"]["name"], "Somalia", "{province}");
+        let banadir = province["province"]["id"].clone();
+        let district = mutate(&app, &key, "createDistrict", "DistrictInput", "district { id name latitude province { name } }",
+            json!({ "name": "Mogadishu", "aliases": ["Xamar"], "provinceId": banadir, "latitude": 2.04, "longitude": 45.34, "citations": cite })).await;
+        assert_eq!(district["district"]["province"]["name"], "Banadir", "{district}");
+        let mogadishu = district["district"]["id"].clone();
+
+        let action = mutate(&app, &key, "createCommunityAction", "CreateCommunityActionInput",
+            "communityAction { id revision date districts { nodes { name } } actors { edges { role node { name } } } }",
+            json!({ "kind": "PROTECTION", "description": "Elders shielded a school from militants.", "date": "2025-03-05",
+                    "datePrecision": "DAY", "actors": [{ "organizationId": taliban, "role": "OPPONENT" }],
+                    "districtIds": [mogadishu], "citations": cite })).await;
+        let made = &action["communityAction"];
+        assert_eq!(made["districts"]["nodes"], json!([{ "name": "Mogadishu" }]), "{action}");
+        assert_eq!(made["actors"]["edges"], json!([{ "role": "OPPONENT", "node": { "name": "Taliban" } }]));
+        let action_id = made["id"].clone();
+        let attached = mutate(&app, &key, "attachCommunityActionDistrict", "CommunityActionLinkInput", "communityAction { revision districts { totalCount } }",
+            json!({ "communityActionId": action_id, "revision": 1, "nodeId": bannu, "citations": cite })).await;
+        assert_eq!(attached["communityAction"]["districts"]["totalCount"], 2, "{attached}");
+        let detached = mutate(&app, &key, "detachCommunityActionActor", "CommunityActionLinkInput", "communityAction { actors { totalCount } }",
+            json!({ "communityActionId": action_id, "nodeId": taliban, "citations": cite })).await;
+        assert_eq!(detached["communityAction"]["actors"]["totalCount"], 0, "{detached}");
+
+        let figure = mutate(&app, &key, "createReportedFigure", "CreateReportedFigureInput",
+            "reportedFigure { id revision value quote source { title } scope { province { name } districts { nodes { name } } } }",
+            json!({ "metric": "MILITANTS_KILLED", "value": 12, "qualifier": "AT_LEAST", "periodStart": "2025-03-01",
+                    "periodEnd": "2025-03-31", "scopeProvinceId": banadir, "scopeDistrictIds": [mogadishu],
+                    "citation": { "source": { "title": "A ministry's statement", "kind": "OFFICIAL" }, "quote": "At least 12 militants were killed in March." } })).await;
+        let stated = &figure["reportedFigure"];
+        assert_eq!(stated["quote"], "At least 12 militants were killed in March.", "{figure}");
+        assert_eq!(stated["source"]["title"], "A ministry's statement");
+        assert_eq!(stated["scope"]["districts"]["nodes"], json!([{ "name": "Mogadishu" }]));
+        let figure_id = stated["id"].clone();
+        let corrected = mutate(&app, &key, "updateReportedFigure", "UpdateReportedFigureInput", "reportedFigure { revision value }",
+            json!({ "id": figure_id, "revision": 1, "value": 14, "citations": [{ "source": { "title": "A correction", "kind": "OFFICIAL" }, "quote": "The ministry revised the count to 14." }] })).await;
+        assert_eq!(corrected["reportedFigure"], json!({ "revision": 2, "value": 14 }), "{corrected}");
+
+        // Refused, each with its code and field, and nothing written.
+        let before = fingerprint(&app).await;
+        let refusals = [
+            ("createCountry", "CountryInput", json!({ "isoCode": "SO", "name": "Somaliland", "citations": cite }), ("ALREADY_EXISTS", "isoCode")),
+            ("createCountry", "CountryInput", json!({ "isoCode": "som", "name": "Somalia", "citations": cite }), ("BAD_USER_INPUT", "isoCode")),
+            ("createCountry", "CountryInput", json!({ "id": somalia, "isoCode": "SL", "name": "Somaliland", "citations": cite }), ("BAD_USER_INPUT", "id")),
+            ("createDistrict", "DistrictInput", json!({ "name": "Mogadishu", "provinceId": banadir, "citations": cite }), ("ALREADY_EXISTS", "name")),
+            ("createDistrict", "DistrictInput", json!({ "name": "Kismayo", "provinceId": banadir, "latitude": 200.0, "longitude": 42.5, "citations": cite }), ("BAD_USER_INPUT", "latitude")),
+            ("createDistrict", "DistrictInput", json!({ "name": "Kismayo", "provinceId": somalia, "citations": cite }), ("NOT_FOUND", "provinceId")),
+            ("createDistrict", "DistrictInput", json!({ "name": "Kismayo", "provinceId": banadir, "citations": [] }), ("CITATION_REQUIRED", "citations")),
+            ("createCommunityAction", "CreateCommunityActionInput", json!({ "kind": "OTHER", "description": "x", "date": "2025-03-05", "citations": cite }), ("BAD_USER_INPUT", "datePrecision")),
+            ("createCommunityAction", "CreateCommunityActionInput", json!({ "kind": "OTHER", "description": "x", "districtIds": [taliban], "citations": cite }), ("NOT_FOUND", "0")),
+            ("attachCommunityActionDistrict", "CommunityActionLinkInput", json!({ "communityActionId": action_id, "nodeId": bannu, "citations": cite }), ("ALREADY_EXISTS", "nodeId")),
+            ("attachCommunityActionDistrict", "CommunityActionLinkInput", json!({ "communityActionId": action_id, "revision": 1, "nodeId": bannu, "citations": cite }), ("CONFLICT", "revision")),
+            ("createReportedFigure", "CreateReportedFigureInput", json!({ "metric": "OPERATIONS", "value": -1, "qualifier": "EXACT", "citation": { "sourceId": null, "source": { "title": "t", "kind": "NEWS" }, "quote": "q" } }), ("BAD_USER_INPUT", "value")),
+            ("createReportedFigure", "CreateReportedFigureInput", json!({ "metric": "OPERATIONS", "value": 3, "qualifier": "EXACT", "periodStart": "2025-03-20", "periodEnd": "2025-03-01", "citation": { "source": { "title": "t", "kind": "NEWS" }, "quote": "q" } }), ("BAD_USER_INPUT", "periodEnd")),
+            ("updateReportedFigure", "UpdateReportedFigureInput", json!({ "id": figure_id, "revision": 1, "value": 15, "citations": cite }), ("CONFLICT", "revision")),
+        ];
+        for (field, input_type, input, (code, at)) in refusals {
+            let payload = mutate(&app, &key, field, input_type, "", input.clone()).await;
+            assert_eq!(refusal(&payload), (code.to_owned(), at.to_owned()), "{field}({input}): {payload}");
+        }
+        let refused = delete(&app, &key, "deleteProvince", json!({ "id": banadir, "cascade": true })).await;
+        assert_eq!(refusal(&refused).0, "IN_USE", "a province's districts are never cascaded: {refused}");
+        assert_eq!(fingerprint(&app).await, before, "nothing written");
+
+        for (mutation, id) in [
+            ("deleteReportedFigure", &figure_id),
+            ("deleteCommunityAction", &action_id),
+            ("deleteDistrict", &mogadishu),
+            ("deleteProvince", &banadir),
+            ("deleteCountry", &somalia),
+        ] {
+            let done = delete(&app, &key, mutation, json!({ "id": id })).await;
+            assert_eq!(done["userErrors"], json!([]), "{mutation}: {done}");
+        }
+        let left = app.data(r#"{ countries(filter: { isoCode: { eq: "SO" } }) { totalCount } }"#, json!({})).await;
+        assert_eq!(left["countries"]["totalCount"], 0);
+    }
+}

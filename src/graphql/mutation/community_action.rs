@@ -4,7 +4,6 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::sea_query::Value;
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, IntoActiveModel};
 
 use super::input::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserErrorCode};
 use super::link::{COMMUNITY_ACTION_ACTORS, COMMUNITY_ACTION_DISTRICTS, Ends, relink};
@@ -310,9 +309,9 @@ async fn create(
     check(&mut checks, &model);
     checks.citations(&input.citations);
     checks.done()?;
-    let mut row = model.into_active_model();
-    row.id = NotSet;
-    let row = row.insert(write.txn()).await?;
+    let row = write
+        .insert_row::<community_action::Entity, _>(model)
+        .await?;
     for (i, actor) in input.actors.iter().enumerate() {
         let at = ["actors", &i.to_string(), "organizationId"];
         let organization = write

@@ -69,6 +69,11 @@ payload!(
     deleted_id: ID
 );
 payload!(
+    /// What `deleteReportedFigure` did.
+    DeleteReportedFigurePayload,
+    deleted_id: ID
+);
+payload!(
     /// What `deleteMilitant` did.
     DeleteMilitantPayload,
     deleted_id: ID
@@ -153,6 +158,15 @@ impl DeleteMutations {
             input,
         )
         .await
+    }
+
+    /// Deletes a reported figure, with its scope's districts and its citations.
+    async fn delete_reported_figure(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> ApiResult<Option<DeleteReportedFigurePayload>> {
+        deletion(ctx, NodeKind::ReportedFigure, "deleteReportedFigure", input).await
     }
 
     /// Deletes an affiliation, with its citations.

@@ -48,6 +48,12 @@ pub(super) const COMMUNITY_ACTION_DISTRICTS: Link = Link::new(
     (NodeKind::District, "district_id"),
 );
 
+pub(super) const REPORTED_FIGURE_DISTRICTS: Link = Link::new(
+    "reported_figure_districts",
+    (NodeKind::ReportedFigure, "reported_figure_id"),
+    (NodeKind::District, "district_id"),
+);
+
 /// Every link table: what a node's state lists besides its row, and what a merge moves.
 pub(super) const LINKS: [Link; 6] = [
     OPERATION_PERSONNEL,
@@ -55,11 +61,7 @@ pub(super) const LINKS: [Link; 6] = [
     OPERATION_ORGANIZATIONS,
     COMMUNITY_ACTION_ACTORS,
     COMMUNITY_ACTION_DISTRICTS,
-    Link::new(
-        "reported_figure_districts",
-        (NodeKind::ReportedFigure, "reported_figure_id"),
-        (NodeKind::District, "district_id"),
-    ),
+    REPORTED_FIGURE_DISTRICTS,
 ];
 
 /// A column of a node table that names another node: `holder`'s `column` names a `target`.

@@ -8,6 +8,7 @@ mod actors;
 mod affiliation;
 mod community_action;
 mod delete;
+mod figures;
 mod input;
 mod link;
 mod log;
@@ -23,6 +24,7 @@ pub use actors::*;
 pub use affiliation::*;
 pub use community_action::*;
 pub use delete::*;
+pub use figures::*;
 pub use input::{CitationInput, SourceInput, UserError, UserErrorCode};
 pub use merge::*;
 pub use operation::*;
@@ -49,6 +51,7 @@ pub struct Mutation(
     AffiliationMutations,
     CommunityActionMutations,
     PlaceMutations,
+    FigureMutations,
     MergeMutations,
     DeleteMutations,
 );

@@ -190,14 +190,25 @@ impl Write {
         E::Model: Table + IntoActiveModel<A>,
         A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
     {
-        let mut row = model.into_active_model();
-        let id = <E::Column as std::str::FromStr>::from_str("id")
-            .map_err(|_| ApiError::Internal(format!("the {} table has no id", kind.name())))?;
-        row.not_set(id);
-        let row = row.insert(&self.txn).await?;
+        let row = self.insert_row::<E, A>(model).await?;
         let cited = self.sources(citations).await?;
         self.created(kind, row.id(), &cited).await?;
         Ok(row)
+    }
+
+    /// Inserts `model` as a new row (the database gives its id), not yet recorded: for a node
+    /// whose links are written before [`Write::created`] records it.
+    pub(super) async fn insert_row<E, A>(&self, model: E::Model) -> Done<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: IntoActiveModel<A>,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    {
+        let mut row = model.into_active_model();
+        let id = <E::Column as std::str::FromStr>::from_str("id")
+            .map_err(|_| ApiError::Internal("a node table without an id".to_owned()))?;
+        row.not_set(id);
+        Ok(row.insert(&self.txn).await?)
     }
 
     /// Applies an optional reference of the input (`field`, a `kind` node's id): a value
