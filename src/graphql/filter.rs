@@ -127,6 +127,19 @@ pub struct DateFilter {
     pub is_null: Option<bool>,
 }
 
+/// Matches a moment (an RFC 3339 date and time).
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct DateTimeFilter {
+    /// After this moment.
+    pub gt: Option<chrono::DateTime<chrono::Utc>>,
+    /// At or after this moment.
+    pub gte: Option<chrono::DateTime<chrono::Utc>>,
+    /// Before this moment.
+    pub lt: Option<chrono::DateTime<chrono::Utc>>,
+    /// At or before this moment.
+    pub lte: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Matches an enumerated value.
 #[derive(InputObject, Debug, Clone)]
 #[graphql(
@@ -482,6 +495,20 @@ impl Where {
             w = w.add(c, vs.len());
         }
         Ok(w)
+    }
+
+    /// A timestamp column.
+    pub fn moment(self, column: &'static str, f: &Option<DateTimeFilter>) -> Self {
+        let Some(f) = f else { return self };
+        self.compare(
+            column,
+            [
+                (Cmp::Gt, f.gt),
+                (Cmp::Gte, f.gte),
+                (Cmp::Lt, f.lt),
+                (Cmp::Lte, f.lte),
+            ],
+        )
     }
 
     /// A boolean column.

@@ -169,6 +169,22 @@ both! {
         assert_eq!(back["node"]["name"], "Tehrik-i-Taliban Pakistan");
         assert_eq!(back["node"]["aliases"], json!(["TTP"]));
 
+        // The log lists the changes of a node, of a type, of a period.
+        let soon = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+        let log = app
+            .data(r#"query($id: ID!, $soon: DateTime!) {
+                byNode: changes(filter: { nodeId: $id }) { nodes { mutation } }
+                byType: changes(filter: { nodeType: MILITANT }) { totalCount }
+                later: changes(filter: { at: { gt: $soon } }) { totalCount }
+                earlier: changes(filter: { at: { lte: $soon }, mutation: { eq: "undoMerge" } }) { totalCount } }"#,
+                json!({ "id": ttp, "soon": soon }))
+            .await;
+        assert_eq!(log["byNode"]["nodes"], json!([{ "mutation": "undoMerge" }, { "mutation": "mergeOrganizations" }, { "mutation": "createOrganization" }]));
+        assert_eq!(log["byType"]["totalCount"], 3, "the raid's new militant, moved by the merge and back: {log}");
+        assert_eq!((log["later"]["totalCount"].as_i64(), log["earlier"]["totalCount"].as_i64()), (Some(0), Some(1)));
+        let (_, mismatch) = as_key(&app, None, r#"query($id: ID!) { changes(filter: { nodeId: $id, nodeType: PERSONNEL }) { totalCount } }"#, json!({ "id": ttp })).await;
+        assert_eq!(mismatch["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{mismatch}");
+
         // Undone once: a second undo finds the graph moved on, and writes nothing.
         let written = fingerprint(&app).await;
         let again = mutate(&app, &key, UNDO, "undoMerge", json!({ "changeId": change })).await;

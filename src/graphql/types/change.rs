@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::prelude::*;
 use crate::entity::{change, change_node};
-use crate::graphql::filter::NoFilter;
+use crate::graphql::filter::{DateTimeFilter, NoFilter};
+use crate::graphql::ids::decode;
 use crate::graphql::node::{Node, node_in_group};
 
 /// The prefix of a change's id (a change is not a `Node`; its id is still globally unique).
@@ -187,6 +188,12 @@ pub struct ChangeFilter {
     pub mutation: Option<StringFilter>,
     /// The `clientMutationId` sent with it.
     pub client_mutation_id: Option<StringFilter>,
+    /// When it was committed.
+    pub at: Option<DateTimeFilter>,
+    /// It touched a node of this type.
+    pub node_type: Option<NodeKind>,
+    /// It touched this node (which may since have been deleted).
+    pub node_id: Option<ID>,
     /// Every one of these filters matches.
     pub and: Option<Vec<ChangeFilter>>,
     /// At least one of these filters matches.
@@ -197,11 +204,49 @@ pub struct ChangeFilter {
 
 impl FilterInput for ChangeFilter {
     fn to_where(&self) -> ApiResult<Where> {
+        let touched = match (self.node_type, &self.node_id) {
+            (None, None) => None,
+            (kind, Some(id)) => {
+                let (found, row) = decode(id)?;
+                if kind.is_some_and(|k| k != found) {
+                    return Err(ApiError::bad_input(format!(
+                        "{:?} is a {}, not of the `nodeType` given",
+                        id.as_str(),
+                        found.name()
+                    )));
+                }
+                Some(Touched(found, Some(row)))
+            }
+            (Some(kind), None) => Some(Touched(kind, None)),
+        };
         Where::new("changes")
             .text("actor", &self.actor)?
             .text("mutation", &self.mutation)?
             .text("client_mutation_id", &self.client_mutation_id)?
+            .moment("at", &self.at)
+            .related("id", "change_id", touched.as_ref())?
             .combine(&self.and, &self.or, &self.not)
+    }
+}
+
+/// The change touched a node of this type (this one, when its row is given).
+#[derive(Debug)]
+struct Touched(NodeKind, Option<i32>);
+
+impl FilterInput for Touched {
+    fn to_where(&self) -> ApiResult<Where> {
+        let Self(kind, row) = *self;
+        let name = Some(StringFilter {
+            eq: Some(kind.name().to_owned()),
+            ..Default::default()
+        });
+        let id = row.map(|row| IntFilter {
+            eq: Some(row),
+            ..Default::default()
+        });
+        Where::new("change_nodes")
+            .text("subject_type", &name)?
+            .int("subject_id", &id)
     }
 }
 
