@@ -282,3 +282,31 @@ both! {
         assert_eq!(left["countries"]["totalCount"], 0);
     }
 }
+
+both! {
+    async fn an_upsert_creates_under_its_key_then_corrects_what_the_key_names(app: TestApp) {
+        let key = editor(&app, "alice").await;
+        let cite = json!([{ "source": { "title": "ACLED actor list", "kind": "DATASET" }, "quote": "Lashkar-e-Islam" }]);
+        let upsert = |description: &str| json!({ "clientMutationId": "u", "dataset": "team-notes", "key": "lei",
+            "organization": { "name": "Lashkar-e-Islam", "kind": "MILITANT_GROUP", "description": description, "citations": cite } });
+        let selection = "clientMutationId organization { id revision description } change { id }";
+        let first = mutate(&app, &key, "upsertOrganization", "UpsertOrganizationInput", selection, upsert("A group in Khyber.")).await;
+        assert_eq!(first["clientMutationId"], "u");
+        assert_eq!(first["organization"]["revision"], 1, "{first}");
+        let second = mutate(&app, &key, "upsertOrganization", "UpsertOrganizationInput", selection, upsert("A group in Khyber's Bara.")).await;
+        assert_eq!(second["organization"]["id"], first["organization"]["id"], "the key names the same node");
+        assert_eq!(second["organization"]["revision"], 2, "{second}");
+        let same = mutate(&app, &key, "upsertOrganization", "UpsertOrganizationInput", selection, upsert("A group in Khyber's Bara.")).await;
+        assert_eq!(same["organization"]["revision"], 2, "the same upsert again changes nothing: {same}");
+
+        // The seed's own keys: an upsert corrects what the JSON import wrote.
+        let seed = json!({ "dataset": "ctgraph-seed", "key": "taliban",
+            "organization": { "name": "Taliban", "kind": "MILITANT_GROUP", "aliases": ["Taliban fighters"], "citations": cite } });
+        let corrected = mutate(&app, &key, "upsertOrganization", "UpsertOrganizationInput", "organization { id aliases }", seed).await;
+        assert_eq!(corrected["organization"]["id"], json!(id_of(&app, "organizations", "Taliban").await), "{corrected}");
+        assert_eq!(corrected["organization"]["aliases"], json!(["Taliban fighters"]));
+        let blank = json!({ "dataset": " ", "key": "x", "organization": { "name": "X", "kind": "OTHER", "citations": cite } });
+        let refused = mutate(&app, &key, "upsertOrganization", "UpsertOrganizationInput", "organization { id }", blank).await;
+        assert_eq!(refusal(&refused), ("BAD_USER_INPUT".to_owned(), "dataset".to_owned()), "{refused}");
+    }
+}

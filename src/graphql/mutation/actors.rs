@@ -5,7 +5,9 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::input::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserError, UserErrorCode};
+use super::input::{
+    Checks, CitationInput, Done, Key, MAX_NAME, MAX_TEXT, UserError, UserErrorCode,
+};
 use super::write::Write;
 use super::{node, patch, payload, respond};
 use crate::entity::{militant, organization, personnel};
@@ -30,6 +32,21 @@ payload!(
 payload!(
     /// What `createOrganization` did.
     CreateOrganizationPayload,
+    organization: Organization
+);
+payload!(
+    /// What `upsertPersonnel` did.
+    UpsertPersonnelPayload,
+    personnel: Personnel
+);
+payload!(
+    /// What `upsertMilitant` did.
+    UpsertMilitantPayload,
+    militant: Militant
+);
+payload!(
+    /// What `upsertOrganization` did.
+    UpsertOrganizationPayload,
     organization: Organization
 );
 payload!(
@@ -198,6 +215,42 @@ pub struct UpdateOrganizationInput {
     pub citations: Vec<CitationInput>,
 }
 
+/// A person of the security forces to create, or to correct when the key has one already.
+#[derive(InputObject)]
+pub struct UpsertPersonnelInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The dataset and key the person is known by.
+    #[graphql(flatten)]
+    pub key: Key,
+    /// The person; fields left out keep their value on a correction.
+    pub personnel: CreatePersonnelInput,
+}
+
+/// A militant to create, or to correct when the key has one already.
+#[derive(InputObject)]
+pub struct UpsertMilitantInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The dataset and key the militant is known by.
+    #[graphql(flatten)]
+    pub key: Key,
+    /// The militant; fields left out keep their value on a correction.
+    pub militant: CreateMilitantInput,
+}
+
+/// An organization to create, or to correct when the key has one already.
+#[derive(InputObject)]
+pub struct UpsertOrganizationInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The dataset and key the organization is known by.
+    #[graphql(flatten)]
+    pub key: Key,
+    /// The organization; fields left out keep their value on a correction.
+    pub organization: CreateOrganizationInput,
+}
+
 /// People and organizations, created and corrected.
 #[derive(Default)]
 pub struct ActorMutations;
@@ -240,6 +293,43 @@ impl ActorMutations {
         input: CreateOrganizationInput,
     ) -> ApiResult<Option<CreateOrganizationPayload>> {
         run!(ctx, input, "createOrganization", create_organization)
+    }
+
+    /// Creates a person of the security forces under a `(dataset, key)`, or corrects the one
+    /// that key names: the keys of the JSON import, so a client can sync a dataset.
+    async fn upsert_personnel(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertPersonnelInput,
+    ) -> ApiResult<Option<UpsertPersonnelPayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "upsertPersonnel", cmid.as_deref()).await?;
+        let done = upsert_personnel(&write, &input).await;
+        respond(ctx, write, done, cmid, |m| node(ctx, m)).await
+    }
+
+    /// Creates a militant under a `(dataset, key)`, or corrects the one that key names.
+    async fn upsert_militant(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertMilitantInput,
+    ) -> ApiResult<Option<UpsertMilitantPayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "upsertMilitant", cmid.as_deref()).await?;
+        let done = upsert_militant(&write, &input).await;
+        respond(ctx, write, done, cmid, |m| node(ctx, m)).await
+    }
+
+    /// Creates an organization under a `(dataset, key)`, or corrects the one that key names.
+    async fn upsert_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertOrganizationInput,
+    ) -> ApiResult<Option<UpsertOrganizationPayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "upsertOrganization", cmid.as_deref()).await?;
+        let done = upsert_organization(&write, &input).await;
+        respond(ctx, write, done, cmid, |m| node(ctx, m)).await
     }
 
     /// Corrects a person of the security forces.
@@ -444,6 +534,14 @@ async fn organization_fields(
 }
 
 async fn create_personnel(write: &Write, input: &CreatePersonnelInput) -> Done<personnel::Model> {
+    new_personnel(write, input, None).await
+}
+
+async fn new_personnel(
+    write: &Write,
+    input: &CreatePersonnelInput,
+    key: Option<&Key>,
+) -> Done<personnel::Model> {
     let mut model = personnel::Model {
         id: 0,
         revision: 1,
@@ -454,8 +552,8 @@ async fn create_personnel(write: &Write, input: &CreatePersonnelInput) -> Done<p
         hometown: None,
         hometown_district_id: None,
         status: String::new(),
-        dataset: None,
-        external_id: None,
+        dataset: key.map(|k| k.dataset.clone()),
+        external_id: key.map(|k| k.key.clone()),
     };
     let named = (Some(&input.name), Some(input.status));
     personnel_fields(write, &mut model, named, &input.details, &input.citations).await?;
@@ -465,6 +563,14 @@ async fn create_personnel(write: &Write, input: &CreatePersonnelInput) -> Done<p
 }
 
 async fn create_militant(write: &Write, input: &CreateMilitantInput) -> Done<militant::Model> {
+    new_militant(write, input, None).await
+}
+
+async fn new_militant(
+    write: &Write,
+    input: &CreateMilitantInput,
+    key: Option<&Key>,
+) -> Done<militant::Model> {
     let mut model = militant::Model {
         id: 0,
         revision: 1,
@@ -475,8 +581,8 @@ async fn create_militant(write: &Write, input: &CreateMilitantInput) -> Done<mil
         organization_id: None,
         status: String::new(),
         description: None,
-        dataset: None,
-        external_id: None,
+        dataset: key.map(|k| k.dataset.clone()),
+        external_id: key.map(|k| k.key.clone()),
     };
     let status = Some(input.status);
     militant_fields(write, &mut model, status, &input.details, &input.citations).await?;
@@ -489,6 +595,14 @@ async fn create_organization(
     write: &Write,
     input: &CreateOrganizationInput,
 ) -> Done<organization::Model> {
+    new_organization(write, input, None).await
+}
+
+async fn new_organization(
+    write: &Write,
+    input: &CreateOrganizationInput,
+    key: Option<&Key>,
+) -> Done<organization::Model> {
     let mut model = organization::Model {
         id: 0,
         revision: 1,
@@ -497,8 +611,8 @@ async fn create_organization(
         kind: String::new(),
         base_country_id: None,
         description: None,
-        dataset: None,
-        external_id: None,
+        dataset: key.map(|k| k.dataset.clone()),
+        external_id: key.map(|k| k.key.clone()),
     };
     let named = (Some(&input.name), Some(input.kind));
     organization_fields(write, &mut model, named, &input.details, &input.citations).await?;
@@ -554,5 +668,54 @@ async fn update_organization(
             model,
             &input.citations,
         )
+        .await
+}
+
+async fn upsert_personnel(write: &Write, input: &UpsertPersonnelInput) -> Done<personnel::Model> {
+    let (key, fields) = (&input.key, &input.personnel);
+    let Some(before) = write.keyed::<personnel::Entity>(key).await? else {
+        return new_personnel(write, fields, Some(key)).await;
+    };
+    let mut model = before.clone();
+    let named = (Some(&fields.name), Some(fields.status));
+    personnel_fields(write, &mut model, named, &fields.details, &fields.citations).await?;
+    write
+        .upsert::<personnel::Entity, _>(NodeKind::Personnel, before, model, &fields.citations)
+        .await
+}
+
+async fn upsert_militant(write: &Write, input: &UpsertMilitantInput) -> Done<militant::Model> {
+    let (key, fields) = (&input.key, &input.militant);
+    let Some(before) = write.keyed::<militant::Entity>(key).await? else {
+        return new_militant(write, fields, Some(key)).await;
+    };
+    let mut model = before.clone();
+    let status = Some(fields.status);
+    militant_fields(
+        write,
+        &mut model,
+        status,
+        &fields.details,
+        &fields.citations,
+    )
+    .await?;
+    write
+        .upsert::<militant::Entity, _>(NodeKind::Militant, before, model, &fields.citations)
+        .await
+}
+
+async fn upsert_organization(
+    write: &Write,
+    input: &UpsertOrganizationInput,
+) -> Done<organization::Model> {
+    let (key, fields) = (&input.key, &input.organization);
+    let Some(before) = write.keyed::<organization::Entity>(key).await? else {
+        return new_organization(write, fields, Some(key)).await;
+    };
+    let mut model = before.clone();
+    let named = (Some(&fields.name), Some(fields.kind));
+    organization_fields(write, &mut model, named, &fields.details, &fields.citations).await?;
+    write
+        .upsert::<organization::Entity, _>(NodeKind::Organization, before, model, &fields.citations)
         .await
 }

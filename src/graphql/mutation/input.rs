@@ -163,6 +163,12 @@ impl Checks {
         }
     }
 
+    /// A dataset key: neither part blank or too long.
+    pub(super) fn key(&mut self, key: &Key) {
+        self.text(&["dataset"], Some(&key.dataset), MAX_NAME, true);
+        self.text(&["key"], Some(&key.key), MAX_NAME, true);
+    }
+
     /// Ends the checks: `Err` with every refusal when there is one.
     pub(super) fn done(self) -> Done<()> {
         if self.0.is_empty() {
@@ -171,6 +177,16 @@ impl Checks {
             Err(Refused::Input(self.0))
         }
     }
+}
+
+/// The identity of a node in a dataset: the `(dataset, key)` the JSON import gives every row,
+/// by which an upsert finds the node again.
+#[derive(InputObject, Clone, Debug)]
+pub struct Key {
+    /// The dataset (`acled-pakistan`, `my-team-notes`).
+    pub dataset: String,
+    /// The row's key in the dataset.
+    pub key: String,
 }
 
 /// A citation of the fact a mutation writes: an existing source or a new one, and the

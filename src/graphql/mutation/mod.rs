@@ -25,7 +25,7 @@ pub use affiliation::*;
 pub use community_action::*;
 pub use delete::*;
 pub use figures::*;
-pub use input::{CitationInput, SourceInput, UserError, UserErrorCode};
+pub use input::{CitationInput, Key, SourceInput, UserError, UserErrorCode};
 pub use merge::*;
 pub use operation::*;
 pub use operation_links::*;

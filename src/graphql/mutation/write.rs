@@ -11,7 +11,9 @@ use sea_orm::{
     QueryFilter, QuerySelect, TransactionTrait,
 };
 
-use super::input::{CitationInput, Done, Refused, SourceInput, UserError, UserErrorCode};
+use super::input::{
+    Checks, CitationInput, Done, Key, Refused, SourceInput, UserError, UserErrorCode,
+};
 use crate::auth::{Caller, Role};
 use crate::entity::{Revised, Table, api_key, change, citation, source};
 use crate::error::ApiError;
@@ -209,6 +211,44 @@ impl Write {
             .map_err(|_| ApiError::Internal("a node table without an id".to_owned()))?;
         row.not_set(id);
         Ok(row.insert(&self.txn).await?)
+    }
+
+    /// The `E` row that `key` names (its `dataset` and `external_id`), if any; a blank key
+    /// refused.
+    pub(super) async fn keyed<E: EntityTrait>(&self, key: &Key) -> Done<Option<E::Model>> {
+        let mut checks = Checks::default();
+        checks.key(key);
+        checks.done()?;
+        let column = |name: &str| {
+            <E::Column as std::str::FromStr>::from_str(name)
+                .map_err(|_| ApiError::Internal(format!("a keyed table without {name}")))
+        };
+        Ok(E::find()
+            .filter(column("dataset")?.eq(key.dataset.trim()))
+            .filter(column("external_id")?.eq(key.key.trim()))
+            .one(&self.txn)
+            .await?)
+    }
+
+    /// Saves `model`, an upsert's version of the `kind` node `before`: a correction when it
+    /// differs, nothing when it does not (the same upsert again is not a change).
+    pub(super) async fn upsert<E, A>(
+        &self,
+        kind: NodeKind,
+        before: E::Model,
+        model: E::Model,
+        citations: &[CitationInput],
+    ) -> Done<E::Model>
+    where
+        E: EntityTrait,
+        E::Model: Revised + Table + IntoActiveModel<A> + PartialEq,
+        A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    {
+        if model == before {
+            return Ok(before);
+        }
+        self.correct::<E, A>(kind, before.id(), model, citations)
+            .await
     }
 
     /// Applies an optional reference of the input (`field`, a `kind` node's id): a value
