@@ -2,7 +2,7 @@
 //! what the merged node leaves behind (its names as aliases), and that `undoMerge` puts the
 //! whole database back as it was.
 
-use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue, Statement};
+use sea_orm::{FromQueryResult, JsonValue, Statement};
 use serde_json::{Value, json};
 
 use crate::curation::{as_key, editor, fingerprint};
