@@ -188,7 +188,13 @@ both! {
             .await
             .expect("changes");
         let kinds: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "subject_type").expect("type")).collect();
-        assert_eq!(kinds, ["Source", "Personnel", "Operation"]);
+        // The organization it was linked to changed too: its links are part of its state.
+        assert_eq!(kinds, ["Source", "Personnel", "Operation", "Organization"]);
+        // One record per node: the new person was created, then linked, in this change.
+        let person: Option<String> = rows[1].try_get("", "after").expect("after");
+        let person: Value = serde_json::from_str(&person.expect("after")).expect("JSON");
+        assert_eq!(person["links"]["operation_personnel"].as_array().map(Vec::len), Some(1), "{person}");
+        assert_eq!(person["revision"], 1, "a new node is at revision 1");
         let actor: String = rows[2].try_get("", "actor").expect("actor");
         let mutation: String = rows[2].try_get("", "mutation").expect("mutation");
         assert_eq!((actor.as_str(), mutation.as_str()), ("alice", "createOperation"));
@@ -408,14 +414,14 @@ both! {
         assert_eq!(oldest["after"]["links"]["operation_personnel"].as_array().map(Vec::len), Some(1));
         assert_eq!(oldest["after"]["links"]["operation_organizations"].as_array().map(Vec::len), Some(1));
         assert_eq!(oldest["after"]["citations"].as_array().map(Vec::len), Some(1));
-        // The create touched the new source and the new person too.
-        assert_eq!(oldest["change"]["nodes"]["totalCount"], 3);
+        // The create touched the new source, the new person and the organization linked too.
+        assert_eq!(oldest["change"]["nodes"]["totalCount"], 4);
 
         let changes = &data["changes"];
         assert_eq!(changes["totalCount"], 2);
         assert_eq!(changes["nodes"][0]["mutation"], "updateOperation", "newest first");
         let created: Vec<&Value> = changes["nodes"][1]["nodes"]["nodes"].as_array().expect("nodes").iter().map(|n| &n["nodeType"]).collect();
-        assert_eq!(created, [&json!("SOURCE"), &json!("PERSONNEL"), &json!("OPERATION")]);
+        assert_eq!(created, [&json!("SOURCE"), &json!("PERSONNEL"), &json!("OPERATION"), &json!("ORGANIZATION")]);
         let ids: Vec<&Value> = changes["nodes"][1]["nodes"]["nodes"].as_array().expect("nodes").iter().map(|n| &n["node"]["id"]).collect();
         assert_eq!(ids[2], &json!(id));
 

@@ -179,7 +179,9 @@ both! {
                 earlier: changes(filter: { at: { lte: $soon }, mutation: { eq: "undoMerge" } }) { totalCount } }"#,
                 json!({ "id": ttp, "soon": soon }))
             .await;
-        assert_eq!(log["byNode"]["nodes"], json!([{ "mutation": "undoMerge" }, { "mutation": "mergeOrganizations" }, { "mutation": "createOrganization" }]));
+        let by_node = json!([{ "mutation": "undoMerge" }, { "mutation": "mergeOrganizations" },
+                             { "mutation": "createOperation" }, { "mutation": "createOrganization" }]);
+        assert_eq!(log["byNode"]["nodes"], by_node, "the raid linked it too");
         assert_eq!(log["byType"]["totalCount"], 3, "the raid's new militant, moved by the merge and back: {log}");
         assert_eq!((log["later"]["totalCount"].as_i64(), log["earlier"]["totalCount"].as_i64()), (Some(0), Some(1)));
         let (_, mismatch) = as_key(&app, None, r#"query($id: ID!) { changes(filter: { nodeId: $id, nodeType: PERSONNEL }) { totalCount } }"#, json!({ "id": ttp })).await;

@@ -3,9 +3,13 @@
 //! change touched.
 
 use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, ExprTrait as _, Order, Query};
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, DbErr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr,
+    EntityTrait, QueryFilter,
+};
 use sea_orm::{FromQueryResult, JsonValue};
 
+use super::input::Done;
 use super::link::Link;
 use super::write::Write;
 use crate::entity::{Table, change_node, citation};
@@ -46,7 +50,9 @@ impl Write {
         Ok(Some(state))
     }
 
-    /// Records that the change took the node `(kind, id)` from `before` to `after`.
+    /// Records that the change took the node `(kind, id)` from `before` to `after`. A node
+    /// has one record per change: recorded again (a new person, then linked to the operation
+    /// created with them), its first `before` stays and its `after` is the latest.
     pub(super) async fn record(
         &self,
         kind: NodeKind,
@@ -54,6 +60,11 @@ impl Write {
         before: Option<JsonValue>,
         after: Option<JsonValue>,
     ) -> Result<(), DbErr> {
+        if let Some(earlier) = self.recorded(kind, id).await? {
+            let mut row: change_node::ActiveModel = earlier.into();
+            row.after = Set(after.map(|v| v.to_string()));
+            return row.update(&self.txn).await.map(|_| ());
+        }
         change_node::ActiveModel {
             id: NotSet,
             change_id: Set(self.change.id),
@@ -65,6 +76,49 @@ impl Write {
         .insert(&self.txn)
         .await
         .map(|_| ())
+    }
+}
+
+impl Write {
+    /// This change's record of the node `(kind, id)`, if it has one yet.
+    pub(super) async fn recorded(
+        &self,
+        kind: NodeKind,
+        id: i32,
+    ) -> Result<Option<change_node::Model>, DbErr> {
+        change_node::Entity::find()
+            .filter(change_node::Column::ChangeId.eq(self.change.id))
+            .filter(change_node::Column::SubjectType.eq(kind.name()))
+            .filter(change_node::Column::SubjectId.eq(id))
+            .one(&self.txn)
+            .await
+    }
+
+    /// Records the nodes a new node `(kind, id)` was linked to as it was created: each was
+    /// as it is now without its links to the new node, and its revision moves on (once per
+    /// change).
+    pub(super) async fn record_linked(&self, kind: NodeKind, id: i32) -> Done<()> {
+        for (k, i) in self.dependents(kind, id, true).await? {
+            let Some(mut before) = self.state(k, i).await? else {
+                continue;
+            };
+            for (link, _, other) in Link::of(k) {
+                if link.parent != kind && link.child != kind {
+                    continue;
+                }
+                if let Some(rows) = before["links"][link.table].as_array_mut() {
+                    rows.retain(|row| row[other].as_i64() != Some(i64::from(id)));
+                }
+            }
+            // Recorded already (created by this change): its first record's `before` stands.
+            let first = self.recorded(k, i).await?.is_none();
+            if first {
+                self.touch(k, i).await?;
+            }
+            let after = self.state(k, i).await?;
+            self.record(k, i, first.then_some(before), after).await?;
+        }
+        Ok(())
     }
 }
 

@@ -403,7 +403,7 @@ impl Write {
         self.cite(kind, id, cited).await?;
         let after = self.state(kind, id).await?;
         self.record(kind, id, None, after).await?;
-        Ok(())
+        self.record_linked(kind, id).await
     }
 
     /// Like [`Write::existing`] for an optional id: `None` when not given.
