@@ -280,3 +280,29 @@ both! {
         assert_eq!(fingerprint(&app).await, written, "nothing written");
     }
 }
+
+both! {
+    async fn an_undo_keeps_a_source_the_merge_made_once_others_cite_it(app: TestApp) {
+        let key = editor(&app, "alice").await;
+        let taliban = seed_id(&app, "organizations", r#"{ name: { eq: "Taliban" } }"#).await;
+        let committee = seed_id(&app, "organizations", r#"{ name: { eq: "Karak peace committee" } }"#).await;
+        let forces = seed_id(&app, "organizations", r#"{ name: { eq: "Pakistani security forces" } }"#).await;
+        let merged = mutate(&app, &key, MERGE_ORGANIZATIONS, "mergeOrganizations",
+            json!({ "keep": taliban, "merge": committee, "citations": cite("One and the same.") })).await;
+        let log = app
+            .data(r#"{ changes(filter: { mutation: { eq: "mergeOrganizations" } }) { nodes { nodes { nodes { nodeType nodeId } } } } }"#, json!({}))
+            .await;
+        let source = log["changes"]["nodes"][0]["nodes"]["nodes"].as_array().expect("nodes").iter()
+            .find(|n| n["nodeType"] == "SOURCE").expect("the source the merge made")["nodeId"].clone();
+        // Another editor cites the source the merge made, on a node the merge did not touch.
+        let cited = mutate(&app, &key, r#"mutation($input: UpdateOrganizationInput!) {
+              updateOrganization(input: $input) { userErrors { message } } }"#, "updateOrganization",
+            json!({ "id": forces, "description": "Cited.", "citations": [{ "sourceId": source, "quote": "Also this." }] })).await;
+        assert_eq!(cited["userErrors"], json!([]), "{cited}");
+        let written = fingerprint(&app).await;
+        let undo = mutate(&app, &key, UNDO, "undoMerge", json!({ "changeId": merged["change"]["id"] })).await;
+        assert_eq!(undo["userErrors"][0]["code"], "CONFLICT", "{undo}");
+        assert!(undo["userErrors"][0]["message"].as_str().expect("message").contains("in use since"), "{undo}");
+        assert_eq!(fingerprint(&app).await, written, "nothing written");
+    }
+}

@@ -113,7 +113,26 @@ impl Write {
             let row = serde_json::from_str(&row).map_err(|e| ApiError::Internal(e.to_string()))?;
             put(&self.txn, &table, row, false).await?;
         }
+        // Nodes the change created go, unless something made since names them (a source
+        // a later change cited).
         for t in touched.iter().filter(|t| t.before.is_none()) {
+            let cited = t.kind == NodeKind::Source
+                && !self
+                    .ids(citation::Model::NAME, "id", "source_id", t.id)
+                    .await?
+                    .is_empty();
+            if cited || !self.dependents(t.kind, t.id, false).await?.is_empty() {
+                return Err(UserError::new(
+                    UserErrorCode::Conflict,
+                    &["changeId"],
+                    format!(
+                        "the {} {} that change created is in use since; undo what uses it first",
+                        t.kind.name(),
+                        t.kind.id(t.id).as_str()
+                    ),
+                )
+                .into());
+            }
             self.delete_where(t.kind.table(), "id", t.id).await?;
         }
         for (t, now) in touched.iter().zip(now) {
