@@ -616,3 +616,37 @@ fn nothing_from_shared_is_committed() {
         "files from ../shared in the repository: {found:?}"
     );
 }
+
+both! {
+    async fn a_merged_organization_stays_merged_when_its_file_is_imported_again(app: TestApp) {
+        use serde_json::json;
+        let Some(path) = shared("pakistan-2020-apr-may.csv") else { return };
+        import(&app, &path).await.expect("imports");
+        // The actor the import made that most operations name, merged into the seed's Taliban.
+        let data = app
+            .data("{ organizations(first: 100) { nodes { id name operations { totalCount } } } }", json!({}))
+            .await;
+        let all = data["organizations"]["nodes"].as_array().expect("organizations");
+        let taliban = all.iter().find(|o| o["name"] == "Taliban").expect("the seed's Taliban")["id"].clone();
+        let seed = ["Taliban", "Pakistani security forces", "Karak peace committee"];
+        let busiest = all
+            .iter()
+            .filter(|o| !seed.iter().any(|s| o["name"] == *s))
+            .max_by_key(|o| o["operations"]["totalCount"].as_i64())
+            .expect("an imported actor");
+        assert!(busiest["operations"]["totalCount"].as_i64() > Some(0), "{busiest}");
+        let key = crate::curation::editor(&app, "alice").await;
+        let merge = r#"mutation($input: MergeInput!) { mergeOrganizations(input: $input) { userErrors { message } } }"#;
+        let input = json!({ "input": { "keep": taliban, "merge": busiest["id"],
+            "citations": [{ "source": { "title": "A later report", "kind": "NEWS" }, "quote": "They are the Taliban." }] } });
+        let (_, body) = crate::curation::as_key(&app, Some(&key), merge, input).await;
+        assert_eq!(body["data"]["mergeOrganizations"]["userErrors"], json!([]), "{body}");
+        let organizations = app.scalar("SELECT COUNT(*) FROM organizations").await;
+        let links = app.scalar("SELECT COUNT(*) FROM operation_organizations").await;
+
+        let again = import(&app, &path).await.expect("imports again");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations").await, organizations, "the merged actor is not made again: {again}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operation_organizations").await, links, "{again}");
+        assert_eq!(again.changed(), 0, "{again}");
+    }
+}

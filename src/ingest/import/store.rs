@@ -392,7 +392,9 @@ impl Writer<'_> {
         ids.first().map(|r| r.0).context("no id for a new country")
     }
 
-    /// Organizations for every actor the imported events link, found by name or created.
+    /// Organizations for every actor the imported events link, found by name (or by an
+    /// alias: a merged organization's name, so a merge holds when the file is imported
+    /// again) or created.
     async fn organizations(
         &mut self,
         events: &[&(Event, Class)],
@@ -401,6 +403,7 @@ impl Writer<'_> {
         struct Named {
             id: i32,
             name: String,
+            aliases: String,
         }
         #[derive(FromQueryResult)]
         struct Country {
@@ -408,14 +411,17 @@ impl Writer<'_> {
             name: String,
         }
         let existing = self
-            .all::<Named>("SELECT id, name FROM organizations", vec![])
+            .all::<Named>("SELECT id, name, aliases FROM organizations", vec![])
             .await?;
+        let aliases = existing.iter().flat_map(|o| {
+            let names: Vec<String> = serde_json::from_str(&o.aliases).unwrap_or_default();
+            names.into_iter().map(move |a| (a, o.id))
+        });
+        // A name wins over another organization's alias.
+        let named = existing.iter().map(|o| (o.name.clone(), o.id));
+        let mut ids: HashMap<String, i32> = aliases.chain(named).collect();
         let mut by_key: HashMap<String, i32> =
-            existing.iter().map(|o| (key(&o.name), o.id)).collect();
-        let mut ids: HashMap<String, i32> = HashMap::new();
-        for o in &existing {
-            ids.insert(o.name.clone(), o.id);
-        }
+            ids.iter().map(|(name, id)| (key(name), *id)).collect();
         let countries: HashMap<String, i32> = self
             .all::<Country>("SELECT id, name FROM countries", vec![])
             .await?
