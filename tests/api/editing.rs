@@ -152,6 +152,16 @@ both! {
         }
         assert_eq!(fingerprint(&app).await, before, "nothing written");
 
+        // Derived, so derived again: the group's base moves to Pakistan, where the militant is.
+        let pakistan = app.data(r#"{ countries(filter: { isoCode: { eq: "PK" } }) { nodes { id } } }"#, json!({})).await["countries"]["nodes"][0]["id"].clone();
+        let (_, moved) = as_key(&app, Some(&key), r#"mutation($input: UpdateOrganizationInput!) {
+              updateOrganization(input: $input) { change { nodes { nodes { nodeType } } } userErrors { message } } }"#,
+            json!({ "input": { "id": iskp, "baseCountryId": pakistan, "citations": cite } })).await;
+        let touched = moved["data"]["updateOrganization"]["change"]["nodes"]["nodes"].to_string();
+        assert!(touched.contains("AFFILIATION"), "the affiliation's change is in the log: {moved}");
+        let now = app.data("query($id: ID!) { node(id: $id) { ... on Affiliation { crossBorder revision } } }", json!({ "id": affiliation["id"] })).await;
+        assert_eq!(now["node"], json!({ "crossBorder": false, "revision": 2 }), "{now}");
+
         let done = delete(&app, &key, "deleteAffiliation", json!({ "id": affiliation["id"] })).await;
         assert_eq!(done["userErrors"], json!([]), "{done}");
         let (_, gone) = as_key(&app, None, "query($id: ID!) { node(id: $id) { id } }", json!({ "id": affiliation["id"] })).await;

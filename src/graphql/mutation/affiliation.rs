@@ -1,7 +1,7 @@
 //! Affiliations: a dated, cited link from a person, militant or organization to an
 //! organization or a country. `crossBorder` is derived from where both ends lie, never typed
-//! in; an organization is never affiliated with itself, nor, through memberships, a member of
-//! itself.
+//! in, and derived again when a correction or a merge moves an end's country; an organization
+//! is never affiliated with itself, nor, through memberships, a member of itself.
 
 use std::collections::BTreeSet;
 
@@ -10,6 +10,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::input::{Checks, CitationInput, Done, UserError, UserErrorCode};
+use super::link::Reference;
 use super::write::Write;
 use super::{node, patch, payload, respond};
 use crate::entity::affiliation;
@@ -278,7 +279,73 @@ async fn update(write: &Write, input: &UpdateAffiliationInput) -> Done<affiliati
         .await
 }
 
+/// An affiliation's subject and target, as stored.
+fn ends(m: &affiliation::Model) -> Option<((NodeKind, i32), (NodeKind, i32))> {
+    use NodeKind as K;
+    let subject = [
+        (K::Personnel, m.subject_personnel_id),
+        (K::Militant, m.subject_militant_id),
+        (K::Organization, m.subject_organization_id),
+    ];
+    let target = [
+        (K::Organization, m.target_organization_id),
+        (K::Country, m.target_country_id),
+    ];
+    let first = |ends: &[(K, Option<i32>)]| ends.iter().find_map(|&(k, id)| Some((k, id?)));
+    Some((first(&subject)?, first(&target)?))
+}
+
 impl Write {
+    /// Derives `crossBorder` again for the affiliations whose ends' countries a change of
+    /// the `kind` node `id` may have moved (its own, and for an organization its members'),
+    /// recording each that changed.
+    pub(super) async fn rederive_cross_border(&self, kind: NodeKind, id: i32) -> Done<()> {
+        let mut nodes = vec![(kind, id)];
+        if kind == NodeKind::Organization {
+            for member in [NodeKind::Personnel, NodeKind::Militant] {
+                for row in self
+                    .ids(member.table(), "id", "organization_id", id)
+                    .await?
+                {
+                    nodes.push((member, row));
+                }
+            }
+        }
+        let mut affiliations = BTreeSet::new();
+        for (k, row) in nodes {
+            for reference in Reference::to(k).filter(|r| r.holder == NodeKind::Affiliation) {
+                let table = reference.holder.table();
+                affiliations.extend(self.ids(table, "id", reference.column, row).await?);
+            }
+        }
+        for row in affiliations {
+            let Some(model) = affiliation::Entity::find_by_id(row).one(self.txn()).await? else {
+                continue;
+            };
+            let Some((subject, target)) = ends(&model) else {
+                continue;
+            };
+            let derived = crosses_border(self.txn(), subject, target).await?;
+            if derived == model.cross_border {
+                continue;
+            }
+            let before = self.state(NodeKind::Affiliation, row).await?;
+            let mut update = Query::update();
+            update
+                .table(Alias::new(NodeKind::Affiliation.table()))
+                .value(Alias::new("cross_border"), derived)
+                .and_where(Expr::col(Alias::new("id")).eq(row));
+            self.txn().execute(&update).await?;
+            if self.recorded(NodeKind::Affiliation, row).await?.is_none() {
+                self.touch(NodeKind::Affiliation, row).await?;
+            }
+            let after = self.state(NodeKind::Affiliation, row).await?;
+            self.record(NodeKind::Affiliation, row, before, after)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Whether organization `member` is, through one or more memberships, a member of
     /// organization `of`.
     async fn member_of(&self, member: i32, of: i32) -> Done<bool> {

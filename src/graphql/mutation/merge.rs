@@ -247,6 +247,7 @@ where
         let after = write.state(k, id).await?;
         write.record(k, id, before, after).await?;
     }
+    write.rederive_cross_border(kind, keep_id).await?;
     Ok(kept)
 }
 

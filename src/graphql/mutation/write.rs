@@ -176,6 +176,7 @@ impl Write {
         self.cite(kind, id, &cited).await?;
         let new = self.state(kind, id).await?;
         self.record(kind, id, old, new).await?;
+        self.rederive_cross_border(kind, id).await?;
         Ok(updated)
     }
 
