@@ -152,6 +152,11 @@ both! {
               nodes { organizations { nodes { name } } } } }"#, json!({})).await;
         assert_eq!(raid["operations"]["nodes"][0]["organizations"]["nodes"], json!([{ "name": "Taliban" }]));
         assert_ne!(graph(&app).await, before);
+        // Search sees it at once: the merged name finds the kept organization.
+        let found = app
+            .data(r#"{ search(query: "Tehrik", types: [ORGANIZATION]) { nodes { ... on Organization { name } } } }"#, json!({}))
+            .await;
+        assert_eq!(found["search"]["nodes"], json!([{ "name": "Taliban" }]), "{found}");
 
         // The change log says what moved: the two organizations, the member, the raid, and
         // the source the merge's citation created.
