@@ -17,22 +17,22 @@ impl MigrationName for Migration {
 }
 
 /// One indexed table.
-struct Indexed {
-    table: &'static str,
+pub(crate) struct Indexed {
+    pub(crate) table: &'static str,
     /// The GraphQL type name, stored as the index row's `kind`.
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Fixed and distinct per table: SQLite keys index rows by `code << 32 | id`, so a
     /// trigger finds the row it replaces by rowid instead of scanning.
-    code: i64,
+    pub(crate) code: i64,
     /// Columns joined into the title, weighted above the body in ranking.
-    title: &'static [&'static str],
+    pub(crate) title: &'static [&'static str],
     /// Columns joined into the body.
-    body: &'static [&'static str],
+    pub(crate) body: &'static [&'static str],
 }
 
 /// What is searchable, frozen with this migration. `aliases` columns hold JSON arrays; the
 /// tokenizers split them at the brackets, quotes and commas like any punctuation.
-const INDEXED: &[Indexed] = &[
+pub(crate) const INDEXED: &[Indexed] = &[
     Indexed {
         table: "countries",
         kind: "Country",
@@ -171,55 +171,65 @@ fn sqlite_up() -> Vec<String> {
             .to_owned(),
     ];
     for t in INDEXED {
-        let Indexed {
-            table, kind, code, ..
-        } = t;
-        let key = |row: &str| format!("({code} << 32) + {row}id");
-        let insert = |row: &str| {
-            format!(
-                "INSERT INTO search_index (rowid, title, body, kind, row_id) \
-                 VALUES ({}, {}, {}, '{kind}', {row}id);",
-                key(row),
-                text(row, t.title),
-                text(row, t.body),
-            )
-        };
-        // A `REPLACE INTO` that removes a row with another id (a clash on a unique name)
-        // fires no delete trigger, so that row's entry stays behind; `search` skips hits
-        // whose row is gone, though `totalCount` still counts them.
-        let delete = |row: &str| format!("DELETE FROM search_index WHERE rowid = {};", key(row));
-        sql.push(format!(
-            "CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table} BEGIN {} END",
-            insert("NEW.")
-        ));
-        sql.push(format!(
-            "CREATE TRIGGER search_{table}_update AFTER UPDATE OF {} ON {table} BEGIN {} {} END",
-            watched(t),
-            delete("OLD."),
-            insert("NEW.")
-        ));
-        sql.push(format!(
-            "CREATE TRIGGER search_{table}_delete AFTER DELETE ON {table} BEGIN {} END",
-            delete("OLD.")
-        ));
-        sql.push(format!(
-            "INSERT INTO search_index (rowid, title, body, kind, row_id) \
-             SELECT {}, {}, {}, '{kind}', id FROM {table}",
-            key(""),
-            text("", t.title),
-            text("", t.body),
-        ));
+        sql.extend(sqlite_table_up(t));
     }
     sql
 }
 
-fn sqlite_down() -> Vec<String> {
+/// The triggers that keep `t`'s rows in SQLite's index, and the index rows of those there are.
+pub(crate) fn sqlite_table_up(t: &Indexed) -> Vec<String> {
+    let Indexed {
+        table, kind, code, ..
+    } = t;
     let mut sql = Vec::new();
-    for Indexed { table, .. } in INDEXED {
-        for event in ["insert", "update", "delete"] {
-            sql.push(format!("DROP TRIGGER search_{table}_{event}"));
-        }
-    }
+    let key = |row: &str| format!("({code} << 32) + {row}id");
+    let insert = |row: &str| {
+        format!(
+            "INSERT INTO search_index (rowid, title, body, kind, row_id) \
+             VALUES ({}, {}, {}, '{kind}', {row}id);",
+            key(row),
+            text(row, t.title),
+            text(row, t.body),
+        )
+    };
+    // A `REPLACE INTO` that removes a row with another id (a clash on a unique name)
+    // fires no delete trigger, so that row's entry stays behind; `search` skips hits
+    // whose row is gone, though `totalCount` still counts them.
+    let delete = |row: &str| format!("DELETE FROM search_index WHERE rowid = {};", key(row));
+    sql.push(format!(
+        "CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table} BEGIN {} END",
+        insert("NEW.")
+    ));
+    sql.push(format!(
+        "CREATE TRIGGER search_{table}_update AFTER UPDATE OF {} ON {table} BEGIN {} {} END",
+        watched(t),
+        delete("OLD."),
+        insert("NEW.")
+    ));
+    sql.push(format!(
+        "CREATE TRIGGER search_{table}_delete AFTER DELETE ON {table} BEGIN {} END",
+        delete("OLD.")
+    ));
+    sql.push(format!(
+        "INSERT INTO search_index (rowid, title, body, kind, row_id) \
+         SELECT {}, {}, {}, '{kind}', id FROM {table}",
+        key(""),
+        text("", t.title),
+        text("", t.body),
+    ));
+    sql
+}
+
+/// Drops `t`'s SQLite triggers.
+pub(crate) fn sqlite_table_down(t: &Indexed) -> Vec<String> {
+    ["insert", "update", "delete"]
+        .iter()
+        .map(|event| format!("DROP TRIGGER search_{}_{event}", t.table))
+        .collect()
+}
+
+fn sqlite_down() -> Vec<String> {
+    let mut sql: Vec<String> = INDEXED.iter().flat_map(sqlite_table_down).collect();
     sql.push("DROP TABLE search_index".to_owned());
     sql
 }
@@ -246,15 +256,24 @@ fn postgres_up() -> Vec<String> {
             .to_owned(),
     ];
     for t in INDEXED {
-        let Indexed { table, kind, .. } = t;
-        let entry = |row: &str| {
-            format!(
-                "'{kind}', {row}id, search_fold({}), search_fold({})",
-                text(row, t.title),
-                text(row, t.body)
-            )
-        };
-        sql.push(format!(
+        sql.extend(postgres_table_up(t));
+    }
+    sql
+}
+
+/// The function and triggers that keep `t`'s rows in PostgreSQL's index, and the index rows
+/// of those there are.
+pub(crate) fn postgres_table_up(t: &Indexed) -> Vec<String> {
+    let Indexed { table, kind, .. } = t;
+    let entry = |row: &str| {
+        format!(
+            "'{kind}', {row}id, search_fold({}), search_fold({})",
+            text(row, t.title),
+            text(row, t.body)
+        )
+    };
+    vec![
+        format!(
             "CREATE FUNCTION search_{table}_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
                 IF TG_OP <> 'INSERT' THEN \
                     DELETE FROM search_entries WHERE kind = '{kind}' AND row_id = OLD.id; \
@@ -265,31 +284,35 @@ fn postgres_up() -> Vec<String> {
                 RETURN NULL; \
             END $$",
             entry("NEW.")
-        ));
-        sql.push(format!(
+        ),
+        format!(
             "CREATE TRIGGER search_sync AFTER INSERT OR UPDATE OF {} OR DELETE ON {table} \
              FOR EACH ROW EXECUTE FUNCTION search_{table}_sync()",
             watched(t)
-        ));
-        sql.push(format!(
+        ),
+        format!(
             "CREATE TRIGGER search_truncate AFTER TRUNCATE ON {table} \
              FOR EACH STATEMENT EXECUTE FUNCTION search_truncate('{kind}')"
-        ));
-        sql.push(format!(
+        ),
+        format!(
             "INSERT INTO search_entries (kind, row_id, title, body) SELECT {} FROM {table}",
             entry("")
-        ));
-    }
-    sql
+        ),
+    ]
+}
+
+/// Drops `t`'s PostgreSQL triggers and function.
+pub(crate) fn postgres_table_down(t: &Indexed) -> Vec<String> {
+    let table = t.table;
+    vec![
+        format!("DROP TRIGGER search_sync ON {table}"),
+        format!("DROP TRIGGER search_truncate ON {table}"),
+        format!("DROP FUNCTION search_{table}_sync()"),
+    ]
 }
 
 fn postgres_down() -> Vec<String> {
-    let mut sql = Vec::new();
-    for Indexed { table, .. } in INDEXED {
-        sql.push(format!("DROP TRIGGER search_sync ON {table}"));
-        sql.push(format!("DROP TRIGGER search_truncate ON {table}"));
-        sql.push(format!("DROP FUNCTION search_{table}_sync()"));
-    }
+    let mut sql: Vec<String> = INDEXED.iter().flat_map(postgres_table_down).collect();
     sql.push("DROP FUNCTION search_truncate()".to_owned());
     sql.push("DROP TABLE search_entries".to_owned());
     sql.push("DROP FUNCTION search_fold(text)".to_owned());

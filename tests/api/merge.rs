@@ -223,8 +223,8 @@ both! {
         let keep = app.data("{ personnel(first: 1) { nodes { id name } } }", json!({})).await["personnel"]["nodes"][0].clone();
         let created = mutate(&app, &key, r#"mutation($input: CreatePersonnelInput!) {
               createPersonnel(input: $input) { personnel { id name } userErrors { message } } }"#,
-            "createPersonnel", json!({ "name": "Capt. Husnain Akhtar", "status": "KILLED", "rank": "Captain",
-                                       "citations": cite("Capt. Husnain Akhtar was martyred.") })).await;
+            "createPersonnel", json!({ "name": "Husnain Akhter", "status": "KILLED", "rank": "Captain",
+                                       "citations": cite("Captain Husnain Akhter was martyred.") })).await;
         let merge = &created["personnel"];
         let before = graph(&app).await;
         let merged = mutate(&app, &key, r#"mutation($input: MergeInput!) {
@@ -232,6 +232,11 @@ both! {
             "mergePersonnel", json!({ "keep": keep["id"], "merge": merge["id"], "citations": cite("One person, two records.") })).await;
         assert_eq!(merged["userErrors"], json!([]), "{merged}");
         assert_eq!(merged["personnel"]["aliases"], json!([merge["name"]]));
+        // The other spelling finds the person it now names.
+        let found = app
+            .data(r#"{ search(query: "Akhter", types: [PERSONNEL]) { nodes { ... on Personnel { name } } } }"#, json!({}))
+            .await;
+        assert_eq!(found["search"]["nodes"], json!([{ "name": "Husnain Akhtar" }]), "{found}");
         let undone = mutate(&app, &key, UNDO, "undoMerge", json!({ "changeId": merged["change"]["id"] })).await;
         assert_eq!(undone["userErrors"], json!([]), "{undone}");
         same(graph(&app).await, &before);
