@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::input::{
-    Checks, CitationInput, Done, Key, MAX_NAME, MAX_TEXT, UserError, UserErrorCode,
+    Checks, CitationInput, Done, Key, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, within,
 };
 use super::write::Write;
 use super::{node, patch, payload, respond};
@@ -674,11 +674,12 @@ async fn update_organization(
 async fn upsert_personnel(write: &Write, input: &UpsertPersonnelInput) -> Done<personnel::Model> {
     let (key, fields) = (&input.key, &input.personnel);
     let Some(before) = write.keyed::<personnel::Entity>(key).await? else {
-        return new_personnel(write, fields, Some(key)).await;
+        return within("personnel", new_personnel(write, fields, Some(key)).await);
     };
     let mut model = before.clone();
     let named = (Some(&fields.name), Some(fields.status));
-    personnel_fields(write, &mut model, named, &fields.details, &fields.citations).await?;
+    let details = personnel_fields(write, &mut model, named, &fields.details, &fields.citations);
+    within("personnel", details.await)?;
     write
         .upsert::<personnel::Entity, _>(NodeKind::Personnel, before, model, &fields.citations)
         .await
@@ -687,7 +688,7 @@ async fn upsert_personnel(write: &Write, input: &UpsertPersonnelInput) -> Done<p
 async fn upsert_militant(write: &Write, input: &UpsertMilitantInput) -> Done<militant::Model> {
     let (key, fields) = (&input.key, &input.militant);
     let Some(before) = write.keyed::<militant::Entity>(key).await? else {
-        return new_militant(write, fields, Some(key)).await;
+        return within("militant", new_militant(write, fields, Some(key)).await);
     };
     let mut model = before.clone();
     let status = Some(fields.status);
@@ -710,11 +711,15 @@ async fn upsert_organization(
 ) -> Done<organization::Model> {
     let (key, fields) = (&input.key, &input.organization);
     let Some(before) = write.keyed::<organization::Entity>(key).await? else {
-        return new_organization(write, fields, Some(key)).await;
+        return within(
+            "organization",
+            new_organization(write, fields, Some(key)).await,
+        );
     };
     let mut model = before.clone();
     let named = (Some(&fields.name), Some(fields.kind));
-    organization_fields(write, &mut model, named, &fields.details, &fields.citations).await?;
+    let details = organization_fields(write, &mut model, named, &fields.details, &fields.citations);
+    within("organization", details.await)?;
     write
         .upsert::<organization::Entity, _>(NodeKind::Organization, before, model, &fields.citations)
         .await

@@ -86,6 +86,20 @@ impl From<UserError> for Refused {
 /// The result of a mutation's body.
 pub(super) type Done<T> = Result<T, Refused>;
 
+/// `done`, its refusals' paths moved under the input's field `field` (a nested input, as an
+/// upsert's `operation`).
+pub(super) fn within<T>(field: &str, done: Done<T>) -> Done<T> {
+    done.map_err(|refused| match refused {
+        Refused::Input(mut errors) => {
+            for e in &mut errors {
+                e.field.insert(1, field.to_owned());
+            }
+            Refused::Input(errors)
+        }
+        other => other,
+    })
+}
+
 /// Collects refused fields, so the client hears of all of them at once.
 #[derive(Default)]
 pub(super) struct Checks(Vec<UserError>);

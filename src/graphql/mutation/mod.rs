@@ -34,7 +34,7 @@ pub use source::*;
 
 use async_graphql::{Context, MergedObject};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::graphql::connection::NodeObject;
 use crate::graphql::loaders::batches;
 use crate::graphql::types::Change;
@@ -68,7 +68,7 @@ macro_rules! payload {
             /// What the mutation wrote; null when it refused the input.
             pub $field: Option<$ty>,
             /// The change record the mutation wrote (its `nodes` say what it did to each
-            /// node); null when it refused the input.
+            /// node); null when it refused the input or had nothing to change.
             pub change: Option<$crate::graphql::types::Change>,
             /// Why the input was refused; empty when the mutation was done.
             pub user_errors: Vec<$crate::graphql::mutation::UserError>,
@@ -78,10 +78,10 @@ macro_rules! payload {
             type Field = $ty;
             fn new(
                 client_mutation_id: Option<String>,
-                done: Option<($ty, $crate::graphql::types::Change)>,
+                $field: Option<$ty>,
+                change: Option<$crate::graphql::types::Change>,
                 user_errors: Vec<$crate::graphql::mutation::UserError>,
             ) -> Self {
-                let ($field, change) = done.unzip();
                 Self { client_mutation_id, $field, change, user_errors }
             }
         }
@@ -93,11 +93,12 @@ use payload;
 pub trait Payload {
     /// What the mutation answers with.
     type Field;
-    /// The payload of a mutation done (`done`: what it answers with, and its change record)
-    /// or refused (`user_errors`).
+    /// The payload of a mutation done (`field`: what it answers with, and its `change`
+    /// record unless it changed nothing) or refused (`user_errors`).
     fn new(
         client_mutation_id: Option<String>,
-        done: Option<(Self::Field, Change)>,
+        field: Option<Self::Field>,
+        change: Option<Change>,
         user_errors: Vec<UserError>,
     ) -> Self;
 }
@@ -133,17 +134,21 @@ async fn respond<T, P: Payload>(
 ) -> ApiResult<Option<P>> {
     match done {
         Ok(value) => {
-            let change = write.commit().await.map_err(ApiError::from)?;
+            // A mutation that changed nothing (an upsert of what is there) leaves no record.
+            let change = match write.commit().await? {
+                Some(change) => Some(node::<Change>(ctx, change)?),
+                None => None,
+            };
             let field = answer(value)?;
-            let change = node::<Change>(ctx, change)?;
             Ok(Some(P::new(
                 client_mutation_id,
-                Some((field, change)),
+                Some(field),
+                change,
                 Vec::new(),
             )))
         }
         // Dropping the transaction rolls it back.
-        Err(Refused::Input(errors)) => Ok(Some(P::new(client_mutation_id, None, errors))),
+        Err(Refused::Input(errors)) => Ok(Some(P::new(client_mutation_id, None, None, errors))),
         Err(Refused::Request(err)) => Err(err),
     }
 }

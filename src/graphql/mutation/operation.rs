@@ -3,10 +3,14 @@
 //! links.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set};
 
 use super::input::{
-    Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, Refused, UserError, UserErrorCode,
+    Checks, CitationInput, Done, Key, MAX_NAME, MAX_TEXT, Refused, UserError, UserErrorCode, within,
+};
+use super::link::{
+    OPERATION_MILITANTS as MILITANTS, OPERATION_ORGANIZATIONS as ORGANIZATIONS,
+    OPERATION_PERSONNEL as PERSONNEL,
 };
 use super::write::Write;
 use super::{node, payload, respond};
@@ -25,6 +29,11 @@ use crate::graphql::types::Operation;
 payload!(
     /// What `createOperation` did.
     CreateOperationPayload,
+    operation: Operation
+);
+payload!(
+    /// What `upsertOperation` did.
+    UpsertOperationPayload,
     operation: Operation
 );
 payload!(
@@ -140,6 +149,20 @@ pub struct OperationOrganizationInput {
     pub role: OrganizationRole,
 }
 
+/// An operation to create, or to bring in line with the input when the key has one already.
+#[derive(InputObject)]
+pub struct UpsertOperationInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The dataset and key the operation is known by.
+    #[graphql(flatten)]
+    pub key: Key,
+    /// The operation as the dataset has it now. On a correction its fields replace the
+    /// stored ones (absent ones clear), its links replace the stored links, and people and
+    /// militants are named by id (create new ones first).
+    pub operation: CreateOperationInput,
+}
+
 /// A correction of an operation: the fields given change (null clears one), the rest stay.
 #[derive(InputObject)]
 pub struct UpdateOperationInput {
@@ -207,7 +230,21 @@ impl OperationMutations {
     ) -> ApiResult<Option<CreateOperationPayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createOperation", cmid.as_deref()).await?;
-        let done = create(&write, &input).await;
+        let done = create(&write, &input, None).await;
+        respond(ctx, write, done, cmid, |op| node(ctx, op)).await
+    }
+
+    /// Creates an operation under a `(dataset, key)`, the JSON import's keys, or brings the
+    /// one that key names in line with the input; an input that matches what is stored
+    /// changes nothing (and records no change).
+    async fn upsert_operation(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertOperationInput,
+    ) -> ApiResult<Option<UpsertOperationPayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "upsertOperation", cmid.as_deref()).await?;
+        let done = upsert(&write, &input).await;
         respond(ctx, write, done, cmid, |op| node(ctx, op)).await
     }
 
@@ -266,9 +303,31 @@ fn check_fields(checks: &mut Checks, m: &operation::Model) {
     }
 }
 
-async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::Model> {
-    let mut checks = Checks::default();
-    let mut model = operation::Model {
+async fn create(
+    write: &Write,
+    input: &CreateOperationInput,
+    key: Option<&Key>,
+) -> Done<operation::Model> {
+    check_create(input)?;
+    let mut model = fields(input);
+    model.dataset = key.map(|k| k.dataset.trim().to_owned());
+    model.external_id = key.map(|k| k.key.trim().to_owned());
+    let district = input.district_id.as_ref();
+    model.district_id = write
+        .existing_opt(NodeKind::District, district, &["districtId"])
+        .await?;
+    let cited = write.sources(&input.citations).await?;
+    let created = write.insert_row::<operation::Entity, _>(model).await?;
+    link(write, created.id, input, &cited).await?;
+    write
+        .created(NodeKind::Operation, created.id, &cited)
+        .await?;
+    Ok(created)
+}
+
+/// An operation's own fields as a create's `input` gives them.
+fn fields(input: &CreateOperationInput) -> operation::Model {
+    operation::Model {
         id: 0,
         revision: 1,
         title: input.title.trim().to_owned(),
@@ -287,8 +346,14 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
         dataset: None,
         external_id: None,
         raw: None,
-    };
-    check_fields(&mut checks, &model);
+    }
+}
+
+/// The checks of a create's input: its own fields, its citations, and the new people and
+/// militants it gives inline.
+fn check_create(input: &CreateOperationInput) -> Done<()> {
+    let mut checks = Checks::default();
+    check_fields(&mut checks, &fields(input));
     checks.citations(&input.citations);
     for (i, p) in input.personnel.iter().enumerate() {
         let at = i.to_string();
@@ -334,16 +399,17 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
             ),
         }
     }
-    checks.done()?;
-    let district = input.district_id.as_ref();
-    model.district_id = write
-        .existing_opt(NodeKind::District, district, &["districtId"])
-        .await?;
-    let cited = write.sources(&input.citations).await?;
-    let mut row = model.into_active_model();
-    row.id = NotSet;
-    let created = row.insert(write.txn()).await?;
-    let id = created.id;
+    checks.done()
+}
+
+/// Writes the links `input` gives the operation `id`, creating the people and militants it
+/// gives inline (cited by `cited`).
+async fn link(
+    write: &Write,
+    id: i32,
+    input: &CreateOperationInput,
+    cited: &[(i32, &CitationInput)],
+) -> Done<()> {
     let mut seen = std::collections::HashSet::new();
     for (i, p) in input.personnel.iter().enumerate() {
         let at = i.to_string();
@@ -378,9 +444,7 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
                 }
                 .insert(write.txn())
                 .await?;
-                write
-                    .created(NodeKind::Personnel, person.id, &cited)
-                    .await?;
+                write.created(NodeKind::Personnel, person.id, cited).await?;
                 person.id
             }
             (None, None) => unreachable_input()?,
@@ -430,9 +494,7 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
                 }
                 .insert(write.txn())
                 .await?;
-                write
-                    .created(NodeKind::Militant, created.id, &cited)
-                    .await?;
+                write.created(NodeKind::Militant, created.id, cited).await?;
                 created.id
             }
             (None, None) => unreachable_input()?,
@@ -468,8 +530,7 @@ async fn create(write: &Write, input: &CreateOperationInput) -> Done<operation::
         .insert(write.txn())
         .await?;
     }
-    write.created(NodeKind::Operation, id, &cited).await?;
-    Ok(created)
+    Ok(())
 }
 
 /// Refused before anything is written by the checks; here for the compiler.
@@ -535,4 +596,151 @@ async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::
     write
         .correct::<operation::Entity, _>(NodeKind::Operation, before.id, model, &input.citations)
         .await
+}
+
+/// An operation's links as (link table, the other end, its data), in one order.
+type Links = Vec<(&'static str, i32, Vec<Option<String>>)>;
+
+/// The links `input` gives, each end named by id.
+async fn wanted_links(write: &Write, input: &CreateOperationInput) -> Done<Links> {
+    let mut links = Vec::new();
+    for (i, p) in input.personnel.iter().enumerate() {
+        let at = ["personnel", &i.to_string(), "personnelId"];
+        let Some(id) = &p.personnel_id else {
+            return Err(UserError::new(
+                UserErrorCode::BadUserInput,
+                &at,
+                "an upsert names people by `personnelId`: create new ones first \
+                 (`createPersonnel`, `upsertPersonnel`)",
+            )
+            .into());
+        };
+        let row = write.existing(NodeKind::Personnel, id, &at).await?;
+        let data = vec![
+            Some(db_name(p.outcome).to_owned()),
+            p.role.map(|r| db_name(r).to_owned()),
+        ];
+        links.push((PERSONNEL.table, row, data));
+    }
+    for (i, m) in input.militants.iter().enumerate() {
+        let at = ["militants", &i.to_string(), "militantId"];
+        let Some(id) = &m.militant_id else {
+            return Err(UserError::new(
+                UserErrorCode::BadUserInput,
+                &at,
+                "an upsert names militants by `militantId`: create new ones first \
+                 (`createMilitant`, `upsertMilitant`)",
+            )
+            .into());
+        };
+        let row = write.existing(NodeKind::Militant, id, &at).await?;
+        links.push((
+            MILITANTS.table,
+            row,
+            vec![Some(db_name(m.outcome).to_owned())],
+        ));
+    }
+    for (i, o) in input.organizations.iter().enumerate() {
+        let at = ["organizations", &i.to_string(), "organizationId"];
+        let row = write
+            .existing(NodeKind::Organization, &o.organization_id, &at)
+            .await?;
+        links.push((
+            ORGANIZATIONS.table,
+            row,
+            vec![Some(db_name(o.role).to_owned())],
+        ));
+    }
+    links.sort();
+    Ok(links)
+}
+
+/// The operation `id`'s links as stored, in [`wanted_links`]' form.
+async fn stored_links(write: &Write, id: i32) -> Done<Links> {
+    let state = write
+        .state(NodeKind::Operation, id)
+        .await?
+        .unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    let mut links = Vec::new();
+    for (link, data) in [
+        (&PERSONNEL, &["outcome", "role"][..]),
+        (&MILITANTS, &["outcome"][..]),
+        (&ORGANIZATIONS, &["role"][..]),
+    ] {
+        for row in state["links"][link.table].as_array().into_iter().flatten() {
+            let other = row[link.child_column].as_i64().unwrap_or_default() as i32;
+            let data = data.iter().map(|c| text(&row[*c])).collect();
+            links.push((link.table, other, data));
+        }
+    }
+    links.sort();
+    Ok(links)
+}
+
+async fn upsert(write: &Write, input: &UpsertOperationInput) -> Done<operation::Model> {
+    let op = &input.operation;
+    let Some(before) = write.keyed::<operation::Entity>(&input.key).await? else {
+        return within("operation", create(write, op, Some(&input.key)).await);
+    };
+    within("operation", replace(write, before, op).await)
+}
+
+/// Brings the stored operation `before` in line with `input`: its fields and its links.
+async fn replace(
+    write: &Write,
+    before: operation::Model,
+    input: &CreateOperationInput,
+) -> Done<operation::Model> {
+    check_create(input)?;
+    let mut model = fields(input);
+    (model.id, model.revision) = (before.id, before.revision);
+    (model.dataset, model.external_id) = (before.dataset.clone(), before.external_id.clone());
+    model.raw = before.raw.clone();
+    let district = input.district_id.as_ref();
+    model.district_id = write
+        .existing_opt(NodeKind::District, district, &["districtId"])
+        .await?;
+    let (wanted, stored) = (
+        wanted_links(write, input).await?,
+        stored_links(write, before.id).await?,
+    );
+    if model == before && wanted == stored {
+        return Ok(before);
+    }
+    // The operation, and every node it is linked to before or after.
+    let mut ends = write
+        .dependents(NodeKind::Operation, before.id, true)
+        .await?;
+    for (table, other, _) in &wanted {
+        let kind = [&PERSONNEL, &MILITANTS, &ORGANIZATIONS]
+            .iter()
+            .find(|l| l.table == *table)
+            .map_or(NodeKind::Organization, |l| l.child);
+        ends.insert((kind, *other));
+    }
+    let mut states = Vec::with_capacity(ends.len());
+    for &(kind, id) in &ends {
+        states.push(write.state(kind, id).await?);
+    }
+    // The row first (its record's `before` holds the old links), then the links.
+    let updated = write
+        .correct::<operation::Entity, _>(NodeKind::Operation, before.id, model, &input.citations)
+        .await?;
+    for link in [&PERSONNEL, &MILITANTS, &ORGANIZATIONS] {
+        write
+            .delete_where(link.table, link.parent_column, before.id)
+            .await?;
+    }
+    link(write, before.id, input, &[]).await?;
+    let after = write.state(NodeKind::Operation, before.id).await?;
+    write
+        .record(NodeKind::Operation, before.id, None, after)
+        .await?;
+    for (&(kind, id), was) in ends.iter().zip(states) {
+        write.touch(kind, id).await?;
+        let after = write.state(kind, id).await?;
+        write.record(kind, id, was, after).await?;
+    }
+    Ok(updated)
 }

@@ -7,15 +7,15 @@ use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait,
-    ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
-    QueryFilter, QuerySelect, TransactionTrait,
+    ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 
 use super::input::{
     Checks, CitationInput, Done, Key, Refused, SourceInput, UserError, UserErrorCode,
 };
 use crate::auth::{Caller, Role};
-use crate::entity::{Revised, Table, api_key, change, citation, source};
+use crate::entity::{Revised, Table, api_key, change, change_node, citation, source};
 use crate::error::ApiError;
 use crate::graphql::enums::db_name;
 use crate::graphql::ids::{NodeKind, decode, decode_as};
@@ -444,9 +444,18 @@ impl Write {
         }
     }
 
-    /// Commits the change; its record is what it answers with.
-    pub(super) async fn commit(self) -> Result<change::Model, DbErr> {
+    /// Commits the change and answers with its record; rolls back and answers `None` when
+    /// it touched no node (there is then nothing to record).
+    pub(super) async fn commit(self) -> Result<Option<change::Model>, ApiError> {
+        let touched = change_node::Entity::find()
+            .filter(change_node::Column::ChangeId.eq(self.change.id))
+            .count(&self.txn)
+            .await?;
+        if touched == 0 {
+            self.txn.rollback().await?;
+            return Ok(None);
+        }
         self.txn.commit().await?;
-        Ok(self.change)
+        Ok(Some(self.change))
     }
 }
