@@ -308,6 +308,26 @@ both! {
         assert_eq!(second["organization"]["revision"], 2, "{second}");
         let same = mutate(&app, &key, "upsertOrganization", "UpsertOrganizationInput", selection, upsert("A group in Khyber's Bara.")).await;
         assert_eq!(same["organization"]["revision"], 2, "the same upsert again changes nothing: {same}");
+        assert_eq!(same["change"], Value::Null, "and records no change: {same}");
+
+        // An operation under a key: created, then brought in line (fields and links).
+        let bannu = id_of(&app, "districts", "Bannu").await;
+        let lei = first["organization"]["id"].clone();
+        let operation = |killed: i32, links: Value| json!({ "dataset": "team-notes", "key": "raid-1", "operation": {
+            "title": "Raid in Bara", "kind": "INTELLIGENCE_BASED", "startDate": "2025-04-02", "datePrecision": "DAY",
+            "districtId": bannu, "militantsKilled": killed, "organizations": links, "citations": cite } });
+        let selection = "operation { id revision militantsKilled organizations { edges { role node { name } } } } change { id }";
+        let made = mutate(&app, &key, "upsertOperation", "UpsertOperationInput", selection, operation(2, json!([]))).await;
+        assert_eq!(made["operation"]["revision"], 1, "{made}");
+        let targeted = json!([{ "organizationId": lei, "role": "TARGETED" }]);
+        let again = mutate(&app, &key, "upsertOperation", "UpsertOperationInput", selection, operation(3, targeted.clone())).await;
+        assert_eq!(again["operation"]["id"], made["operation"]["id"], "{again}");
+        assert_eq!(again["operation"]["militantsKilled"], 3);
+        assert_eq!(again["operation"]["organizations"]["edges"], json!([{ "role": "TARGETED", "node": { "name": "Lashkar-e-Islam" } }]));
+        let same = mutate(&app, &key, "upsertOperation", "UpsertOperationInput", selection, operation(3, targeted)).await;
+        assert_eq!((same["operation"]["revision"].clone(), same["change"].clone()), (again["operation"]["revision"].clone(), Value::Null), "{same}");
+        let bad = mutate(&app, &key, "upsertOperation", "UpsertOperationInput", "operation { id }", operation(-1, json!([]))).await;
+        assert_eq!(bad["userErrors"][0]["field"], json!(["input", "operation", "militantsKilled"]), "{bad}");
 
         // The seed's own keys: an upsert corrects what the JSON import wrote.
         let seed = json!({ "dataset": "ctgraph-seed", "key": "taliban",
