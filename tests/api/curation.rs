@@ -31,6 +31,18 @@ pub(crate) async fn editor(app: &TestApp, name: &str) -> String {
         .expect("key")
 }
 
+/// The id of the node of `connection` named `name`.
+pub(crate) async fn id_of(app: &TestApp, connection: &str, name: &str) -> String {
+    let query = format!(
+        r#"{{ {connection}(filter: {{ name: {{ eq: "{name}" }} }}) {{ nodes {{ id }} }} }}"#
+    );
+    let data = app.data(&query, json!({})).await;
+    data[connection]["nodes"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {connection} named {name}: {data}"))
+        .to_owned()
+}
+
 /// Rows of every table a mutation writes, and a checksum of their contents: equal before
 /// and after a refused mutation when nothing was written.
 pub(crate) async fn fingerprint(app: &TestApp) -> Vec<(String, i64, String)> {

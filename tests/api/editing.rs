@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::curation::{as_key, editor, fingerprint};
+use crate::curation::{as_key, editor, fingerprint, id_of};
 use crate::helpers::{TestApp, both};
 
 async fn delete(app: &TestApp, key: &str, mutation: &str, input: Value) -> Value {
@@ -16,21 +16,6 @@ async fn delete(app: &TestApp, key: &str, mutation: &str, input: Value) -> Value
     let (_, body) = as_key(app, Some(key), &query, json!({ "input": input })).await;
     assert!(body.get("errors").is_none(), "{body:#}");
     body["data"][mutation].clone()
-}
-
-async fn id_of(app: &TestApp, connection: &str, name: &str) -> String {
-    let data = app
-        .data(
-            &format!(
-                r#"{{ {connection}(filter: {{ name: {{ eq: "{name}" }} }}) {{ nodes {{ id }} }} }}"#
-            ),
-            json!({}),
-        )
-        .await;
-    data[connection]["nodes"][0]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{data}"))
-        .to_owned()
 }
 
 both! {

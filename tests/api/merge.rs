@@ -5,7 +5,7 @@
 use sea_orm::{FromQueryResult, JsonValue, Statement};
 use serde_json::{Value, json};
 
-use crate::curation::{as_key, editor, fingerprint};
+use crate::curation::{as_key, editor, fingerprint, id_of};
 use crate::helpers::{TestApp, both};
 
 /// Every row of every table of the graph, without revisions (an undo moves them on): equal
@@ -95,25 +95,11 @@ fn cite(quote: &str) -> Value {
     json!([{ "source": { "title": "A later report", "kind": "NEWS" }, "quote": quote }])
 }
 
-/// The id of the seed's node of `connection` whose `field` is `value`.
-async fn seed_id(app: &TestApp, connection: &str, filter: &str) -> String {
-    let data = app
-        .data(
-            &format!("{{ {connection}(filter: {filter}) {{ nodes {{ id }} }} }}"),
-            json!({}),
-        )
-        .await;
-    data[connection]["nodes"][0]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{data}"))
-        .to_owned()
-}
-
 both! {
     async fn a_merge_moves_everything_and_its_undo_restores_the_whole_graph(app: TestApp) {
         let key = editor(&app, "alice").await;
-        let taliban = seed_id(&app, "organizations", r#"{ name: { eq: "Taliban" } }"#).await;
-        let bannu = seed_id(&app, "districts", r#"{ name: { eq: "Bannu" } }"#).await;
+        let taliban = id_of(&app, "organizations", "Taliban").await;
+        let bannu = id_of(&app, "districts", "Bannu").await;
 
         // An imported duplicate: the same group under another name, with its own links.
         let created = mutate(&app, &key, r#"mutation($input: CreateOrganizationInput!) {
@@ -246,8 +232,8 @@ both! {
 both! {
     async fn refused_merges_and_undos_write_nothing(app: TestApp) {
         let key = editor(&app, "alice").await;
-        let taliban = seed_id(&app, "organizations", r#"{ name: { eq: "Taliban" } }"#).await;
-        let forces = seed_id(&app, "organizations", r#"{ name: { eq: "Pakistani security forces" } }"#).await;
+        let taliban = id_of(&app, "organizations", "Taliban").await;
+        let forces = id_of(&app, "organizations", "Pakistani security forces").await;
         let person = app.data("{ personnel(first: 1) { nodes { id } } }", json!({})).await["personnel"]["nodes"][0]["id"].clone();
         let before = fingerprint(&app).await;
         let refused = |input: Value| {
@@ -294,9 +280,9 @@ both! {
 both! {
     async fn an_undo_keeps_a_source_the_merge_made_once_others_cite_it(app: TestApp) {
         let key = editor(&app, "alice").await;
-        let taliban = seed_id(&app, "organizations", r#"{ name: { eq: "Taliban" } }"#).await;
-        let committee = seed_id(&app, "organizations", r#"{ name: { eq: "Karak peace committee" } }"#).await;
-        let forces = seed_id(&app, "organizations", r#"{ name: { eq: "Pakistani security forces" } }"#).await;
+        let taliban = id_of(&app, "organizations", "Taliban").await;
+        let committee = id_of(&app, "organizations", "Karak peace committee").await;
+        let forces = id_of(&app, "organizations", "Pakistani security forces").await;
         let merged = mutate(&app, &key, MERGE_ORGANIZATIONS, "mergeOrganizations",
             json!({ "keep": taliban, "merge": committee, "citations": cite("One and the same.") })).await;
         let log = app

@@ -195,17 +195,8 @@ async fn create(write: &Write, input: &CreateAffiliationInput) -> Done<affiliati
     model.subject_organization_id = pick(subject, K::Organization);
     model.target_organization_id = pick(target, K::Organization);
     model.target_country_id = pick(target, K::Country);
-    if let (Some(member), Some(of)) = (model.subject_organization_id, model.target_organization_id)
-        && input.kind == AffiliationKind::Membership
-        && write.member_of(of, member).await?
-    {
-        return Err(UserError::new(
-            UserErrorCode::BadUserInput,
-            &["targetId"],
-            "the target is already, through memberships, a member of the subject: this \
-             membership would make a cycle",
-        )
-        .into());
+    if input.kind == AffiliationKind::Membership {
+        write.no_cycle(&model, "targetId").await?;
     }
     use affiliation::Column as C;
     // `= NULL` matches nothing: an absent end or date is matched as absent.
@@ -257,17 +248,8 @@ async fn update(write: &Write, input: &UpdateAffiliationInput) -> Done<affiliati
     check(&mut checks, &model);
     checks.citations(&input.citations);
     checks.done()?;
-    if let (Some(member), Some(of)) = (model.subject_organization_id, model.target_organization_id)
-        && input.kind == Some(AffiliationKind::Membership)
-        && write.member_of(of, member).await?
-    {
-        return Err(UserError::new(
-            UserErrorCode::BadUserInput,
-            &["kind"],
-            "the target is already, through memberships, a member of the subject: this \
-             membership would make a cycle",
-        )
-        .into());
+    if input.kind == Some(AffiliationKind::Membership) {
+        write.no_cycle(&model, "kind").await?;
     }
     write
         .correct::<affiliation::Entity, _>(
@@ -342,6 +324,24 @@ impl Write {
             let after = self.state(NodeKind::Affiliation, row).await?;
             self.record(NodeKind::Affiliation, row, before, after)
                 .await?;
+        }
+        Ok(())
+    }
+
+    /// Refuses (at `field`) the membership `m` when its target organization is already,
+    /// through memberships, a member of its subject.
+    async fn no_cycle(&self, m: &affiliation::Model, field: &str) -> Done<()> {
+        let (Some(member), Some(of)) = (m.subject_organization_id, m.target_organization_id) else {
+            return Ok(());
+        };
+        if self.member_of(of, member).await? {
+            return Err(UserError::new(
+                UserErrorCode::BadUserInput,
+                &[field],
+                "the target is already, through memberships, a member of the subject: this \
+                 membership would make a cycle",
+            )
+            .into());
         }
         Ok(())
     }
