@@ -291,15 +291,27 @@ impl Scope {
     }
 }
 
+/// Which links `links_of` returns when there are more than its limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Beyond {
+    /// The first `limit + 1` in sort order, so that a walk cut short is repeatable. Each
+    /// branch reads up to `limit + 1` rows to find them.
+    Sorted,
+    /// Any `limit + 1`: the caller only needs to know there were more, and the statement
+    /// stops reading as soon as it has them.
+    Any,
+}
+
 /// The links of the nodes `frontier` to nodes `scope` allows, in one statement, sorted so
 /// that walks are repeatable: all of them when there are at most `limit`, else `limit + 1`
-/// (which says there were more). Each branch of the statement stops at `limit + 1` rows too,
-/// so a node linked to half the graph costs no more than the limit.
+/// (which says there were more), chosen as `beyond` says. Each branch of the statement stops
+/// at `limit + 1` rows too, so a node linked to half the graph costs no more than the limit.
 pub async fn links_of(
     db: &DatabaseConnection,
     frontier: &[(NodeKind, i32)],
     scope: &Scope,
     limit: usize,
+    beyond: Beyond,
 ) -> ApiResult<Vec<Link>> {
     let mut ids: BTreeMap<&'static str, (NodeKind, Vec<i32>)> = BTreeMap::new();
     for (kind, id) in frontier {
@@ -391,7 +403,12 @@ pub async fn links_of(
     }
     // No ORDER BY over the union: sorting every branch's rows in SQL cost more than the
     // branches themselves at a hub; the few kept are sorted below.
-    let sql = branches.join(" UNION ALL ");
+    let mut sql = branches.join(" UNION ALL ");
+    if beyond == Beyond::Any {
+        // Without an order the union is read branch by branch and stops at the limit: a hub
+        // costs `limit` rows, not `limit` rows for each kind of link it has.
+        sql = format!("SELECT * FROM ({sql}) AS links LIMIT {}", limit + 1);
+    }
     let values = if backend == DatabaseBackend::Postgres {
         values
     } else {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::DatabaseConnection;
 
 use super::super::ids::NodeKind;
-use super::links::{Link, Scope, links_of};
+use super::links::{Beyond, Link, Scope, links_of};
 use crate::error::{ApiError, ApiResult};
 
 /// Most links one `path` search reads, both sides and all levels together: hubs (a country
@@ -52,7 +52,7 @@ pub async fn neighborhood(
         // Enough links to fill the cap even when many lead back to nodes already seen;
         // more than that means more was in reach.
         let limit = (max_nodes * 8).max(1000);
-        let mut links = links_of(db, &frontier, scope, limit).await?;
+        let mut links = links_of(db, &frontier, scope, limit, Beyond::Sorted).await?;
         if links.len() > limit {
             links.truncate(limit);
             graph.truncated = true;
@@ -146,7 +146,7 @@ pub async fn shortest_path(
             return Ok(None);
         }
         let limit = budget.min(MAX_LEVEL_LINKS);
-        let links = links_of(db, &sides[grow].frontier, scope, limit).await?;
+        let links = links_of(db, &sides[grow].frontier, scope, limit, Beyond::Any).await?;
         budget = budget.saturating_sub(links.len());
         if links.len() > limit {
             if budget == 0 {
