@@ -325,3 +325,74 @@ both! {
         assert_eq!(refusal(&refused), ("BAD_USER_INPUT".to_owned(), "dataset".to_owned()), "{refused}");
     }
 }
+
+both! {
+    async fn sources_affiliations_community_actions_and_figures_upsert_by_key(app: TestApp) {
+        let key = editor(&app, "alice").await;
+        let under = |key: &str, field: &str, value: Value| json!({ "dataset": "team-notes", "key": key, field: value });
+        // Each upsert three times: created, corrected, then the same again changing nothing.
+        let thrice = async |field: &str, input_type: &str, node: &str, first: Value, second: Value| {
+            let selection = format!("{node} {{ id revision }} change {{ id }}");
+            let made = mutate(&app, &key, field, input_type, &selection, first).await;
+            assert_eq!(made[node]["revision"], 1, "{field}: {made}");
+            let corrected = mutate(&app, &key, field, input_type, &selection, second.clone()).await;
+            assert_eq!(corrected[node]["id"], made[node]["id"], "{field}: the key names the node: {corrected}");
+            assert_eq!(corrected[node]["revision"], 2, "{field}: {corrected}");
+            let same = mutate(&app, &key, field, input_type, &selection, second).await;
+            assert_eq!((&same[node]["revision"], &same["change"]), (&json!(2), &Value::Null), "{field}: {same}");
+            made[node]["id"].clone()
+        };
+
+        let statement = |title: &str| under("ministry-1", "source", json!({ "title": title, "kind": "OFFICIAL" }));
+        let source = thrice("upsertSource", "UpsertSourceInput", "source", statement("A statement"), statement("A ministry's statement")).await;
+        let cite = json!([{ "sourceId": source, "quote": "The committee stood with the state." }]);
+
+        let (karak_committee, pakistan) = (id_of(&app, "organizations", "Karak peace committee").await, id_of(&app, "countries", "Pakistan").await);
+        let support = |since: &str| under("support-1", "affiliation", json!({ "kind": "SUPPORT", "subjectId": karak_committee,
+            "targetId": pakistan, "since": since, "citations": cite }));
+        let affiliation = thrice("upsertAffiliation", "UpsertAffiliationInput", "affiliation", support("2025-01-01"), support("2025-02-01")).await;
+        let read = app.data("query($id: ID!) { node(id: $id) { ... on Affiliation { since crossBorder } } }", json!({ "id": affiliation })).await;
+        assert_eq!(read["node"], json!({ "since": "2025-02-01", "crossBorder": false }), "{read}");
+
+        let (taliban, bannu, karak) = (id_of(&app, "organizations", "Taliban").await, id_of(&app, "districts", "Bannu").await, id_of(&app, "districts", "Karak").await);
+        let action = |district: &str, role: &str| under("march-1", "communityAction", json!({ "kind": "DECLARATION_OF_SUPPORT",
+            "description": "Villagers marched against militancy.", "actors": [{ "organizationId": taliban, "role": role }],
+            "districtIds": [district], "citations": cite }));
+        let action_id = thrice("upsertCommunityAction", "UpsertCommunityActionInput", "communityAction",
+            action(&bannu, "OPPONENT"), action(&karak, "OPPONENT")).await;
+        let read = app.data("query($id: ID!) { node(id: $id) { ... on CommunityAction { districts { nodes { name } } actors { edges { role } } } } }",
+            json!({ "id": action_id })).await;
+        assert_eq!(read["node"]["districts"]["nodes"], json!([{ "name": "Karak" }]), "the districts are replaced: {read}");
+        // The district dropped and the district added each record the change.
+        let history = "query($id: ID!) { node(id: $id) { ... on District { history(first: 1) { nodes { change { mutation } } } } } }";
+        for district in [&bannu, &karak] {
+            let read = app.data(history, json!({ "id": district })).await;
+            assert_eq!(read["node"]["history"]["nodes"][0]["change"]["mutation"], "upsertCommunityAction", "{read}");
+        }
+
+        let figure = |value: i32, district: &str| under("count-1", "reportedFigure", json!({ "metric": "MILITANTS_KILLED",
+            "value": value, "qualifier": "AT_LEAST", "scopeDistrictIds": [district],
+            "citation": { "sourceId": source, "quote": "At least a dozen militants were killed." } }));
+        let figure_id = thrice("upsertReportedFigure", "UpsertReportedFigureInput", "reportedFigure", figure(12, &bannu), figure(14, &karak)).await;
+        let read = app.data("query($id: ID!) { node(id: $id) { ... on ReportedFigure { value scope { districts { nodes { name } } } } } }",
+            json!({ "id": figure_id })).await;
+        assert_eq!(read["node"], json!({ "value": 14, "scope": { "districts": { "nodes": [{ "name": "Karak" }] } } }), "{read}");
+
+        // Refused under the input's field, and nothing written.
+        let before = fingerprint(&app).await;
+        let twice = under("march-1", "communityAction", json!({ "kind": "DECLARATION_OF_SUPPORT", "description": "x",
+            "districtIds": [bannu, bannu], "citations": cite }));
+        let refusals = [
+            ("upsertCommunityAction", "UpsertCommunityActionInput", twice, ("ALREADY_EXISTS", vec!["input", "communityAction", "districtIds", "1"])),
+            ("upsertReportedFigure", "UpsertReportedFigureInput", figure(-1, &bannu), ("BAD_USER_INPUT", vec!["input", "reportedFigure", "value"])),
+            ("upsertAffiliation", "UpsertAffiliationInput", under("support-1", "affiliation", json!({ "kind": "SUPPORT",
+                "subjectId": taliban, "targetId": taliban, "citations": cite })), ("BAD_USER_INPUT", vec!["input", "affiliation", "targetId"])),
+            ("upsertSource", "UpsertSourceInput", statement(""), ("BAD_USER_INPUT", vec!["input", "source", "title"])),
+        ];
+        for (field, input_type, input, (code, at)) in refusals {
+            let payload = mutate(&app, &key, field, input_type, "", input.clone()).await;
+            assert_eq!((&payload["userErrors"][0]["code"], &payload["userErrors"][0]["field"]), (&json!(code), &json!(at)), "{field}({input}): {payload}");
+        }
+        assert_eq!(fingerprint(&app).await, before, "nothing written");
+    }
+}

@@ -9,7 +9,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::input::{Checks, CitationInput, Done, UserError, UserErrorCode};
+use super::input::{Checks, CitationInput, Done, Key, UserError, UserErrorCode, within};
 use super::link::Reference;
 use super::write::Write;
 use super::{node, patch, payload, respond};
@@ -24,6 +24,11 @@ use crate::ingest::crosses_border;
 payload!(
     /// What `createAffiliation` did.
     CreateAffiliationPayload,
+    affiliation: Affiliation
+);
+payload!(
+    /// What `upsertAffiliation` did.
+    UpsertAffiliationPayload,
     affiliation: Affiliation
 );
 payload!(
@@ -52,6 +57,19 @@ pub struct CreateAffiliationInput {
     pub confidence: Confidence,
     /// What it rests on: at least one citation.
     pub citations: Vec<CitationInput>,
+}
+
+/// An affiliation to create, or to bring in line with the input when the key has one already.
+#[derive(InputObject)]
+pub struct UpsertAffiliationInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The dataset and key the affiliation is known by.
+    #[graphql(flatten)]
+    pub key: Key,
+    /// The affiliation as the dataset has it now: on a correction its ends, kind, dates and
+    /// confidence replace the stored ones (absent dates clear).
+    pub affiliation: CreateAffiliationInput,
 }
 
 /// A correction of an affiliation: the fields given change (null clears). Its ends do not
@@ -90,7 +108,20 @@ impl AffiliationMutations {
     ) -> ApiResult<Option<CreateAffiliationPayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createAffiliation", cmid.as_deref()).await?;
-        let done = create(&write, &input).await;
+        let done = create(&write, &input, None).await;
+        respond(ctx, write, done, cmid, |m| node(ctx, m)).await
+    }
+
+    /// Creates an affiliation under a `(dataset, key)`, or brings the one that key names in
+    /// line with the input; an input that matches what is stored changes nothing.
+    async fn upsert_affiliation(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertAffiliationInput,
+    ) -> ApiResult<Option<UpsertAffiliationPayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "upsertAffiliation", cmid.as_deref()).await?;
+        let done = upsert(&write, &input).await;
         respond(ctx, write, done, cmid, |m| node(ctx, m)).await
     }
 
@@ -145,7 +176,9 @@ async fn end(write: &Write, id: &ID, allowed: &[NodeKind], field: &str) -> Done<
     Ok((kind, write.existing(kind, id, &[field]).await?))
 }
 
-async fn create(write: &Write, input: &CreateAffiliationInput) -> Done<affiliation::Model> {
+/// An affiliation as a create's `input` gives it, checked: its ends found (never the same
+/// node, never a membership cycle) and `crossBorder` derived from them.
+async fn fields(write: &Write, input: &CreateAffiliationInput) -> Done<affiliation::Model> {
     use NodeKind as K;
     let mut model = affiliation::Model {
         id: 0,
@@ -198,6 +231,12 @@ async fn create(write: &Write, input: &CreateAffiliationInput) -> Done<affiliati
     if input.kind == AffiliationKind::Membership {
         write.no_cycle(&model, "targetId").await?;
     }
+    model.cross_border = crosses_border(write.txn(), subject, target).await?;
+    Ok(model)
+}
+
+/// `ALREADY_EXISTS` when another affiliation says what `model` says.
+async fn unique(write: &Write, model: &affiliation::Model) -> Done<()> {
     use affiliation::Column as C;
     // `= NULL` matches nothing: an absent end or date is matched as absent.
     fn is<V: Into<sea_orm::Value>>(column: C, value: Option<V>) -> sea_orm::sea_query::SimpleExpr {
@@ -215,6 +254,7 @@ async fn create(write: &Write, input: &CreateAffiliationInput) -> Done<affiliati
         .filter(is(C::TargetCountryId, model.target_country_id))
         .filter(is(C::Since, model.since))
         .filter(is(C::Until, model.until))
+        .filter(C::Id.ne(model.id))
         .count(write.txn())
         .await?;
     if same > 0 {
@@ -225,10 +265,42 @@ async fn create(write: &Write, input: &CreateAffiliationInput) -> Done<affiliati
         )
         .into());
     }
-    model.cross_border = crosses_border(write.txn(), subject, target).await?;
+    Ok(())
+}
+
+async fn create(
+    write: &Write,
+    input: &CreateAffiliationInput,
+    key: Option<&Key>,
+) -> Done<affiliation::Model> {
+    let mut model = fields(write, input).await?;
+    unique(write, &model).await?;
+    model.dataset = key.map(|k| k.dataset.trim().to_owned());
+    model.external_id = key.map(|k| k.key.trim().to_owned());
     write
-        .insert::<affiliation::Entity, _>(K::Affiliation, model, &input.citations)
+        .insert::<affiliation::Entity, _>(NodeKind::Affiliation, model, &input.citations)
         .await
+}
+
+async fn upsert(write: &Write, input: &UpsertAffiliationInput) -> Done<affiliation::Model> {
+    let fields_of = &input.affiliation;
+    let Some(before) = write.keyed::<affiliation::Entity>(&input.key).await? else {
+        return within(
+            "affiliation",
+            create(write, fields_of, Some(&input.key)).await,
+        );
+    };
+    let done = async {
+        let mut model = fields(write, fields_of).await?;
+        (model.id, model.revision) = (before.id, before.revision);
+        (model.dataset, model.external_id) = (before.dataset.clone(), before.external_id.clone());
+        unique(write, &model).await?;
+        let citations = &fields_of.citations;
+        write
+            .upsert::<affiliation::Entity, _>(NodeKind::Affiliation, before, model, citations)
+            .await
+    };
+    within("affiliation", done.await)
 }
 
 async fn update(write: &Write, input: &UpdateAffiliationInput) -> Done<affiliation::Model> {

@@ -5,8 +5,9 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::sea_query::Value;
 
-use super::input::{Checks, CitationInput, Done, MAX_NAME, MAX_TEXT, UserErrorCode};
-use super::link::{COMMUNITY_ACTION_ACTORS, COMMUNITY_ACTION_DISTRICTS, Ends, relink};
+use super::input::{Checks, CitationInput, Done, Key, MAX_NAME, MAX_TEXT, UserErrorCode, within};
+use super::link::{COMMUNITY_ACTION_ACTORS, COMMUNITY_ACTION_DISTRICTS, Ends, Link, relink};
+use super::replace::Wanted;
 use super::write::Write;
 use super::{node, patch, payload, respond};
 use crate::entity::community_action;
@@ -24,6 +25,11 @@ payload!(
 payload!(
     /// What `updateCommunityAction` did.
     UpdateCommunityActionPayload,
+    community_action: CommunityAction
+);
+payload!(
+    /// What `upsertCommunityAction` did.
+    UpsertCommunityActionPayload,
     community_action: CommunityAction
 );
 payload!(
@@ -82,6 +88,20 @@ pub struct CreateCommunityActionInput {
     pub district_ids: Vec<ID>,
     /// What it rests on: at least one citation.
     pub citations: Vec<CitationInput>,
+}
+
+/// A community action to create, or to bring in line with the input when the key has one
+/// already.
+#[derive(InputObject)]
+pub struct UpsertCommunityActionInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The dataset and key the community action is known by.
+    #[graphql(flatten)]
+    pub key: Key,
+    /// The community action as the dataset has it now. On a correction its fields replace
+    /// the stored ones (absent ones clear) and its actors and districts the stored links.
+    pub community_action: CreateCommunityActionInput,
 }
 
 /// A correction of a community action: the fields given change (null clears).
@@ -155,7 +175,20 @@ impl CommunityActionMutations {
     ) -> ApiResult<Option<CreateCommunityActionPayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createCommunityAction", cmid.as_deref()).await?;
-        let done = create(&write, &input).await;
+        let done = create(&write, &input, None).await;
+        respond(ctx, write, done, cmid, |m| node(ctx, m)).await
+    }
+
+    /// Creates a community action under a `(dataset, key)`, or brings the one that key names
+    /// in line with the input; an input that matches what is stored changes nothing.
+    async fn upsert_community_action(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertCommunityActionInput,
+    ) -> ApiResult<Option<UpsertCommunityActionPayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "upsertCommunityAction", cmid.as_deref()).await?;
+        let done = upsert(&write, &input).await;
         respond(ctx, write, done, cmid, |m| node(ctx, m)).await
     }
 
@@ -288,10 +321,11 @@ fn check(checks: &mut Checks, m: &community_action::Model) {
     }
 }
 
-async fn create(
-    write: &Write,
-    input: &CreateCommunityActionInput,
-) -> Done<community_action::Model> {
+/// The links of a community action an upsert replaces.
+const LINKED: [&Link; 2] = [&COMMUNITY_ACTION_ACTORS, &COMMUNITY_ACTION_DISTRICTS];
+
+/// A community action's own fields as a create's `input` gives them, checked.
+fn fields(input: &CreateCommunityActionInput) -> Done<community_action::Model> {
     let model = community_action::Model {
         id: 0,
         revision: 1,
@@ -309,36 +343,89 @@ async fn create(
     check(&mut checks, &model);
     checks.citations(&input.citations);
     checks.done()?;
-    let row = write
-        .insert_row::<community_action::Entity, _>(model)
-        .await?;
+    Ok(model)
+}
+
+/// The actors and districts `input` names, each checked to exist and named once.
+async fn wanted_links(write: &Write, input: &CreateCommunityActionInput) -> Done<Wanted> {
+    let mut wanted = Wanted::default();
     for (i, actor) in input.actors.iter().enumerate() {
         let at = ["actors", &i.to_string(), "organizationId"];
-        let organization = write
-            .existing(NodeKind::Organization, &actor.organization_id, &at)
-            .await?;
-        let role = vec![("role", Value::from(db_name(actor.role)))];
+        let role = vec![Some(db_name(actor.role).to_owned())];
+        let id = &actor.organization_id;
         write
-            .attach(&COMMUNITY_ACTION_ACTORS, (row.id, organization), role, &at)
+            .want(&mut wanted, &COMMUNITY_ACTION_ACTORS, id, role, &at)
             .await?;
     }
     for (i, district) in input.district_ids.iter().enumerate() {
         let at = ["districtIds", &i.to_string()];
-        let district = write.existing(NodeKind::District, district, &at).await?;
         write
-            .attach(
+            .want(
+                &mut wanted,
                 &COMMUNITY_ACTION_DISTRICTS,
-                (row.id, district),
+                district,
                 Vec::new(),
                 &at,
             )
             .await?;
     }
+    Ok(wanted)
+}
+
+async fn create(
+    write: &Write,
+    input: &CreateCommunityActionInput,
+    key: Option<&Key>,
+) -> Done<community_action::Model> {
+    let mut model = fields(input)?;
+    model.dataset = key.map(|k| k.dataset.trim().to_owned());
+    model.external_id = key.map(|k| k.key.trim().to_owned());
+    let wanted = wanted_links(write, input).await?;
+    let row = write
+        .insert_row::<community_action::Entity, _>(model)
+        .await?;
+    write.add_links(row.id, &wanted).await?;
     let cited = write.sources(&input.citations).await?;
     write
         .created(NodeKind::CommunityAction, row.id, &cited)
         .await?;
     Ok(row)
+}
+
+async fn upsert(
+    write: &Write,
+    input: &UpsertCommunityActionInput,
+) -> Done<community_action::Model> {
+    let action = &input.community_action;
+    let Some(before) = write.keyed::<community_action::Entity>(&input.key).await? else {
+        return within(
+            "communityAction",
+            create(write, action, Some(&input.key)).await,
+        );
+    };
+    within("communityAction", replace(write, before, action).await)
+}
+
+/// Brings the stored community action `before` in line with `input`: its fields and links.
+async fn replace(
+    write: &Write,
+    before: community_action::Model,
+    input: &CreateCommunityActionInput,
+) -> Done<community_action::Model> {
+    let mut model = fields(input)?;
+    (model.id, model.revision) = (before.id, before.revision);
+    (model.dataset, model.external_id) = (before.dataset.clone(), before.external_id.clone());
+    model.raw = before.raw.clone();
+    let wanted = wanted_links(write, input).await?;
+    let (kind, id) = (NodeKind::CommunityAction, before.id);
+    if model == before && write.has_links(kind, id, &LINKED, &wanted).await? {
+        return Ok(before);
+    }
+    let updated = write
+        .correct::<community_action::Entity, _>(kind, id, model, &input.citations)
+        .await?;
+    write.replace_links(kind, id, &LINKED, &wanted).await?;
+    Ok(updated)
 }
 
 async fn update(

@@ -4,8 +4,9 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
-use super::input::{Checks, CitationInput, Done, MAX_NAME, UserErrorCode};
-use super::link::REPORTED_FIGURE_DISTRICTS;
+use super::input::{Checks, CitationInput, Done, Key, MAX_NAME, UserErrorCode, within};
+use super::link::{Link, REPORTED_FIGURE_DISTRICTS};
+use super::replace::Wanted;
 use super::write::Write;
 use super::{node, patch, payload, respond};
 use crate::entity::reported_figure;
@@ -18,6 +19,11 @@ use crate::graphql::types::ReportedFigure;
 payload!(
     /// What `createReportedFigure` did.
     CreateReportedFigurePayload,
+    reported_figure: ReportedFigure
+);
+payload!(
+    /// What `upsertReportedFigure` did.
+    UpsertReportedFigurePayload,
     reported_figure: ReportedFigure
 );
 payload!(
@@ -52,6 +58,21 @@ pub struct CreateReportedFigureInput {
     pub nationality_id: Option<ID>,
     /// The source stating it and its words: the figure's own citation.
     pub citation: CitationInput,
+}
+
+/// A reported figure to create, or to bring in line with the input when the key has one
+/// already.
+#[derive(InputObject)]
+pub struct UpsertReportedFigureInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The dataset and key the figure is known by.
+    #[graphql(flatten)]
+    pub key: Key,
+    /// The figure as the dataset has it now. On a correction its fields, its citation and
+    /// its districts replace the stored ones (absent ones clear); name the source by
+    /// `sourceId` for the same upsert to find nothing to change.
+    pub reported_figure: CreateReportedFigureInput,
 }
 
 /// A correction of a reported figure: the fields given change (null clears). Its source and
@@ -98,7 +119,20 @@ impl FigureMutations {
     ) -> ApiResult<Option<CreateReportedFigurePayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createReportedFigure", cmid.as_deref()).await?;
-        let done = create(&write, &input).await;
+        let done = create(&write, &input, None).await;
+        respond(ctx, write, done, cmid, |m| node(ctx, m)).await
+    }
+
+    /// Creates a reported figure under a `(dataset, key)`, or brings the one that key names
+    /// in line with the input; an input that matches what is stored changes nothing.
+    async fn upsert_reported_figure(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertReportedFigureInput,
+    ) -> ApiResult<Option<UpsertReportedFigurePayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "upsertReportedFigure", cmid.as_deref()).await?;
+        let done = upsert(&write, &input).await;
         respond(ctx, write, done, cmid, |m| node(ctx, m)).await
     }
 
@@ -135,7 +169,20 @@ fn check(checks: &mut Checks, m: &reported_figure::Model) {
     }
 }
 
-async fn create(write: &Write, input: &CreateReportedFigureInput) -> Done<reported_figure::Model> {
+/// The links of a figure an upsert replaces.
+const LINKED: [&Link; 1] = [&REPORTED_FIGURE_DISTRICTS];
+
+/// A figure as a create's `input` gives it, checked, its references found and its source
+/// named (a new one created), with the districts it covers.
+async fn fields<'a>(
+    write: &Write,
+    input: &'a CreateReportedFigureInput,
+) -> Done<(
+    reported_figure::Model,
+    Wanted,
+    Vec<(i32, &'a CitationInput)>,
+)> {
+    let citation = std::slice::from_ref(&input.citation);
     let mut model = reported_figure::Model {
         id: 0,
         revision: 1,
@@ -154,7 +201,7 @@ async fn create(write: &Write, input: &CreateReportedFigureInput) -> Done<report
     };
     let mut checks = Checks::default();
     check(&mut checks, &model);
-    checks.citations(std::slice::from_ref(&input.citation));
+    checks.citations(citation);
     checks.done()?;
     model.scope_province_id = write
         .existing_opt(
@@ -170,31 +217,69 @@ async fn create(write: &Write, input: &CreateReportedFigureInput) -> Done<report
             &["nationalityId"],
         )
         .await?;
-    let mut districts = Vec::with_capacity(input.scope_district_ids.len());
+    let mut districts = Wanted::default();
     for (i, id) in input.scope_district_ids.iter().enumerate() {
         let at = ["scopeDistrictIds", &i.to_string()];
-        districts.push((write.existing(NodeKind::District, id, &at).await?, i));
+        let link = &REPORTED_FIGURE_DISTRICTS;
+        write
+            .want(&mut districts, link, id, Vec::new(), &at)
+            .await?;
     }
-    let cited = write.sources(std::slice::from_ref(&input.citation)).await?;
+    let cited = write.sources(citation).await?;
     model.source_id = cited.first().map(|(source, _)| *source).unwrap_or_default();
+    Ok((model, districts, cited))
+}
+
+async fn create(
+    write: &Write,
+    input: &CreateReportedFigureInput,
+    key: Option<&Key>,
+) -> Done<reported_figure::Model> {
+    let (mut model, districts, cited) = fields(write, input).await?;
+    model.dataset = key.map(|k| k.dataset.trim().to_owned());
+    model.external_id = key.map(|k| k.key.trim().to_owned());
     let figure = write
         .insert_row::<reported_figure::Entity, _>(model)
         .await?;
-    for (district, i) in districts {
-        let at = ["scopeDistrictIds", &i.to_string()];
-        write
-            .attach(
-                &REPORTED_FIGURE_DISTRICTS,
-                (figure.id, district),
-                Vec::new(),
-                &at,
-            )
-            .await?;
-    }
+    write.add_links(figure.id, &districts).await?;
     write
         .created(NodeKind::ReportedFigure, figure.id, &cited)
         .await?;
     Ok(figure)
+}
+
+async fn upsert(write: &Write, input: &UpsertReportedFigureInput) -> Done<reported_figure::Model> {
+    let figure = &input.reported_figure;
+    let Some(before) = write.keyed::<reported_figure::Entity>(&input.key).await? else {
+        return within(
+            "reportedFigure",
+            create(write, figure, Some(&input.key)).await,
+        );
+    };
+    within("reportedFigure", replace(write, before, figure).await)
+}
+
+/// Brings the stored figure `before` in line with `input`: its fields, citation and
+/// districts.
+async fn replace(
+    write: &Write,
+    before: reported_figure::Model,
+    input: &CreateReportedFigureInput,
+) -> Done<reported_figure::Model> {
+    let (mut model, districts, cited) = fields(write, input).await?;
+    (model.id, model.revision) = (before.id, before.revision);
+    (model.dataset, model.external_id) = (before.dataset.clone(), before.external_id.clone());
+    let (kind, id) = (NodeKind::ReportedFigure, before.id);
+    if model == before && write.has_links(kind, id, &LINKED, &districts).await? {
+        return Ok(before);
+    }
+    // The citation is named once (a new source created once), then written.
+    let updated = write
+        .correct::<reported_figure::Entity, _>(kind, id, model, &[])
+        .await?;
+    write.cite(kind, id, &cited).await?;
+    write.replace_links(kind, id, &LINKED, &districts).await?;
+    Ok(updated)
 }
 
 async fn update(write: &Write, input: &UpdateReportedFigureInput) -> Done<reported_figure::Model> {

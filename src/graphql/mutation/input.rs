@@ -4,8 +4,9 @@
 use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use sea_orm::DbErr;
 
+use crate::entity::source;
 use crate::error::ApiError;
-use crate::graphql::enums::{Confidence, SourceKind};
+use crate::graphql::enums::{Confidence, SourceKind, db_name};
 use crate::graphql::scalars::Date;
 
 /// The longest quote a citation keeps: a paragraph, not an article.
@@ -238,6 +239,22 @@ pub struct SourceInput {
 }
 
 impl SourceInput {
+    /// The source's row as the input gives it (not yet stored, under no key).
+    pub(super) fn model(&self) -> source::Model {
+        source::Model {
+            id: 0,
+            revision: 1,
+            title: self.title.trim().to_owned(),
+            publisher: self.publisher.clone(),
+            url: self.url.clone(),
+            published_on: self.published_on.map(|d| d.0),
+            kind: db_name(self.kind).to_owned(),
+            description: self.description.clone(),
+            dataset: None,
+            external_id: None,
+        }
+    }
+
     pub(super) fn check(&self, checks: &mut Checks, at: &[&str]) {
         let field = |name: &'static str| [at, &[name]].concat();
         checks.text(&field("title"), Some(&self.title), MAX_NAME, true);

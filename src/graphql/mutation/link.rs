@@ -19,29 +19,35 @@ pub(super) struct Link {
     pub(super) parent_column: &'static str,
     pub(super) child: NodeKind,
     pub(super) child_column: &'static str,
+    /// The columns of what the link says (a role, an outcome), all text.
+    pub(super) data: &'static [&'static str],
 }
 
 pub(super) const OPERATION_PERSONNEL: Link = Link::new(
     "operation_personnel",
     (NodeKind::Operation, "operation_id"),
     (NodeKind::Personnel, "personnel_id"),
-);
+)
+.with_data(&["outcome", "role"]);
 pub(super) const OPERATION_MILITANTS: Link = Link::new(
     "operation_militants",
     (NodeKind::Operation, "operation_id"),
     (NodeKind::Militant, "militant_id"),
-);
+)
+.with_data(&["outcome"]);
 pub(super) const OPERATION_ORGANIZATIONS: Link = Link::new(
     "operation_organizations",
     (NodeKind::Operation, "operation_id"),
     (NodeKind::Organization, "organization_id"),
-);
+)
+.with_data(&["role"]);
 
 pub(super) const COMMUNITY_ACTION_ACTORS: Link = Link::new(
     "community_action_actors",
     (NodeKind::CommunityAction, "community_action_id"),
     (NodeKind::Organization, "organization_id"),
-);
+)
+.with_data(&["role"]);
 pub(super) const COMMUNITY_ACTION_DISTRICTS: Link = Link::new(
     "community_action_districts",
     (NodeKind::CommunityAction, "community_action_id"),
@@ -131,7 +137,13 @@ impl Link {
             parent_column,
             child,
             child_column,
+            data: &[],
         }
+    }
+
+    /// The link with the data columns `data`.
+    const fn with_data(self, data: &'static [&'static str]) -> Self {
+        Self { data, ..self }
     }
 
     /// The column naming a `kind` node, and the column naming the other end; `None` when

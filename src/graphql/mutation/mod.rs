@@ -16,6 +16,7 @@ mod merge;
 mod operation;
 mod operation_links;
 mod places;
+mod replace;
 mod restore;
 mod source;
 mod write;

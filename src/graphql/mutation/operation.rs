@@ -9,9 +9,10 @@ use super::input::{
     Checks, CitationInput, Done, Key, MAX_NAME, MAX_TEXT, Refused, UserError, UserErrorCode, within,
 };
 use super::link::{
-    OPERATION_MILITANTS as MILITANTS, OPERATION_ORGANIZATIONS as ORGANIZATIONS,
+    Link, OPERATION_MILITANTS as MILITANTS, OPERATION_ORGANIZATIONS as ORGANIZATIONS,
     OPERATION_PERSONNEL as PERSONNEL,
 };
+use super::replace::Wanted;
 use super::write::Write;
 use super::{node, payload, respond};
 use crate::entity::{
@@ -598,12 +599,12 @@ async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::
         .await
 }
 
-/// An operation's links as (link table, the other end, its data), in one order.
-type Links = Vec<(&'static str, i32, Vec<Option<String>>)>;
+/// The links of an operation an upsert may replace.
+const LINKED: [&Link; 3] = [&PERSONNEL, &MILITANTS, &ORGANIZATIONS];
 
-/// The links `input` gives, each end named by id.
-async fn wanted_links(write: &Write, input: &CreateOperationInput) -> Done<Links> {
-    let mut links = Vec::new();
+/// The links `input` wants, each end named by id.
+async fn wanted_links(write: &Write, input: &CreateOperationInput) -> Done<Wanted> {
+    let mut wanted = Wanted::default();
     for (i, p) in input.personnel.iter().enumerate() {
         let at = ["personnel", &i.to_string(), "personnelId"];
         let Some(id) = &p.personnel_id else {
@@ -615,12 +616,11 @@ async fn wanted_links(write: &Write, input: &CreateOperationInput) -> Done<Links
             )
             .into());
         };
-        let row = write.existing(NodeKind::Personnel, id, &at).await?;
         let data = vec![
             Some(db_name(p.outcome).to_owned()),
             p.role.map(|r| db_name(r).to_owned()),
         ];
-        links.push((PERSONNEL.table, row, data));
+        write.want(&mut wanted, &PERSONNEL, id, data, &at).await?;
     }
     for (i, m) in input.militants.iter().enumerate() {
         let at = ["militants", &i.to_string(), "militantId"];
@@ -633,49 +633,18 @@ async fn wanted_links(write: &Write, input: &CreateOperationInput) -> Done<Links
             )
             .into());
         };
-        let row = write.existing(NodeKind::Militant, id, &at).await?;
-        links.push((
-            MILITANTS.table,
-            row,
-            vec![Some(db_name(m.outcome).to_owned())],
-        ));
+        let data = vec![Some(db_name(m.outcome).to_owned())];
+        write.want(&mut wanted, &MILITANTS, id, data, &at).await?;
     }
     for (i, o) in input.organizations.iter().enumerate() {
         let at = ["organizations", &i.to_string(), "organizationId"];
-        let row = write
-            .existing(NodeKind::Organization, &o.organization_id, &at)
+        let data = vec![Some(db_name(o.role).to_owned())];
+        let id = &o.organization_id;
+        write
+            .want(&mut wanted, &ORGANIZATIONS, id, data, &at)
             .await?;
-        links.push((
-            ORGANIZATIONS.table,
-            row,
-            vec![Some(db_name(o.role).to_owned())],
-        ));
     }
-    links.sort();
-    Ok(links)
-}
-
-/// The operation `id`'s links as stored, in [`wanted_links`]' form.
-async fn stored_links(write: &Write, id: i32) -> Done<Links> {
-    let state = write
-        .state(NodeKind::Operation, id)
-        .await?
-        .unwrap_or_default();
-    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
-    let mut links = Vec::new();
-    for (link, data) in [
-        (&PERSONNEL, &["outcome", "role"][..]),
-        (&MILITANTS, &["outcome"][..]),
-        (&ORGANIZATIONS, &["role"][..]),
-    ] {
-        for row in state["links"][link.table].as_array().into_iter().flatten() {
-            let other = row[link.child_column].as_i64().unwrap_or_default() as i32;
-            let data = data.iter().map(|c| text(&row[*c])).collect();
-            links.push((link.table, other, data));
-        }
-    }
-    links.sort();
-    Ok(links)
+    Ok(wanted)
 }
 
 async fn upsert(write: &Write, input: &UpsertOperationInput) -> Done<operation::Model> {
@@ -701,46 +670,20 @@ async fn replace(
     model.district_id = write
         .existing_opt(NodeKind::District, district, &["districtId"])
         .await?;
-    let (wanted, stored) = (
-        wanted_links(write, input).await?,
-        stored_links(write, before.id).await?,
-    );
-    if model == before && wanted == stored {
+    let wanted = wanted_links(write, input).await?;
+    let id = before.id;
+    if model == before
+        && write
+            .has_links(NodeKind::Operation, id, &LINKED, &wanted)
+            .await?
+    {
         return Ok(before);
     }
-    // The operation, and every node it is linked to before or after.
-    let mut ends = write
-        .dependents(NodeKind::Operation, before.id, true)
-        .await?;
-    for (table, other, _) in &wanted {
-        let kind = [&PERSONNEL, &MILITANTS, &ORGANIZATIONS]
-            .iter()
-            .find(|l| l.table == *table)
-            .map_or(NodeKind::Organization, |l| l.child);
-        ends.insert((kind, *other));
-    }
-    let mut states = Vec::with_capacity(ends.len());
-    for &(kind, id) in &ends {
-        states.push(write.state(kind, id).await?);
-    }
-    // The row first (its record's `before` holds the old links), then the links.
     let updated = write
-        .correct::<operation::Entity, _>(NodeKind::Operation, before.id, model, &input.citations)
+        .correct::<operation::Entity, _>(NodeKind::Operation, id, model, &input.citations)
         .await?;
-    for link in [&PERSONNEL, &MILITANTS, &ORGANIZATIONS] {
-        write
-            .delete_where(link.table, link.parent_column, before.id)
-            .await?;
-    }
-    link(write, before.id, input, &[]).await?;
-    let after = write.state(NodeKind::Operation, before.id).await?;
     write
-        .record(NodeKind::Operation, before.id, None, after)
+        .replace_links(NodeKind::Operation, id, &LINKED, &wanted)
         .await?;
-    for (&(kind, id), was) in ends.iter().zip(states) {
-        write.touch(kind, id).await?;
-        let after = write.state(kind, id).await?;
-        write.record(kind, id, was, after).await?;
-    }
     Ok(updated)
 }

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::input::{Checks, Done, MAX_NAME, MAX_TEXT, SourceInput, UserError, UserErrorCode};
+use super::input::{Checks, Done, Key, MAX_NAME, MAX_TEXT, SourceInput, UserError, UserErrorCode};
 use super::write::Write;
 use super::{node, payload, respond};
 use crate::auth::{Caller, Role};
@@ -20,6 +20,11 @@ payload!(
     source: Source
 );
 
+payload!(
+    /// What `upsertSource` did.
+    UpsertSourcePayload,
+    source: Source
+);
 payload!(
     /// What `updateSource` did.
     UpdateSourcePayload,
@@ -78,6 +83,19 @@ pub struct CreateSourceInput {
     pub source: SourceInput,
 }
 
+/// A source to create, or to bring in line with the input when the key has one already.
+#[derive(InputObject)]
+pub struct UpsertSourceInput {
+    /// Echoed in the payload.
+    pub client_mutation_id: Option<String>,
+    /// The dataset and key the source is known by.
+    #[graphql(flatten)]
+    pub key: Key,
+    /// The source as the dataset has it now; on a correction its fields replace the stored
+    /// ones (absent ones clear).
+    pub source: SourceInput,
+}
+
 /// Mutations of sources.
 #[derive(Default)]
 pub struct SourceMutations;
@@ -92,7 +110,20 @@ impl SourceMutations {
     ) -> ApiResult<Option<CreateSourcePayload>> {
         let cmid = input.client_mutation_id.clone();
         let write = Write::begin(ctx, "createSource", cmid.as_deref()).await?;
-        let done = create(&write, &input.source).await;
+        let done = create(&write, &input.source, None).await;
+        respond(ctx, write, done, cmid, |model| node(ctx, model)).await
+    }
+
+    /// Creates a source under a `(dataset, key)`, or brings the one that key names in line
+    /// with the input; an input that matches what is stored changes nothing.
+    async fn upsert_source(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertSourceInput,
+    ) -> ApiResult<Option<UpsertSourcePayload>> {
+        let cmid = input.client_mutation_id.clone();
+        let write = Write::begin(ctx, "upsertSource", cmid.as_deref()).await?;
+        let done = upsert(&write, &input).await;
         respond(ctx, write, done, cmid, |model| node(ctx, model)).await
     }
 
@@ -214,11 +245,26 @@ async fn delete(write: &Write, input: &DeleteSourceInput) -> Done<i32> {
     Ok(before.id)
 }
 
-async fn create(write: &Write, input: &SourceInput) -> Done<source::Model> {
+async fn create(write: &Write, input: &SourceInput, key: Option<&Key>) -> Done<source::Model> {
     let mut checks = Checks::default();
     input.check(&mut checks, &["source"]);
     checks.done()?;
-    let id = write.create_source(input).await?;
+    let id = write.create_source(input, key).await?;
     let model = source::Entity::find_by_id(id).one(write.txn()).await?;
     Ok(model.ok_or_else(|| ApiError::Internal("a source vanished as it was made".into()))?)
+}
+
+async fn upsert(write: &Write, input: &UpsertSourceInput) -> Done<source::Model> {
+    let Some(before) = write.keyed::<source::Entity>(&input.key).await? else {
+        return create(write, &input.source, Some(&input.key)).await;
+    };
+    let mut checks = Checks::default();
+    input.source.check(&mut checks, &["source"]);
+    checks.done()?;
+    let mut model = input.source.model();
+    (model.id, model.revision) = (before.id, before.revision);
+    (model.dataset, model.external_id) = (before.dataset.clone(), before.external_id.clone());
+    write
+        .upsert::<source::Entity, _>(NodeKind::Source, before, model, &[])
+        .await
 }

@@ -322,7 +322,7 @@ impl Write {
                     let field = ["citations", at.as_str(), "sourceId"];
                     self.existing(NodeKind::Source, source_id, &field).await?
                 }
-                (None, Some(s)) => self.create_source(s).await?,
+                (None, Some(s)) => self.create_source(s, None).await?,
                 _ => {
                     return Err(UserError::new(
                         UserErrorCode::BadUserInput,
@@ -374,22 +374,12 @@ impl Write {
         Ok(())
     }
 
-    /// Creates a source, recorded as a node of the change.
-    pub(super) async fn create_source(&self, s: &SourceInput) -> Done<i32> {
-        let row = source::ActiveModel {
-            id: NotSet,
-            revision: Set(1),
-            title: Set(s.title.trim().to_owned()),
-            publisher: Set(s.publisher.clone()),
-            url: Set(s.url.clone()),
-            published_on: Set(s.published_on.map(|d| d.0)),
-            kind: Set(db_name(s.kind).to_owned()),
-            description: Set(s.description.clone()),
-            dataset: Set(None),
-            external_id: Set(None),
-        }
-        .insert(&self.txn)
-        .await?;
+    /// Creates a source, recorded as a node of the change, under `key` when one is given.
+    pub(super) async fn create_source(&self, s: &SourceInput, key: Option<&Key>) -> Done<i32> {
+        let mut model = s.model();
+        model.dataset = key.map(|k| k.dataset.trim().to_owned());
+        model.external_id = key.map(|k| k.key.trim().to_owned());
+        let row = self.insert_row::<source::Entity, _>(model).await?;
         self.created(NodeKind::Source, row.id, &[]).await?;
         Ok(row.id)
     }
