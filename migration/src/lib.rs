@@ -12,6 +12,7 @@ mod m20261129_000005_filtered_counts;
 mod m20261202_000006_curation;
 mod m20261202_000007_sparse_references;
 mod m20261202_000008_personnel_aliases;
+mod m20261207_000009_unmapped_records;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_curation::Migration),
             Box::new(m20261202_000007_sparse_references::Migration),
             Box::new(m20261202_000008_personnel_aliases::Migration),
+            Box::new(m20261207_000009_unmapped_records::Migration),
         ]
     }
 }

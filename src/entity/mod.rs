@@ -22,6 +22,7 @@ pub mod province;
 pub mod reported_figure;
 pub mod reported_figure_district;
 pub mod source;
+pub mod unmapped_record;
 
 /// A table whose rows have an integer `id` and can be paged, looked up and cited.
 pub trait Table: sea_orm::FromQueryResult + Clone + Send + Sync + 'static {
@@ -68,6 +69,7 @@ tables! {
     citation => "citations",
     change => "changes",
     change_node => "change_nodes",
+    unmapped_record => "unmapped_records",
 }
 
 /// A row that counts its changes: every node's (`Country` to `ReportedFigure`), not a

@@ -263,3 +263,51 @@ pub enum OrderDirection {
     /// Largest first.
     Desc,
 }
+
+/// Why an imported record was not mapped to a node: the rule of the importer's table
+/// (README, "What an ACLED event becomes") that kept it aside. Its raw record is kept.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UnmappedReason {
+    /// An armed group's attack on forces or civilians (ctgraph has no attack type yet).
+    Attack,
+    /// Violence by state or external forces against civilians or others not an armed group.
+    ForcesOnCivilians,
+    /// Clashes or strikes between state or external forces.
+    BetweenForces,
+    /// A clash of state forces with no armed group on the other side (rioters, militias of
+    /// communities).
+    ForcesWithoutArmedGroup,
+    /// Clashes between armed groups, with no forces or community on either side.
+    BetweenArmedGroups,
+    /// Arrests of people who are not an armed group (journalists, aid workers, suspects).
+    ArrestNotOfArmedGroup,
+    /// Strategic developments other than arrests and disrupted weapons use by forces.
+    OtherDevelopment,
+    /// Protests and riots not against militancy.
+    Protest,
+    /// Violence whose sides none of the rules fit (unidentified actors, communal clashes).
+    OtherViolence,
+    /// An event type that needs two sides, with only one named.
+    OneSided,
+    /// An event type the importer does not know.
+    UnknownEventType,
+}
+
+impl UnmappedReason {
+    /// The reason in a few words, for the import's summary.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Attack => "attacks by armed groups (no attack type yet)",
+            Self::ForcesOnCivilians => "violence by forces against civilians",
+            Self::BetweenForces => "clashes between forces",
+            Self::ForcesWithoutArmedGroup => "clashes of forces with no armed group",
+            Self::BetweenArmedGroups => "clashes between armed groups",
+            Self::ArrestNotOfArmedGroup => "arrests of people not in an armed group",
+            Self::OtherDevelopment => "other strategic developments",
+            Self::Protest => "protests and riots not against militancy",
+            Self::OtherViolence => "violence no rule fits",
+            Self::OneSided => "events with one side where two are needed",
+            Self::UnknownEventType => "event types this importer does not know",
+        }
+    }
+}

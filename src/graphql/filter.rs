@@ -158,7 +158,8 @@ pub struct DateTimeFilter {
     concrete(name = "PersonnelOutcomeFilter", params(PersonnelOutcome)),
     concrete(name = "MilitantOutcomeFilter", params(MilitantOutcome)),
     concrete(name = "OrganizationRoleFilter", params(OrganizationRole)),
-    concrete(name = "ParticipationRoleFilter", params(ParticipationRole))
+    concrete(name = "ParticipationRoleFilter", params(ParticipationRole)),
+    concrete(name = "UnmappedReasonFilter", params(UnmappedReason))
 )]
 pub struct EnumFilter<T: InputType + EnumType + Debug> {
     /// Exactly this value.

@@ -248,6 +248,36 @@ impl Query {
         )
     }
 
+    /// Records imports read and mapped to no node (attacks, arrests of people not in an
+    /// armed group, protests), each with its file, line, reason and the record itself.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn unmapped_records(
+        &self,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<UnmappedRecordFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<UnmappedRecordOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<UnmappedRecord>> {
+        Connection::root(
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
     /// All security operations.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]

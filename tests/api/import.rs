@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ctgraph::graphql::enums::UnmappedReason;
 use ctgraph::ingest::import::{ImportError, Options, Summary, import_file};
 
 use crate::helpers::{TestApp, both, skip};
@@ -159,7 +160,7 @@ async fn acled_rows(app: &TestApp) -> i64 {
 
 /// The rows of the small file the mapping tests use: an operation, armed resistance by a
 /// peace committee, a protest against terrorism, a protest about something else, and an
-/// arrest, with coarse dates among them.
+/// arrest of militants, with coarse dates among them.
 fn mapping_rows() -> Vec<Vec<String>> {
     vec![
         row(&[("time_precision", "2")]),
@@ -212,8 +213,6 @@ fn mapping_rows() -> Vec<Vec<String>> {
             ("event_type", "Strategic developments"),
             ("sub_event_type", "Arrests"),
             ("actor1", "Police Forces of Pakistan (2018-)"),
-            ("actor2", ""),
-            ("inter2", "0"),
             ("admin2", "Dera Ismail Khan"),
             (
                 "notes",
@@ -228,33 +227,107 @@ both! {
         let (Some(older), Some(current)) = (shared("pakistan-2020-apr-may.csv"), shared("current-layout-sample.csv")) else { return };
         let s = import(&app, &older).await.expect("imports");
         assert_eq!(s.rows, 236, "{s}");
-        let skipped: usize = s.skipped.iter().map(|(_, n)| n).sum();
-        assert_eq!(s.operations.inserted + s.community_actions.inserted + skipped, 236, "every row is counted: {s}");
-        // The two battles between the army and a militant group: TTP in North Waziristan, BLF in Panjgur.
-        assert_eq!(s.operations.inserted, 2, "{s}");
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND external_id IN ('PAK57377', 'PAK57224')").await, 2);
-        // The KP event lands in the seed's Khyber Pakhtunkhwa and its North Waziristan.
-        let in_kp = app.scalar("SELECT COUNT(*) FROM operations o JOIN districts d ON d.id = o.district_id \
-            JOIN provinces p ON p.id = d.province_id WHERE o.external_id = 'PAK57377' AND p.iso_code = 'PK-KP' AND d.name = 'North Waziristan'").await;
-        assert_eq!(in_kp, 1);
+        let unmapped: usize = s.unmapped.iter().map(|(_, n)| n).sum();
+        assert_eq!(s.operations.inserted + s.community_actions.inserted + unmapped, 236, "every row is counted: {s}");
+        assert_eq!(s.unmapped_records.inserted, unmapped, "and every unmapped row kept: {s}");
+        // The one battle the army began against a militant group: BLF in Panjgur. The TTP's
+        // attack on a check post in North Waziristan (actor1 the TTP) is an attack, kept aside.
+        assert_eq!(s.operations.inserted, 1, "{s}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND external_id = 'PAK57224'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM unmapped_records WHERE dataset = 'acled' AND external_id = 'PAK57377' AND reason = 'ATTACK'").await, 1);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM provinces WHERE name = 'Khyber Pakhtunkhwa'").await, 1, "no second KP");
         // ACLED's fatalities total has no split: it stays in the raw record, not in a count.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND (militants_killed IS NOT NULL OR security_killed IS NOT NULL OR civilians_killed IS NOT NULL)").await, 0);
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND raw LIKE '%\"fatalities\":\"2\"%'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND raw LIKE '%\"fatalities\":\"4\"%'").await, 1);
         // Every row cites the export with its event id, and its outlets.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations o WHERE o.dataset = 'acled' AND EXISTS (SELECT 1 FROM citations c \
-            JOIN sources s ON s.id = c.source_id AND s.kind = 'DATASET' WHERE c.subject_type = 'Operation' AND c.subject_id = o.id AND c.locator = o.external_id)").await, 2);
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations WHERE name = 'TTP: Tehreek-i-Taliban Pakistan' AND kind = 'MILITANT_GROUP'").await, 1);
+            JOIN sources s ON s.id = c.source_id AND s.kind = 'DATASET' WHERE c.subject_type = 'Operation' AND c.subject_id = o.id AND c.locator = o.external_id)").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations WHERE name = 'BLF: Baloch Liberation Front' AND kind = 'MILITANT_GROUP'").await, 1);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operation_organizations oo JOIN organizations g ON g.id = oo.organization_id \
-            WHERE g.name = 'Military Forces of Pakistan (2018-)' AND oo.role = 'CONDUCTED_BY'").await, 2);
+            WHERE g.name = 'Military Forces of Pakistan (2018-)' AND oo.role = 'CONDUCTED_BY'").await, 1);
 
         let again = import(&app, &older).await.expect("imports again");
         assert_eq!(again.changed(), 0, "{again}");
-        assert_eq!(again.operations.unchanged, 2);
+        assert_eq!((again.operations.unchanged, again.unmapped_records.unchanged), (1, 235));
 
         let s = import(&app, &current).await.expect("the current layout imports");
         assert_eq!(s.rows, 2, "{s}");
-        assert_eq!(s.skipped.iter().map(|(_, n)| n).sum::<usize>(), 2, "a settlers' land seizure and a protest are neither: {s}");
+        assert_eq!(s.unmapped, vec![(UnmappedReason::OtherDevelopment, 1), (UnmappedReason::Protest, 1)],
+            "a settlers' land seizure and a protest are neither: {s}");
+    }
+}
+
+both! {
+    async fn who_acted_decides_what_an_afghan_event_becomes_and_every_row_is_kept(app: TestApp) {
+        let Some(file) = shared("afghanistan-2020-mar.csv") else { return };
+        let s = import(&app, &file).await.expect("imports");
+        let counts = (s.rows, s.operations.inserted, s.community_actions.inserted, s.unmapped_records.inserted);
+        assert_eq!(counts, (496, 38, 51, 407), "{s}");
+        // Afghan forces' operation against the Taliban (actor1 the army): conducted by the army.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations o JOIN operation_organizations oo ON oo.operation_id = o.id \
+            JOIN organizations g ON g.id = oo.organization_id WHERE o.external_id = 'AFG44341' \
+            AND ((g.name = 'Military Forces of Afghanistan (2014-)' AND oo.role = 'CONDUCTED_BY') OR (g.name = 'Taliban' AND oo.role = 'TARGETED'))").await, 2);
+        // NATO's airstrike on the Taliban: an operation by external forces.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations o JOIN operation_organizations oo ON oo.operation_id = o.id \
+            JOIN organizations g ON g.id = oo.organization_id WHERE o.external_id = 'AFG44325' \
+            AND g.name LIKE 'NATO%' AND oo.role = 'CONDUCTED_BY'").await, 1);
+        // The Taliban attacked and Afghan forces repulsed them (actor1 the Taliban): an attack.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE external_id = 'AFG44631'").await, 0);
+        // A pro-government militia resisting the Taliban: a community action, the militia a
+        // peace committee and the Taliban its opponent.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM community_actions c JOIN community_action_actors a ON a.community_action_id = c.id \
+            JOIN organizations g ON g.id = a.organization_id WHERE c.external_id = 'AFG44289' AND c.kind = 'ARMED_RESISTANCE' \
+            AND ((g.name = 'Militia (Pro-Government)' AND g.kind = 'PEACE_COMMITTEE' AND a.role = 'ACTOR') OR (g.name = 'Taliban' AND a.role = 'OPPONENT'))").await, 2);
+
+        // Every row not mapped is kept, with its file, line, reason and record.
+        let by_key = app.data(r#"{ unmappedRecords(filter: { key: { eq: "AFG44631" } }) { totalCount nodes { dataset key line reason raw } } }"#, serde_json::json!({})).await;
+        let record = &by_key["unmappedRecords"]["nodes"][0];
+        assert_eq!((&record["dataset"], &record["line"], &record["reason"]), (&"acled".into(), &2.into(), &"ATTACK".into()), "{by_key}");
+        assert_eq!(record["raw"]["actor1"], "Taliban");
+        assert_eq!(record["raw"]["fatalities"], "12");
+        let file_name = file.display().to_string();
+        let attacks = app.data("query($file: String!) { unmappedRecords(filter: { file: { eq: $file }, reason: { eq: ATTACK } }, first: 2) { totalCount nodes { reason } } }",
+            serde_json::json!({ "file": file_name })).await;
+        assert_eq!(attacks["unmappedRecords"]["totalCount"], 377, "{attacks}");
+        let other = app.data(r#"{ unmappedRecords(filter: { dataset: { eq: "acled" }, reason: { in: [PROTEST, OTHER_DEVELOPMENT] } }) { totalCount } }"#, serde_json::json!({})).await;
+        assert_eq!(other["unmappedRecords"]["totalCount"], 15, "{other}");
+
+        let again = import(&app, &file).await.expect("imports again");
+        assert_eq!(again.changed(), 0, "{again}");
+    }
+}
+
+both! {
+    async fn a_row_without_an_event_id_is_keyed_by_data_id_and_column_order_changes_nothing(app: TestApp) {
+        let philippines = row(&[("event_id_cnty", "PHL1"), ("iso", "608"), ("country", "Philippines"), ("admin1", "Sulu"),
+            ("admin2", "Jolo"), ("location", "Jolo"), ("actor1", "Military Forces of the Philippines (2016-)"),
+            ("actor2", "Abu Sayyaf Group"), ("notes", "Troops clashed with Abu Sayyaf militants near Jolo.")]);
+        let rows = vec![row(&[]), row(&[("event_id_cnty", ""), ("data_id", "6996791"), ("actor1", "Taliban"), ("inter1", "2"),
+            ("actor2", "Military Forces of Pakistan (2018-)"), ("inter2", "1")]), philippines];
+        let file = TempFile::new("events.csv", csv_text(&rows));
+        let s = import(&app, file.path()).await.expect("imports");
+        assert_eq!((s.operations.inserted, s.unmapped_records.inserted), (2, 1), "{s}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM unmapped_records WHERE external_id = 'data_id:6996791' AND reason = 'ATTACK'").await, 1);
+        // "the Philippines" in a state force's name is the Philippines.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations o JOIN countries c ON c.id = o.base_country_id \
+            WHERE o.name = 'Military Forces of the Philippines (2016-)' AND c.iso_code = 'PH'").await, 1);
+
+        // The same rows with their columns in reverse order, at the same path: nothing changed.
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(HEADER.iter().rev()).expect("header");
+        for r in &rows {
+            out.write_record(r.iter().rev()).expect("row");
+        }
+        std::fs::write(file.path(), out.into_inner().expect("csv")).expect("rewrite");
+        let again = import(&app, file.path()).await.expect("imports reordered");
+        assert_eq!(again.changed(), 0, "{again}");
+        assert_eq!((again.operations.unchanged, again.unmapped_records.unchanged), (2, 1), "{again}");
+
+        // Without `event_id_cnty` or `data_id`, the row is refused by name.
+        let keyless = vec![row(&[("event_id_cnty", ""), ("data_id", "")])];
+        let keyless = TempFile::new("keyless.csv", csv_text(&keyless));
+        let refused = import(&app, keyless.path()).await.expect_err("a row without a key");
+        assert!(refused.to_string().contains("event_id_cnty"), "{refused}");
     }
 }
 
@@ -263,7 +336,7 @@ both! {
         let file = TempFile::new("events.csv", csv_text(&mapping_rows()));
         let s = import(&app, file.path()).await.expect("imports");
         assert_eq!((s.operations.inserted, s.community_actions.inserted), (2, 2), "{s}");
-        assert_eq!(s.skipped, vec![("protests and riots not against militancy", 1)]);
+        assert_eq!(s.unmapped, vec![(UnmappedReason::Protest, 1)]);
         // Coarse dates start their period: ACLED's week is centred on the coded day.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE external_id = 'TST1' AND start_date = '2025-03-11' AND date_precision = 'WEEK'").await, 1);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM community_actions WHERE external_id = 'TST2' AND date = '2025-03-01' AND date_precision = 'MONTH' AND kind = 'ARMED_RESISTANCE'").await, 1);
@@ -280,7 +353,8 @@ both! {
         }
         assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations WHERE name LIKE 'Protesters%' OR name LIKE 'Traders%'").await, 0, "labels are not organizations");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM community_action_actors a JOIN organizations g ON g.id = a.organization_id WHERE g.name LIKE 'TTP%' AND a.role = 'OPPONENT'").await, 1);
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM operation_organizations a JOIN organizations g ON g.id = a.organization_id WHERE g.name LIKE 'TTP%' AND a.role = 'TARGETED'").await, 1);
+        // The battle's and the arrest's target.
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM operation_organizations a JOIN organizations g ON g.id = a.organization_id WHERE g.name LIKE 'TTP%' AND a.role = 'TARGETED'").await, 2);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations o JOIN countries c ON c.id = o.base_country_id WHERE o.name LIKE 'Military Forces of Pakistan%' AND c.iso_code = 'PK'").await, 1);
         // Outlets are sources, cited by every row along with the export.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM sources WHERE dataset = 'acled' AND kind = 'NEWS'").await, 2);
@@ -306,6 +380,7 @@ both! {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE external_id = 'TST1' AND summary LIKE 'Revised%'").await, 1);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM citations c JOIN operations o ON o.id = c.subject_id AND c.subject_type = 'Operation' WHERE o.external_id = 'TST1'").await, 3, "citations replaced, not doubled");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM community_actions WHERE external_id = 'TST2'").await, 0);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM unmapped_records WHERE external_id = 'TST2' AND reason = 'PROTEST' AND line = 3").await, 1);
     }
 }
 

@@ -15,6 +15,7 @@ mod personnel;
 mod province;
 mod reported_figure;
 mod source;
+mod unmapped;
 
 pub use affiliation::*;
 pub use change::*;
@@ -30,6 +31,7 @@ pub use personnel::*;
 pub use province::*;
 pub use reported_figure::*;
 pub use source::*;
+pub use unmapped::*;
 
 /// What every type module needs.
 mod prelude {

@@ -1,13 +1,13 @@
 //! ACLED's CSV export (the older layout with numeric actor types and `9-May-20` dates, and the
-//! current one with text types and `01 November 2024` dates): reading and validating rows,
-//! and deciding what each event is in ctgraph's domain (an operation, a community action, or
-//! neither, with the reason). The rules are in [`classify`]; writing is `store`'s.
+//! current one with text types and `01 November 2024` dates): reading and validating rows.
+//! What each event is in ctgraph's domain is `classify`'s to say; writing is `store`'s.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use super::classify::{Class, Inter, Side, classify};
 use super::{ImportError, Options, Progress, RowError, Summary, countries, report, store};
 use crate::db::Db;
 
@@ -47,6 +47,7 @@ struct Columns {
     inter1: Option<usize>,
     inter2: Option<usize>,
     iso: Option<usize>,
+    data_id: Option<usize>,
 }
 
 impl Columns {
@@ -86,152 +87,20 @@ impl Columns {
             inter1: find("inter1"),
             inter2: find("inter2"),
             iso: find("iso"),
+            data_id: find("data_id"),
             names,
             at,
         })
     }
 }
 
-/// An ACLED actor type (`inter1`/`inter2`): numeric in the older layout, text in the current.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Inter {
-    None,
-    State,
-    Rebel,
-    PoliticalMilitia,
-    IdentityMilitia,
-    Rioters,
-    Protesters,
-    Civilians,
-    External,
-    /// A type this importer does not know, or no `inter` column: judged by the actor's name.
-    Unknown,
-}
-
-impl Inter {
-    fn parse(value: &str) -> Result<Self, String> {
-        Ok(match value.trim().to_ascii_lowercase().as_str() {
-            "" | "0" => Self::None,
-            "1" | "state forces" => Self::State,
-            "2" | "rebel group" | "rebel groups" => Self::Rebel,
-            "3" | "political militia" | "political militias" => Self::PoliticalMilitia,
-            "4" | "identity militia" | "identity militias" => Self::IdentityMilitia,
-            "5" | "rioters" => Self::Rioters,
-            "6" | "protesters" => Self::Protesters,
-            "7" | "civilians" => Self::Civilians,
-            "8" | "external/other forces" | "external/other force" => Self::External,
-            v if v.chars().all(|c| c.is_ascii_digit()) => {
-                return Err(format!("{v:?} is not an ACLED actor type (0 to 8)"));
-            }
-            _ => Self::Unknown,
-        })
-    }
-}
-
-/// One side of an event: its main actor, associated actors and type.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Side {
-    pub(super) actor: String,
-    pub(super) associated: Vec<String>,
-    pub(super) inter: Inter,
-}
-
-impl Side {
-    fn is_state(&self) -> bool {
-        self.inter == Inter::State || (self.inter == Inter::Unknown && is_state_name(&self.actor))
-    }
-
-    /// A non-state armed group: rebels, militias, or an armed group ACLED could not name.
-    fn is_armed(&self) -> bool {
-        matches!(
-            self.inter,
-            Inter::Rebel | Inter::PoliticalMilitia | Inter::IdentityMilitia
-        ) || self.actor.starts_with("Unidentified Armed Group")
-            || (self.inter == Inter::Unknown
-                && !self.actor.is_empty()
-                && !is_state_name(&self.actor)
-                && !is_label(&self.actor))
-    }
-
-    fn is_community_defence(&self) -> bool {
-        self.inter != Inter::Rebel
-            && std::iter::once(&self.actor)
-                .chain(&self.associated)
-                .any(|a| is_community_defence(a))
-    }
-
-    /// The actors that are organizations, main actor first.
-    pub(super) fn organizations(&self) -> impl Iterator<Item = &String> {
-        std::iter::once(&self.actor)
-            .chain(&self.associated)
-            .filter(|a| !a.is_empty() && !is_label(a))
-    }
-}
-
-fn is_state_name(name: &str) -> bool {
-    name.starts_with("Military Forces of") || name.starts_with("Police Forces of")
-}
-
-/// Names of village defence forces and peace committees: civilians organised against militants.
-fn is_community_defence(name: &str) -> bool {
-    let name = name.to_lowercase();
-    [
-        "peace committee",
-        "aman committee",
-        "aman lashkar",
-        "qaumi lashkar",
-        "tribal lashkar",
-        "village defence",
-        "village defense",
-        "self-defence",
-        "self-defense",
-    ]
-    .iter()
-    .any(|w| name.contains(w))
-}
-
-/// ACLED's labels for kinds of people rather than organizations: protesters, civilians,
-/// communal and ethnic groups, actors it could not identify. They stay in the raw record.
-pub(super) fn is_label(name: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "Protesters",
-        "Rioters",
-        "Civilians",
-        "Unidentified",
-        "Journalists",
-        "Students",
-        "Lawyers",
-        "Teachers",
-        "Health Workers",
-        "Women",
-        "Farmers",
-        "Refugees",
-        "Prisoners",
-        "Labo",
-        "Settlers",
-        "Fishers",
-        "Traders",
-        "Muslim Group",
-    ];
-    const INNER: &[&str] = &[
-        "Ethnic Group",
-        "Communal Group",
-        "Religious Group",
-        "Muslim Group",
-        "Christian Group",
-        "Hindu Group",
-        "Sikh Group",
-        "Labour Group",
-        "Labor Group",
-        "Tribal Group",
-    ];
-    PREFIXES.iter().any(|p| name.starts_with(p)) || INNER.iter().any(|i| name.contains(i))
-}
-
 /// A valid row.
 #[derive(Clone, Debug)]
 pub(super) struct Event {
+    /// `event_id_cnty`, or `data_id:` and the older layout's `data_id` when a row lacks it.
     pub(super) event_id: String,
+    /// The line of the file the row starts on.
+    pub(super) line: u64,
     /// The first day of the period `precision` names.
     pub(super) date: NaiveDate,
     pub(super) precision: &'static str,
@@ -252,121 +121,12 @@ pub(super) struct Event {
     pub(super) raw: String,
 }
 
-/// What an event becomes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Class {
-    /// An operation; the side that is the security forces (1 or 2).
-    Operation { state_side: u8 },
-    /// A community action of a kind; the side that acted (1 or 2).
-    Community { kind: &'static str, actor_side: u8 },
-    /// Not imported, for this reason.
-    Skip(&'static str),
-}
-
-/// What an event is in ctgraph's domain. ctgraph is about security-force operations against
-/// militants and civilians resisting militancy, so:
-///
-/// | ACLED event | becomes |
-/// |---|---|
-/// | any armed event where a peace committee or village defence force faces an armed group | community action, `ARMED_RESISTANCE` |
-/// | Protests, Riots whose notes say they were against terrorism or militancy | community action, `OTHER` |
-/// | other Protests, Riots | not imported |
-/// | Battles between state forces and a non-state armed group | operation (`OTHER`) |
-/// | Battles between state forces, or without any | not imported |
-/// | Explosions/Remote violence by state forces against an armed group (or no one named) | operation |
-/// | Explosions/Remote violence by an armed group | not imported: an attack, not an operation |
-/// | Strategic developments: Arrests, Disrupted weapons use by state forces | operation |
-/// | other Strategic developments, Violence against civilians | not imported |
-pub(super) fn classify(e: &Event) -> Class {
-    let (s1, s2) = (&e.side1, &e.side2);
-    let armed_event = matches!(
-        e.event_type.as_str(),
-        "Battles" | "Explosions/Remote violence" | "Violence against civilians"
-    );
-    if armed_event {
-        if s1.is_community_defence() && s2.is_armed() && !s2.is_community_defence() {
-            return Class::Community {
-                kind: "ARMED_RESISTANCE",
-                actor_side: 1,
-            };
-        }
-        if s2.is_community_defence() && s1.is_armed() && !s1.is_community_defence() {
-            return Class::Community {
-                kind: "ARMED_RESISTANCE",
-                actor_side: 2,
-            };
-        }
+impl Event {
+    /// What the event is in ctgraph's domain.
+    pub(super) fn class(&self) -> Class {
+        let sides = (&self.side1, &self.side2);
+        classify(&self.event_type, &self.sub_event_type, &self.notes, sides)
     }
-    match e.event_type.as_str() {
-        "Protests" | "Riots" => {
-            if against_militancy(&e.notes) {
-                Class::Community {
-                    kind: "OTHER",
-                    actor_side: 1,
-                }
-            } else {
-                Class::Skip("protests and riots not against militancy")
-            }
-        }
-        "Battles" => match (s1.is_state(), s2.is_state()) {
-            (true, true) => Class::Skip("clashes between state forces"),
-            (true, false) if s2.inter == Inter::External => {
-                Class::Skip("clashes between state forces")
-            }
-            (false, true) if s1.inter == Inter::External => {
-                Class::Skip("clashes between state forces")
-            }
-            (true, false) if s2.is_armed() => Class::Operation { state_side: 1 },
-            (false, true) if s1.is_armed() => Class::Operation { state_side: 2 },
-            (true, false) | (false, true) => {
-                Class::Skip("clashes of state forces with non-armed actors")
-            }
-            (false, false) => Class::Skip("clashes without state forces"),
-        },
-        "Explosions/Remote violence" => {
-            if !s1.is_state() {
-                Class::Skip(
-                    "explosions and remote violence by non-state actors (attacks, not operations)",
-                )
-            } else if s2.is_state() || s2.inter == Inter::External {
-                Class::Skip("clashes between state forces")
-            } else if s2.actor.is_empty() || s2.is_armed() {
-                Class::Operation { state_side: 1 }
-            } else {
-                Class::Skip("state violence against civilians")
-            }
-        }
-        "Strategic developments" => {
-            let by_state = s1.is_state();
-            match e.sub_event_type.as_str() {
-                "Arrests" | "Disrupted weapons use" if by_state => {
-                    Class::Operation { state_side: 1 }
-                }
-                _ => Class::Skip(
-                    "strategic developments other than arrests and disrupted weapons use by state forces",
-                ),
-            }
-        }
-        "Violence against civilians" => Class::Skip("violence against civilians"),
-        _ => Class::Skip("event types this importer does not know"),
-    }
-}
-
-/// Whether a protest's notes say it was against terrorism or militancy.
-fn against_militancy(notes: &str) -> bool {
-    let notes = notes.to_lowercase();
-    [
-        "against terrorism",
-        "against terrorist",
-        "against militan",
-        "against extremis",
-        "against the taliban",
-        "against taliban",
-        "against the ttp",
-        "against ttp",
-    ]
-    .iter()
-    .any(|w| notes.contains(w))
 }
 
 /// Reads a date in any of ACLED's forms: `9-May-20` (older exports), `01 November 2024`
@@ -444,13 +204,18 @@ fn event(c: &Columns, r: &csv::StringRecord) -> Result<Event, (String, String)> 
     let get = |name: &'static str| r.get(c.at[name]).unwrap_or_default().trim();
     let err = |name: &str, message: String| (name.to_owned(), message);
 
-    let event_id = get("event_id_cnty");
-    if event_id.is_empty() {
-        return Err(err(
-            "event_id_cnty",
-            "empty: every event needs its id".into(),
-        ));
-    }
+    // A few real rows lack `event_id_cnty`; the older layout's `data_id` is unique too.
+    let data_id = c.data_id.and_then(|i| r.get(i)).map(str::trim);
+    let event_id = match (get("event_id_cnty"), data_id) {
+        ("", Some(data_id)) if !data_id.is_empty() => format!("data_id:{data_id}"),
+        ("", _) => {
+            return Err(err(
+                "event_id_cnty",
+                "empty, and no data_id: every event needs its id".into(),
+            ));
+        }
+        (id, _) => id.to_owned(),
+    };
     let date_text = get("event_date");
     let date = parse_date(date_text).ok_or_else(|| {
         err(
@@ -576,7 +341,8 @@ fn event(c: &Columns, r: &csv::StringRecord) -> Result<Event, (String, String)> 
         ));
     }
     Ok(Event {
-        event_id: event_id.to_owned(),
+        event_id,
+        line: 0,
         date,
         precision,
         event_type: event_type.to_owned(),
@@ -659,7 +425,8 @@ fn parse(file: &str, text: &str) -> Result<Parsed, ImportError> {
                 .to_owned()
         };
         match event(&columns, &record) {
-            Ok(e) => {
+            Ok(mut e) => {
+                e.line = line;
                 if let Some(first) = seen.get(&e.event_id) {
                     parsed.errors.push(RowError {
                         line,
@@ -719,18 +486,18 @@ pub(super) async fn import(
         })?;
         summary.report = Some(target);
     }
-    let mut skipped: HashMap<&'static str, usize> = HashMap::new();
+    let mut unmapped: HashMap<_, usize> = HashMap::new();
     let mut classified = Vec::with_capacity(parsed.events.len());
     for (_, e) in parsed.events {
-        let class = classify(&e);
-        if let Class::Skip(reason) = class {
-            *skipped.entry(reason).or_default() += 1;
+        let class = e.class();
+        if let Class::Unmapped(reason) = class {
+            *unmapped.entry(reason).or_default() += 1;
         }
         classified.push((e, class));
     }
-    let mut skipped: Vec<(&'static str, usize)> = skipped.into_iter().collect();
-    skipped.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    summary.skipped = skipped;
+    let mut unmapped: Vec<_> = unmapped.into_iter().collect();
+    unmapped.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    summary.unmapped = unmapped;
     let written = store::write(db, &file, &classified, progress)
         .await
         .map_err(|source| ImportError::Other {
@@ -740,6 +507,7 @@ pub(super) async fn import(
     summary.operations = written.operations;
     summary.community_actions = written.community_actions;
     summary.other = written.other;
+    summary.unmapped_records = written.unmapped;
     Ok(summary)
 }
 
@@ -778,14 +546,5 @@ mod tests {
         );
         assert!(precise(d, "4").is_err());
         assert!(precise(d, "").is_err());
-    }
-
-    #[test]
-    fn labels_are_not_organizations() {
-        assert!(is_label("Protesters (Pakistan)"));
-        assert!(is_label("Unidentified Armed Group (Pakistan)"));
-        assert!(is_label("Pashtun Ethnic Group (Pakistan)"));
-        assert!(!is_label("TTP: Tehreek-i-Taliban Pakistan"));
-        assert!(!is_label("Military Forces of Pakistan (2018-)"));
     }
 }

@@ -6,6 +6,7 @@
 //! dataset's own ids, so importing the same file again changes nothing.
 
 mod acled;
+mod classify;
 mod countries;
 mod json;
 mod report;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::db::Db;
+use crate::graphql::enums::{UnmappedReason, db_name};
 
 pub use acled::DATASET as ACLED_DATASET;
 
@@ -170,8 +172,11 @@ pub struct Summary {
     pub community_actions: Counts,
     /// Other rows (JSON: every row; CSV: places, organizations, sources created).
     pub other: Counts,
-    /// Valid rows not imported, by reason, most frequent first.
-    pub skipped: Vec<(&'static str, usize)>,
+    /// Valid rows mapped to no node, by reason, most frequent first; each is kept as an
+    /// unmapped record.
+    pub unmapped: Vec<(UnmappedReason, usize)>,
+    /// Unmapped records written (CSV).
+    pub unmapped_records: Counts,
     /// Invalid rows skipped (with `--skip-invalid`).
     pub invalid: usize,
     /// Where the invalid rows were reported.
@@ -183,7 +188,10 @@ pub struct Summary {
 impl Summary {
     /// Rows inserted, updated or removed, of every kind.
     pub fn changed(&self) -> usize {
-        self.operations.changed() + self.community_actions.changed() + self.other.changed()
+        self.operations.changed()
+            + self.community_actions.changed()
+            + self.other.changed()
+            + self.unmapped_records.changed()
     }
 }
 
@@ -216,10 +224,9 @@ impl fmt::Display for Summary {
                     "  places, organizations, sources: {} inserted",
                     self.other.inserted
                 )?;
-                let skipped: usize = self.skipped.iter().map(|(_, n)| n).sum();
-                writeln!(f, "  not imported: {skipped}")?;
-                for (reason, n) in &self.skipped {
-                    writeln!(f, "    {n} {reason}")?;
+                writeln!(f, "  unmapped records: {}", self.unmapped_records)?;
+                for (reason, n) in &self.unmapped {
+                    writeln!(f, "    {n} {}: {}", db_name(*reason), reason.describe())?;
                 }
             }
         }

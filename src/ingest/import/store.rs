@@ -16,9 +16,11 @@ use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, TransactionTrait,
 };
 
-use super::acled::{Class, DATASET, Event, Inter, Side};
+use super::acled::{DATASET, Event};
+use super::classify::{Class, Inter, Side, is_community_defence, is_state_name};
 use super::{Counts, Progress, countries};
 use crate::db::Db;
+use crate::graphql::enums::db_name;
 
 /// Most values one statement binds: under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_VALUES: usize = 30_000;
@@ -38,6 +40,7 @@ pub(super) struct Written {
     pub(super) operations: Counts,
     pub(super) community_actions: Counts,
     pub(super) other: Counts,
+    pub(super) unmapped: Counts,
 }
 
 /// Writes `events` (every valid row of one file, with what it is) in one transaction.
@@ -60,7 +63,7 @@ pub(super) async fn write(
     };
     let imported: Vec<&(Event, Class)> = events
         .iter()
-        .filter(|(_, c)| !matches!(c, Class::Skip(_)))
+        .filter(|(_, c)| !matches!(c, Class::Unmapped(_)))
         .collect();
     let places = w.places(&imported).await.context("writing places")?;
     let organizations = w
@@ -83,10 +86,14 @@ pub(super) async fn write(
     w.community_actions(&ctx, events, &ids)
         .await
         .context("writing community actions")?;
+    w.unmapped(file, events, &ids)
+        .await
+        .context("writing unmapped records")?;
     let written = w.written;
     let changed = written.operations.changed()
         + written.community_actions.changed()
-        + written.other.changed();
+        + written.other.changed()
+        + written.unmapped.changed();
     if changed > 0 {
         crate::ingest::record_load(&txn, format!("import {file}")).await?;
     }
@@ -119,6 +126,17 @@ fn text(v: &str) -> Value {
 
 fn opt_text(v: &str) -> Value {
     Value::String((!v.is_empty()).then(|| v.to_owned()))
+}
+
+/// Whether a stored raw record holds what `new` holds: the same columns with the same values,
+/// in whatever order (a re-export may order its columns differently).
+fn same_record(stored: Option<&str>, new: &str) -> bool {
+    let parse =
+        |text: &str| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).ok();
+    stored == Some(new)
+        || stored
+            .and_then(parse)
+            .is_some_and(|old| Some(old) == parse(new))
 }
 
 fn key(name: &str) -> String {
@@ -408,6 +426,7 @@ impl Writer<'_> {
         #[derive(FromQueryResult)]
         struct Country {
             id: i32,
+            iso_code: String,
             name: String,
         }
         let existing = self
@@ -422,12 +441,13 @@ impl Writer<'_> {
         let mut ids: HashMap<String, i32> = aliases.chain(named).collect();
         let mut by_key: HashMap<String, i32> =
             ids.iter().map(|(name, id)| (key(name), *id)).collect();
-        let countries: HashMap<String, i32> = self
-            .all::<Country>("SELECT id, name FROM countries", vec![])
-            .await?
-            .into_iter()
-            .map(|c| (key(&c.name), c.id))
-            .collect();
+        let stored = self
+            .all::<Country>("SELECT id, iso_code, name FROM countries", vec![])
+            .await?;
+        let mut countries: HashMap<String, i32> =
+            stored.iter().map(|c| (key(&c.name), c.id)).collect();
+        let by_code: HashMap<&str, i32> =
+            stored.iter().map(|c| (c.iso_code.as_str(), c.id)).collect();
         let mut new: Vec<(String, &'static str)> = Vec::new();
         let mut planned: HashSet<String> = HashSet::new();
         for (e, class) in events {
@@ -443,6 +463,27 @@ impl Writer<'_> {
                     }
                 }
             }
+        }
+        // A state force's country ("Military Forces of the Philippines (2016-)"), found by
+        // name or ISO code, or created as events' countries are.
+        for (name, _) in &new {
+            let Some(country) = base_country(name) else {
+                continue;
+            };
+            let known = countries::COUNTRIES
+                .iter()
+                .find(|(_, _, n)| n.eq_ignore_ascii_case(country));
+            if countries.contains_key(&key(country)) {
+                continue;
+            }
+            let Some((_, code, iso_name)) = known else {
+                continue;
+            };
+            let id = match by_code.get(code) {
+                Some(id) => *id,
+                None => self.create_country(code, iso_name).await?,
+            };
+            countries.insert(key(country), id);
         }
         let rows: Vec<Vec<Value>> = new
             .iter()
@@ -747,7 +788,7 @@ impl Writer<'_> {
                     && old.district_id == district_id
                     && old.place == place
                     && old.summary == summary
-                    && old.raw.as_deref() == Some(e.raw.as_str());
+                    && same_record(old.raw.as_deref(), &e.raw);
                 if same {
                     counts.unchanged += 1;
                     continue;
@@ -796,10 +837,10 @@ impl Writer<'_> {
         .await?;
         let mut links = Vec::new();
         for (id, e, class) in &written {
-            let Class::Operation { state_side } = class else {
+            let Class::Operation { forces } = class else {
                 continue;
             };
-            let (state, other) = if *state_side == 1 {
+            let (state, other) = if *forces == 1 {
                 (&e.side1, &e.side2)
             } else {
                 (&e.side2, &e.side1)
@@ -879,13 +920,14 @@ impl Writer<'_> {
         let mut updated_ids = Vec::new();
         let mut stale = Vec::new();
         for (e, class) in events {
-            let Class::Community { kind, actor_side } = class else {
+            let Class::Community { kind, actor } = class else {
                 if let Some(old) = existing.get(&e.event_id) {
                     stale.push(old.id);
                 }
                 continue;
             };
-            let actor = if *actor_side == 1 { &e.side1 } else { &e.side2 };
+            let kind = db_name(*kind);
+            let actor = if *actor == 1 { &e.side1 } else { &e.side2 };
             let actors_description = Some(
                 std::iter::once(&actor.actor)
                     .chain(&actor.associated)
@@ -902,13 +944,13 @@ impl Writer<'_> {
                 e.notes.clone()
             };
             if let Some(old) = existing.get(&e.event_id) {
-                let same = old.kind == *kind
+                let same = old.kind == kind
                     && old.date == Some(e.date)
                     && old.date_precision == e.precision
                     && old.place == place
                     && old.actors_description == actors_description
                     && old.description == description
-                    && old.raw.as_deref() == Some(e.raw.as_str());
+                    && same_record(old.raw.as_deref(), &e.raw);
                 if same {
                     counts.unchanged += 1;
                     continue;
@@ -963,10 +1005,10 @@ impl Writer<'_> {
             if let Some(d) = ctx.places.get(&e.event_id) {
                 districts.push(vec![Value::from(*id), Value::from(*d)]);
             }
-            let Class::Community { actor_side, .. } = class else {
+            let Class::Community { actor, .. } = class else {
                 continue;
             };
-            let (actor, other) = if *actor_side == 1 {
+            let (actor, other) = if *actor == 1 {
                 (&e.side1, &e.side2)
             } else {
                 (&e.side2, &e.side1)
@@ -1006,53 +1048,112 @@ impl Writer<'_> {
         self.written.community_actions = counts;
         Ok(())
     }
+
+    /// Keeps every event mapped to no node as an unmapped record (inserted, or replaced when
+    /// its file, line, reason or columns changed), and forgets the record of one that maps now.
+    async fn unmapped(
+        &mut self,
+        file: &str,
+        events: &[(Event, Class)],
+        ids: &[&str],
+    ) -> anyhow::Result<()> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            id: i32,
+            external_id: String,
+            file: String,
+            line: i32,
+            reason: String,
+            raw: String,
+        }
+        let existing: HashMap<String, Row> = self
+            .existing::<Row>(
+                "id, external_id, file, line, reason, raw",
+                "unmapped_records",
+                ids,
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.external_id.clone(), r))
+            .collect();
+        let mut counts = Counts::default();
+        let (mut rows, mut gone) = (Vec::new(), Vec::new());
+        for (e, class) in events {
+            let old = existing.get(&e.event_id);
+            let Class::Unmapped(reason) = class else {
+                gone.extend(old.map(|o| o.id));
+                continue;
+            };
+            let (reason, line) = (db_name(*reason), i32::try_from(e.line).unwrap_or(i32::MAX));
+            match old {
+                Some(o)
+                    if o.file == file
+                        && o.line == line
+                        && o.reason == reason
+                        && same_record(Some(&o.raw), &e.raw) =>
+                {
+                    counts.unchanged += 1;
+                    continue;
+                }
+                Some(o) => {
+                    counts.updated += 1;
+                    gone.push(o.id);
+                }
+                None => counts.inserted += 1,
+            }
+            rows.push(vec![
+                text(DATASET),
+                text(&e.event_id),
+                text(file),
+                Value::from(line),
+                text(reason),
+                text(&e.raw),
+            ]);
+        }
+        counts.removed = gone.len() - counts.updated;
+        self.delete_in("DELETE FROM unmapped_records WHERE id", &gone)
+            .await?;
+        let columns = ["dataset", "external_id", "file", "line", "reason", "raw"];
+        self.insert("unmapped_records", &columns, rows, None, None)
+            .await?;
+        self.written.unmapped = counts;
+        Ok(())
+    }
 }
 
 /// The sides whose actors an imported event links, with whether each is the acting side.
 fn linked_sides(e: &Event, class: Class) -> Vec<(&Side, bool)> {
     match class {
-        Class::Operation { state_side } => {
-            let (s, o) = if state_side == 1 {
+        Class::Operation { forces } => {
+            let (s, o) = if forces == 1 {
                 (&e.side1, &e.side2)
             } else {
                 (&e.side2, &e.side1)
             };
             vec![(s, true), (o, false)]
         }
-        Class::Community { actor_side, .. } => {
-            let (s, o) = if actor_side == 1 {
+        Class::Community { actor, .. } => {
+            let (s, o) = if actor == 1 {
                 (&e.side1, &e.side2)
             } else {
                 (&e.side2, &e.side1)
             };
             vec![(s, true), (o, false)]
         }
-        Class::Skip(_) => vec![],
+        Class::Unmapped(_) => vec![],
     }
 }
 
 /// The kind of an organization, from its name first (associated actors have no type of their
 /// own), then from its side's ACLED type.
 fn organization_kind(name: &str, side: &Side, main: bool) -> &'static str {
-    let lower = name.to_lowercase();
-    if name.starts_with("Military Forces of") || name.starts_with("Police Forces of") {
+    if is_state_name(name) {
         return "SECURITY_FORCE";
     }
     if name.starts_with("Government of") {
         return "GOVERNMENT_BODY";
     }
-    if [
-        "peace committee",
-        "aman committee",
-        "lashkar",
-        "village defen",
-        "self-defen",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-        && !lower.contains("lashkar-e")
-        && !lower.contains("lashkar-i")
-    {
+    if is_community_defence(name) {
         return "PEACE_COMMITTEE";
     }
     match side.inter {
@@ -1068,6 +1169,7 @@ fn base_country(name: &str) -> Option<&str> {
         .iter()
         .find_map(|p| name.strip_prefix(p))?;
     let country = rest.split(" (").next()?.trim();
+    let country = country.strip_prefix("the ").unwrap_or(country);
     (!country.is_empty()).then_some(country)
 }
 
@@ -1142,6 +1244,10 @@ mod tests {
         assert_eq!(
             base_country("Police Forces of India (2014-) Border Security Force"),
             Some("India")
+        );
+        assert_eq!(
+            base_country("Military Forces of the Philippines (2016-)"),
+            Some("Philippines")
         );
         assert_eq!(base_country("TTP: Tehreek-i-Taliban Pakistan"), None);
     }

@@ -1,0 +1,354 @@
+//! What an ACLED event is in ctgraph's domain, decided by who acted against whom: `actor1`
+//! is the side that initiated the event, `actor2` the side it acted on, and `inter1`/`inter2`
+//! say what kind of actor each is. The rules are [`classify`]'s table (the README has it
+//! too); each answer is typed, and an event the rules do not map keeps its reason.
+
+use crate::graphql::enums::{CommunityActionKind, UnmappedReason};
+
+/// An ACLED actor type (`inter1`/`inter2`): numeric in the older layout, text in the current.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Inter {
+    None,
+    State,
+    Rebel,
+    PoliticalMilitia,
+    IdentityMilitia,
+    Rioters,
+    Protesters,
+    Civilians,
+    External,
+    /// A type this importer does not know, or no `inter` column: judged by the actor's name.
+    Unknown,
+}
+
+impl Inter {
+    pub(super) fn parse(value: &str) -> Result<Self, String> {
+        Ok(match value.trim().to_ascii_lowercase().as_str() {
+            "" | "0" => Self::None,
+            "1" | "state forces" => Self::State,
+            "2" | "rebel group" | "rebel groups" => Self::Rebel,
+            "3" | "political militia" | "political militias" => Self::PoliticalMilitia,
+            "4" | "identity militia" | "identity militias" => Self::IdentityMilitia,
+            "5" | "rioters" => Self::Rioters,
+            "6" | "protesters" => Self::Protesters,
+            "7" | "civilians" => Self::Civilians,
+            "8" | "external/other forces" | "external/other force" => Self::External,
+            v if v.chars().all(|c| c.is_ascii_digit()) => {
+                return Err(format!("{v:?} is not an ACLED actor type (0 to 8)"));
+            }
+            _ => Self::Unknown,
+        })
+    }
+}
+
+/// One side of an event: its main actor, associated actors and type.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Side {
+    pub(super) actor: String,
+    pub(super) associated: Vec<String>,
+    pub(super) inter: Inter,
+}
+
+impl Side {
+    fn names(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.actor).chain(&self.associated)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.actor.is_empty()
+    }
+
+    /// State forces or external forces (a foreign military, a UN or AU mission), by type or,
+    /// for a joint operation coded under a regional force, by a state force among its actors.
+    fn is_forces(&self) -> bool {
+        matches!(self.inter, Inter::State | Inter::External)
+            || (!self.is_community() && self.names().any(|n| is_state_name(n)))
+    }
+
+    /// Civilians organised against militancy: identity (clan, tribal) militias, village
+    /// defence forces, peace committees and pro-government militias.
+    fn is_community(&self) -> bool {
+        self.inter == Inter::IdentityMilitia
+            || (!matches!(self.inter, Inter::Rebel | Inter::State | Inter::External)
+                && self.names().any(|n| is_community_defence(n)))
+    }
+
+    /// A non-state armed group: rebels, political militias, or an armed group ACLED could
+    /// not name; never a community's militia.
+    fn is_armed(&self) -> bool {
+        if self.is_community() || self.is_forces() {
+            return false;
+        }
+        matches!(self.inter, Inter::Rebel | Inter::PoliticalMilitia)
+            || self.actor.starts_with("Unidentified Armed Group")
+            || (self.inter == Inter::Unknown && !self.is_empty() && !is_label(&self.actor))
+    }
+
+    /// The actors that are organizations, main actor first.
+    pub(super) fn organizations(&self) -> impl Iterator<Item = &String> {
+        self.names().filter(|a| !a.is_empty() && !is_label(a))
+    }
+}
+
+/// ACLED's names for a country's own forces.
+pub(super) fn is_state_name(name: &str) -> bool {
+    name.starts_with("Military Forces of") || name.starts_with("Police Forces of")
+}
+
+/// Names of village defence forces, peace committees and pro-government militias (Afghanistan's
+/// 'Arbaki' and uprising forces): civilians organised against militants.
+pub(super) fn is_community_defence(name: &str) -> bool {
+    let name = name.to_lowercase();
+    [
+        "peace committee",
+        "aman committee",
+        "aman lashkar",
+        "qaumi lashkar",
+        "tribal lashkar",
+        "village defence",
+        "village defense",
+        "self-defence",
+        "self-defense",
+        "pro-government",
+        "arbaki",
+        "uprising",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+}
+
+/// ACLED's labels for kinds of people rather than organizations: protesters, civilians,
+/// communal and ethnic groups, actors it could not identify. They stay in the raw record.
+pub(super) fn is_label(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "Protesters",
+        "Rioters",
+        "Civilians",
+        "Unidentified",
+        "Journalists",
+        "Students",
+        "Lawyers",
+        "Teachers",
+        "Health Workers",
+        "Women",
+        "Farmers",
+        "Refugees",
+        "Prisoners",
+        "Labo",
+        "Settlers",
+        "Fishers",
+        "Traders",
+        "Muslim Group",
+    ];
+    const INNER: &[&str] = &[
+        "Ethnic Group",
+        "Communal Group",
+        "Religious Group",
+        "Muslim Group",
+        "Christian Group",
+        "Hindu Group",
+        "Sikh Group",
+        "Labour Group",
+        "Labor Group",
+        "Tribal Group",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p)) || INNER.iter().any(|i| name.contains(i))
+}
+
+/// The side an event names first (1, `actor1`) or second (2).
+pub(super) type SideNo = u8;
+
+/// What an event becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Class {
+    /// An operation; the side that is the forces conducting it.
+    Operation { forces: SideNo },
+    /// A community action of a kind; the side that acted.
+    Community {
+        kind: CommunityActionKind,
+        actor: SideNo,
+    },
+    /// Kept as an unmapped record, for this reason.
+    Unmapped(UnmappedReason),
+}
+
+/// What an event is, by who acted (`actor1`) against whom (`actor2`). "Forces" are state or
+/// external forces, "armed" a non-state armed group, "community" a community's militia
+/// (identity militias, village defence, peace committees, pro-government militias).
+///
+/// | event | actor1 → actor2 | becomes |
+/// |---|---|---|
+/// | Protests, Riots | notes say against terrorism or militancy | community action `OTHER` |
+/// | Protests, Riots | anything else | unmapped `PROTEST` |
+/// | Battles | community ↔ armed, either first | community action `ARMED_RESISTANCE` by the community |
+/// | Battles | forces → armed | operation by actor1 |
+/// | Battles | armed → forces | unmapped `ATTACK` |
+/// | Battles | forces ↔ forces | unmapped `BETWEEN_FORCES` |
+/// | Battles | forces ↔ anyone else | unmapped `FORCES_WITHOUT_ARMED_GROUP` |
+/// | Battles | armed ↔ armed | unmapped `BETWEEN_ARMED_GROUPS` |
+/// | Battles | no actor2 | unmapped `ONE_SIDED` |
+/// | Explosions/Remote violence | forces → armed, or no one named | operation by actor1 (airstrikes, shelling) |
+/// | Explosions/Remote violence | forces → forces | unmapped `BETWEEN_FORCES` |
+/// | Explosions/Remote violence | forces → anyone else | unmapped `FORCES_ON_CIVILIANS` |
+/// | Explosions/Remote violence | community → armed | community action `ARMED_RESISTANCE` |
+/// | Explosions/Remote violence, Violence against civilians | armed → anyone | unmapped `ATTACK` |
+/// | Violence against civilians | forces → anyone | unmapped `FORCES_ON_CIVILIANS` |
+/// | Strategic developments: Arrests | forces → armed | operation by actor1 |
+/// | Strategic developments: Arrests | forces → anyone else | unmapped `ARREST_NOT_OF_ARMED_GROUP` |
+/// | Strategic developments: Disrupted weapons use | forces and an armed group or no one, either first | operation by the forces |
+/// | Strategic developments | anything else | unmapped `OTHER_DEVELOPMENT` |
+/// | any other event by actors none of the rows above fit | | unmapped `OTHER_VIOLENCE` |
+/// | an event type ACLED does not have | | unmapped `UNKNOWN_EVENT_TYPE` |
+pub(super) fn classify(
+    event_type: &str,
+    sub_event_type: &str,
+    notes: &str,
+    (s1, s2): (&Side, &Side),
+) -> Class {
+    use UnmappedReason as Why;
+    let resistance = |actor| Class::Community {
+        kind: CommunityActionKind::ArmedResistance,
+        actor,
+    };
+    match event_type {
+        "Protests" | "Riots" if against_militancy(notes) => Class::Community {
+            kind: CommunityActionKind::Other,
+            actor: 1,
+        },
+        "Protests" | "Riots" => Class::Unmapped(Why::Protest),
+        "Battles" if s2.is_empty() => Class::Unmapped(Why::OneSided),
+        "Battles" if s1.is_community() && s2.is_armed() => resistance(1),
+        "Battles" if s2.is_community() && s1.is_armed() => resistance(2),
+        "Battles" => match (s1.is_forces(), s2.is_forces()) {
+            (true, true) => Class::Unmapped(Why::BetweenForces),
+            (true, false) if s2.is_armed() => Class::Operation { forces: 1 },
+            (false, true) if s1.is_armed() => Class::Unmapped(Why::Attack),
+            (true, false) | (false, true) => Class::Unmapped(Why::ForcesWithoutArmedGroup),
+            (false, false) if s1.is_armed() && s2.is_armed() => {
+                Class::Unmapped(Why::BetweenArmedGroups)
+            }
+            (false, false) => Class::Unmapped(Why::OtherViolence),
+        },
+        "Explosions/Remote violence" | "Violence against civilians" if s1.is_armed() => {
+            Class::Unmapped(Why::Attack)
+        }
+        "Explosions/Remote violence" | "Violence against civilians" if s1.is_forces() => {
+            if s2.is_forces() {
+                Class::Unmapped(Why::BetweenForces)
+            } else if event_type == "Explosions/Remote violence" && (s2.is_empty() || s2.is_armed())
+            {
+                Class::Operation { forces: 1 }
+            } else {
+                Class::Unmapped(Why::ForcesOnCivilians)
+            }
+        }
+        "Explosions/Remote violence" if s1.is_community() && s2.is_armed() => resistance(1),
+        "Explosions/Remote violence" | "Violence against civilians" => {
+            Class::Unmapped(Why::OtherViolence)
+        }
+        "Strategic developments" => match sub_event_type {
+            "Arrests" if s1.is_forces() && s2.is_armed() => Class::Operation { forces: 1 },
+            "Arrests" if s1.is_forces() => Class::Unmapped(Why::ArrestNotOfArmedGroup),
+            "Disrupted weapons use" if s1.is_forces() && (s2.is_empty() || s2.is_armed()) => {
+                Class::Operation { forces: 1 }
+            }
+            "Disrupted weapons use" if s2.is_forces() && s1.is_armed() => {
+                Class::Operation { forces: 2 }
+            }
+            _ => Class::Unmapped(Why::OtherDevelopment),
+        },
+        _ => Class::Unmapped(Why::UnknownEventType),
+    }
+}
+
+/// Whether a protest's notes say it was against terrorism or militancy.
+fn against_militancy(notes: &str) -> bool {
+    let notes = notes.to_lowercase();
+    [
+        "against terrorism",
+        "against terrorist",
+        "against militan",
+        "against extremis",
+        "against the taliban",
+        "against taliban",
+        "against the ttp",
+        "against ttp",
+        "against al shabaab",
+        "against al-shabaab",
+    ]
+    .iter()
+    .any(|w| notes.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(actor: &str, inter: Inter) -> Side {
+        Side {
+            actor: actor.to_owned(),
+            associated: Vec::new(),
+            inter,
+        }
+    }
+
+    #[test]
+    fn labels_are_not_organizations() {
+        assert!(is_label("Protesters (Pakistan)"));
+        assert!(is_label("Unidentified Armed Group (Pakistan)"));
+        assert!(is_label("Pashtun Ethnic Group (Pakistan)"));
+        assert!(!is_label("TTP: Tehreek-i-Taliban Pakistan"));
+        assert!(!is_label("Military Forces of Pakistan (2018-)"));
+    }
+
+    #[test]
+    fn who_acted_decides() {
+        let army = side("Military Forces of Afghanistan (2014-)", Inter::State);
+        let taliban = side("Taliban", Inter::Rebel);
+        let militia = side("Militia (Pro-Government)", Inter::PoliticalMilitia);
+        let nato = side("NATO: North Atlantic Treaty Organization", Inter::External);
+        let civilians = side("Civilians (Afghanistan)", Inter::Civilians);
+        let none = side("", Inter::None);
+        let battle = |a, b| classify("Battles", "Armed clash", "", (a, b));
+        assert_eq!(battle(&army, &taliban), Class::Operation { forces: 1 });
+        assert_eq!(
+            battle(&taliban, &army),
+            Class::Unmapped(UnmappedReason::Attack)
+        );
+        assert_eq!(
+            battle(&taliban, &militia),
+            Class::Community {
+                kind: CommunityActionKind::ArmedResistance,
+                actor: 2
+            }
+        );
+        let strike = |a, b| classify("Explosions/Remote violence", "Air/drone strike", "", (a, b));
+        assert_eq!(strike(&nato, &taliban), Class::Operation { forces: 1 });
+        assert_eq!(strike(&army, &none), Class::Operation { forces: 1 });
+        assert_eq!(
+            strike(&army, &civilians),
+            Class::Unmapped(UnmappedReason::ForcesOnCivilians)
+        );
+        assert_eq!(
+            strike(&army, &nato),
+            Class::Unmapped(UnmappedReason::BetweenForces)
+        );
+        let journalists = side("Journalists (Somalia)", Inter::Civilians);
+        assert_eq!(
+            classify(
+                "Strategic developments",
+                "Arrests",
+                "",
+                (&army, &journalists)
+            ),
+            Class::Unmapped(UnmappedReason::ArrestNotOfArmedGroup)
+        );
+        // A joint operation coded under a regional force names the state's among its actors.
+        let joint = Side {
+            associated: vec!["Military Forces of Somalia (2022-)".to_owned()],
+            ..side("Jubaland Security Forces", Inter::PoliticalMilitia)
+        };
+        let shabaab = side("Al Shabaab", Inter::Rebel);
+        assert_eq!(battle(&joint, &shabaab), Class::Operation { forces: 1 });
+    }
+}
