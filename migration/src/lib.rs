@@ -13,6 +13,7 @@ mod m20261202_000006_curation;
 mod m20261202_000007_sparse_references;
 mod m20261202_000008_personnel_aliases;
 mod m20261207_000009_unmapped_records;
+mod m20261207_000010_operation_fatalities;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_sparse_references::Migration),
             Box::new(m20261202_000008_personnel_aliases::Migration),
             Box::new(m20261207_000009_unmapped_records::Migration),
+            Box::new(m20261207_000010_operation_fatalities::Migration),
         ]
     }
 }

@@ -36,6 +36,11 @@ pub struct Model {
     pub security_injured: Option<i32>,
     /// Civilians killed, at least 0; `None` when not reported.
     pub civilians_killed: Option<i32>,
+    /// Deaths in all, as a source gives them without saying who died (ACLED's `fatalities`),
+    /// at least 0; `None` when no source gives a total. The split counts stay `None` then.
+    pub fatalities: Option<i32>,
+    /// The source says `fatalities` is a coding convention, not a count.
+    pub fatalities_by_convention: bool,
     /// Free-text summary; `None` when there is none.
     #[sea_orm(column_type = "Text", nullable)]
     pub summary: Option<String>,

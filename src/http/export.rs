@@ -54,7 +54,7 @@ const STALLED_CLIENT: std::time::Duration = std::time::Duration::from_secs(30);
 const CHANNEL_CHUNKS: usize = 4;
 
 /// The columns of the CSV, and the properties of an operation's GeoJSON feature.
-const COLUMNS: [&str; 18] = [
+const COLUMNS: [&str; 20] = [
     "id",
     "title",
     "kind",
@@ -72,6 +72,8 @@ const COLUMNS: [&str; 18] = [
     "securityKilled",
     "securityInjured",
     "civiliansKilled",
+    "fatalities",
+    "fatalitiesByConvention",
     "summary",
 ];
 
@@ -233,6 +235,8 @@ impl ExportQuery {
             "security_killed",
             "security_injured",
             "civilians_killed",
+            "fatalities",
+            "fatalities_by_convention",
             "summary",
         ] {
             s.expr(Self::col(column));
@@ -524,6 +528,7 @@ enum Cell {
     Text(String),
     Int(i64),
     Float(f64),
+    Bool(bool),
 }
 
 impl Cell {
@@ -536,6 +541,7 @@ impl Cell {
             Self::Text(s) => s.clone(),
             Self::Int(n) => n.to_string(),
             Self::Float(x) => x.to_string(),
+            Self::Bool(b) => b.to_string(),
         }
     }
 }
@@ -547,6 +553,7 @@ impl Serialize for Cell {
             Self::Text(s) => serializer.serialize_str(s),
             Self::Int(n) => serializer.serialize_i64(*n),
             Self::Float(x) => serializer.serialize_f64(*x),
+            Self::Bool(b) => serializer.serialize_bool(*b),
         }
     }
 }
@@ -612,7 +619,7 @@ impl Point {
 
 /// An operation's feature properties: `type`, the CSV's columns, `locationPrecision`.
 struct OperationProperties {
-    cells: [Cell; 18],
+    cells: [Cell; 20],
     location_precision: &'static str,
 }
 
@@ -662,13 +669,15 @@ struct OperationRow {
     security_killed: Option<i32>,
     security_injured: Option<i32>,
     civilians_killed: Option<i32>,
+    fatalities: Option<i32>,
+    fatalities_by_convention: bool,
     summary: Option<String>,
 }
 
 impl OperationRow {
     /// The row's values, in the order of [`COLUMNS`]; enums as their GraphQL names, which is
     /// how they are stored.
-    fn cells(self) -> [Cell; 18] {
+    fn cells(self) -> [Cell; 20] {
         [
             Cell::Text(NodeKind::Operation.id(self.id).0),
             self.title.into(),
@@ -689,6 +698,8 @@ impl OperationRow {
             self.security_killed.into(),
             self.security_injured.into(),
             self.civilians_killed.into(),
+            self.fatalities.into(),
+            Cell::Bool(self.fatalities_by_convention),
             self.summary.into(),
         ]
     }

@@ -254,6 +254,11 @@ pub struct OperationRow {
     pub security_injured: Option<i32>,
     /// Civilians killed.
     pub civilians_killed: Option<i32>,
+    /// Deaths in all, where the source gives a total without saying who died.
+    pub fatalities: Option<i32>,
+    /// The source says `fatalities` is a coding convention, not a count.
+    #[serde(default)]
+    pub fatalities_by_convention: bool,
     /// Summary.
     pub summary: Option<String>,
     /// Personnel taking part.

@@ -561,6 +561,8 @@ impl Loader<'_> {
                 security_killed: r.security_killed,
                 security_injured: r.security_injured,
                 civilians_killed: r.civilians_killed,
+                fatalities: r.fatalities,
+                fatalities_by_convention: r.fatalities_by_convention,
                 summary: r.summary.clone(),
                 dataset: Some(self.dataset.to_owned()),
                 external_id: Some(r.key.clone()),

@@ -48,7 +48,7 @@ fn records(text: &str) -> Vec<csv::StringRecord> {
         .expect("the export is valid CSV")
 }
 
-const HEADER: [&str; 18] = [
+const HEADER: [&str; 20] = [
     "id",
     "title",
     "kind",
@@ -66,6 +66,8 @@ const HEADER: [&str; 18] = [
     "securityKilled",
     "securityInjured",
     "civiliansKilled",
+    "fatalities",
+    "fatalitiesByConvention",
     "summary",
 ];
 
@@ -74,7 +76,7 @@ async fn connection(app: &TestApp, filter: &Value, order: Option<&Value>) -> (i6
     let q = "query($f: OperationFilter, $o: OperationOrder) { operations(filter: $f, orderBy: $o, first: 100) {
         totalCount
         nodes { id title kind startDate endDate datePrecision place militantsKilled militantsArrested
-                securityKilled securityInjured civiliansKilled summary
+                securityKilled securityInjured civiliansKilled fatalities fatalitiesByConvention summary
                 district { id name latitude longitude province { name } } }
     } }";
     let data = app.data(q, json!({ "f": filter, "o": order })).await;
@@ -125,6 +127,8 @@ fn as_cells(node: &Value) -> Vec<String> {
             "securityKilled",
             "securityInjured",
             "civiliansKilled",
+            "fatalities",
+            "fatalitiesByConvention",
             "summary",
         ]
         .iter()
@@ -180,13 +184,13 @@ both! {
         let (_, text) = export(&app, "/export/operations.csv", &filter, None).await;
         assert!(text.starts_with(&format!("{}\n", HEADER.join(","))), "{text}");
         assert!(text.contains(r#","Raid, ""Alpha""
-day two",RAID,2025-03-05,,DAY,,,,,,,,,,,,"one; two, ""three"""#), "{text}");
+day two",RAID,2025-03-05,,DAY,,,,,,,,,,,,,false,"one; two, ""three"""#), "{text}");
         let rows = records(&text);
         assert_eq!(rows.len(), 2);
         assert_eq!(&rows[1][1], "Raid, \"Alpha\"\nday two");
-        assert_eq!(&rows[1][17], "one; two, \"three\"");
+        assert_eq!(&rows[1][19], "one; two, \"three\"");
         // Unreported counts are empty, never 0, and so is the unknown district.
-        for column in 6..=16 {
+        for column in 6..=17 {
             assert_eq!(&rows[1][column], "", "{}", HEADER[column]);
         }
     }

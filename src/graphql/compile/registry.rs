@@ -392,6 +392,12 @@ fn build() -> Registry {
                 .column("securityKilled", operation::Column::SecurityKilled, Number)
                 .column("securityInjured", operation::Column::SecurityInjured, Number)
                 .column("civiliansKilled", operation::Column::CiviliansKilled, Number)
+                .column("fatalities", operation::Column::Fatalities, Number)
+                .column(
+                    "fatalitiesByConvention",
+                    operation::Column::FatalitiesByConvention,
+                    Boolean,
+                )
                 .column("summary", operation::Column::Summary, Text)
                 .belongs_to("district", operation::Column::DistrictId, "District")
                 .connection(

@@ -77,6 +77,12 @@ pub struct CreateOperationInput {
     pub security_injured: Option<i32>,
     /// Civilians killed; null when not reported.
     pub civilians_killed: Option<i32>,
+    /// Deaths in all, where the source gives a total without saying who died; null when it
+    /// gives none. The counts above stay null then.
+    pub fatalities: Option<i32>,
+    /// The source says `fatalities` is a coding convention, not a count.
+    #[graphql(default)]
+    pub fatalities_by_convention: bool,
     /// Free-text summary.
     pub summary: Option<String>,
     /// Security personnel involved, existing or new.
@@ -198,6 +204,10 @@ pub struct UpdateOperationInput {
     pub security_injured: MaybeUndefined<i32>,
     /// Civilians killed.
     pub civilians_killed: MaybeUndefined<i32>,
+    /// Deaths in all, where the source gives a total without saying who died.
+    pub fatalities: MaybeUndefined<i32>,
+    /// The source says `fatalities` is a coding convention, not a count.
+    pub fatalities_by_convention: Option<bool>,
     /// Free-text summary.
     pub summary: MaybeUndefined<String>,
     /// What the correction rests on: at least one citation.
@@ -288,6 +298,14 @@ fn check_fields(checks: &mut Checks, m: &operation::Model) {
     checks.count("securityKilled", m.security_killed);
     checks.count("securityInjured", m.security_injured);
     checks.count("civiliansKilled", m.civilians_killed);
+    checks.count("fatalities", m.fatalities);
+    if m.fatalities_by_convention && m.fatalities.is_none() {
+        checks.refuse(
+            UserErrorCode::BadUserInput,
+            &["fatalitiesByConvention"],
+            "`fatalitiesByConvention` says what `fatalities` is: give the total with it",
+        );
+    }
     if m.end_date.is_some_and(|end| end < m.start_date) {
         checks.refuse(
             UserErrorCode::BadUserInput,
@@ -343,6 +361,8 @@ fn fields(input: &CreateOperationInput) -> operation::Model {
         security_killed: input.security_killed,
         security_injured: input.security_injured,
         civilians_killed: input.civilians_killed,
+        fatalities: input.fatalities,
+        fatalities_by_convention: input.fatalities_by_convention,
         summary: input.summary.clone(),
         dataset: None,
         external_id: None,
@@ -581,6 +601,10 @@ async fn update(write: &Write, input: &UpdateOperationInput) -> Done<operation::
     super::patch(&mut model.security_killed, &input.security_killed, |v| *v);
     super::patch(&mut model.security_injured, &input.security_injured, |v| *v);
     super::patch(&mut model.civilians_killed, &input.civilians_killed, |v| *v);
+    super::patch(&mut model.fatalities, &input.fatalities, |v| *v);
+    if let Some(by_convention) = input.fatalities_by_convention {
+        model.fatalities_by_convention = by_convention;
+    }
     super::patch(&mut model.summary, &input.summary, Clone::clone);
     let mut checks = Checks::default();
     check_fields(&mut checks, &model);

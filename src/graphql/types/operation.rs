@@ -110,6 +110,19 @@ impl Operation {
         self.0.civilians_killed
     }
 
+    /// Deaths in all, as a source gives them without saying who died (ACLED's
+    /// `fatalities`); null when no source gives a total. The counts by side stay null then:
+    /// a total is never split by guess.
+    async fn fatalities(&self) -> Option<i32> {
+        self.0.fatalities
+    }
+
+    /// Whether the source says `fatalities` is a coding convention rather than a count
+    /// (ACLED: "Unspecified number of fatalities coded as 3").
+    async fn fatalities_by_convention(&self) -> bool {
+        self.0.fatalities_by_convention
+    }
+
     /// What happened, in a sentence or two; null when there is nothing beyond the fields.
     async fn summary(&self) -> Option<&str> {
         self.0.summary.as_deref()
@@ -313,6 +326,10 @@ pub struct OperationFilter {
     pub security_injured: Option<IntFilter>,
     /// Civilians killed.
     pub civilians_killed: Option<IntFilter>,
+    /// Deaths in all, where a source gives only a total.
+    pub fatalities: Option<IntFilter>,
+    /// The total is a coding convention, not a count.
+    pub fatalities_by_convention: Option<bool>,
     /// Summary.
     pub summary: Option<StringFilter>,
     /// The district matches this filter (for example, lies in a given province).
@@ -347,6 +364,8 @@ impl FilterInput for OperationFilter {
             .int("security_killed", &self.security_killed)?
             .int("security_injured", &self.security_injured)?
             .int("civilians_killed", &self.civilians_killed)?
+            .int("fatalities", &self.fatalities)?
+            .boolean("fatalities_by_convention", self.fatalities_by_convention)
             .text("summary", &self.summary)?
             .related("district_id", "id", self.district_matches.as_deref())?
             .related("id", "operation_id", self.has_personnel.as_deref())?
@@ -367,4 +386,6 @@ order_input! {
     MilitantsKilled => ("militants_killed", ColumnKind::Int),
     /// By security personnel killed (unreported last).
     SecurityKilled => ("security_killed", ColumnKind::Int),
+    /// By deaths in all, where a source gives only a total (unreported last).
+    Fatalities => ("fatalities", ColumnKind::Int),
 }

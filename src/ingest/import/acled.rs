@@ -117,6 +117,12 @@ pub(super) struct Event {
     pub(super) geo_precision: u8,
     pub(super) outlets: Vec<String>,
     pub(super) notes: String,
+    /// ACLED's `fatalities`: deaths in all, not split by who died.
+    pub(super) fatalities: Option<i32>,
+    /// The notes say the total is a coding convention ("Unspecified number of fatalities
+    /// coded as 3"), not a count. ("Fatalities coded as 0 (VoJ reported 12)" is ACLED's
+    /// choice among reports, a count.)
+    pub(super) fatalities_by_convention: bool,
     /// The record as a JSON object of header → value, in header order.
     pub(super) raw: String,
 }
@@ -327,12 +333,21 @@ fn event(c: &Columns, r: &csv::StringRecord) -> Result<Event, (String, String)> 
         }
     };
     let fatalities = get("fatalities");
-    if !fatalities.is_empty() && fatalities.parse::<u32>().is_err() {
-        return Err(err(
-            "fatalities",
-            format!("{fatalities:?} is not a count (a whole number, 0 or more)"),
-        ));
-    }
+    let fatalities = match fatalities {
+        "" => None,
+        v => Some(
+            v.parse::<u32>()
+                .ok()
+                .and_then(|n| i32::try_from(n).ok())
+                .ok_or_else(|| {
+                    err(
+                        "fatalities",
+                        format!("{v:?} is not a count (a whole number, 0 or more)"),
+                    )
+                })?,
+        ),
+    };
+    let notes = get("notes");
     let timestamp = get("timestamp");
     if !timestamp.is_empty() && timestamp.parse::<i64>().is_err() {
         return Err(err(
@@ -356,7 +371,12 @@ fn event(c: &Columns, r: &csv::StringRecord) -> Result<Event, (String, String)> 
         point,
         geo_precision,
         outlets: split_list(get("source")),
-        notes: get("notes").to_owned(),
+        notes: notes.to_owned(),
+        fatalities,
+        fatalities_by_convention: fatalities.is_some()
+            && notes
+                .to_lowercase()
+                .contains("number of fatalities coded as"),
         raw: raw_json(&c.names, r),
     })
 }

@@ -739,12 +739,15 @@ impl Writer<'_> {
             date_precision: String,
             district_id: Option<i32>,
             place: Option<String>,
+            fatalities: Option<i32>,
+            fatalities_by_convention: bool,
             summary: Option<String>,
             raw: Option<String>,
         }
         let existing: HashMap<String, Row> = self
             .existing::<Row>(
-                "id, external_id, title, kind, start_date, date_precision, district_id, place, summary, raw",
+                "id, external_id, title, kind, start_date, date_precision, district_id, place, \
+                 fatalities, fatalities_by_convention, summary, raw",
                 "operations",
                 ids,
             )
@@ -759,6 +762,8 @@ impl Writer<'_> {
             "date_precision",
             "district_id",
             "place",
+            "fatalities",
+            "fatalities_by_convention",
             "summary",
             "raw",
             "dataset",
@@ -787,6 +792,8 @@ impl Writer<'_> {
                     && old.date_precision == e.precision
                     && old.district_id == district_id
                     && old.place == place
+                    && old.fatalities == e.fatalities
+                    && old.fatalities_by_convention == e.fatalities_by_convention
                     && old.summary == summary
                     && same_record(old.raw.as_deref(), &e.raw);
                 if same {
@@ -806,6 +813,8 @@ impl Writer<'_> {
                 text(e.precision),
                 Value::Int(district_id),
                 Value::String(place),
+                Value::Int(e.fatalities),
+                Value::Bool(Some(e.fatalities_by_convention)),
                 Value::String(summary),
                 text(&e.raw),
                 text(DATASET),
@@ -818,7 +827,7 @@ impl Writer<'_> {
                 "operations",
                 COLUMNS,
                 rows,
-                Some(&COLUMNS[..8]),
+                Some(&COLUMNS[..10]),
                 Some("external_id"),
             )
             .await?;
