@@ -388,6 +388,9 @@ both! {
             ("upsertAffiliation", "UpsertAffiliationInput", under("support-1", "affiliation", json!({ "kind": "SUPPORT",
                 "subjectId": taliban, "targetId": taliban, "citations": cite })), ("BAD_USER_INPUT", vec!["input", "affiliation", "targetId"])),
             ("upsertSource", "UpsertSourceInput", statement(""), ("BAD_USER_INPUT", vec!["input", "source", "title"])),
+            ("upsertOperation", "UpsertOperationInput", under("raid-9", "operation", json!({ "title": "Raid", "kind": "RAID",
+                "startDate": "2025-03-02", "datePrecision": "DAY", "fatalitiesByConvention": true, "citations": cite })),
+                ("BAD_USER_INPUT", vec!["input", "operation", "fatalitiesByConvention"])),
         ];
         for (field, input_type, input, (code, at)) in refusals {
             let payload = mutate(&app, &key, field, input_type, "", input.clone()).await;
