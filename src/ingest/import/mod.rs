@@ -4,10 +4,15 @@
 //! every bad row named by `file:line:column`) unless invalid rows are to be skipped, in which
 //! case the valid rows are written and the others listed in a report. Rows are keyed by the
 //! dataset's own ids, so importing the same file again changes nothing.
+//!
+//! An ACLED file goes through three modules in turn: `acled` parses and validates its rows
+//! into `event::Event`s, `classify` says what each is (by who acted against whom), and
+//! `store` writes them, keeping every row no rule maps as an unmapped record.
 
 mod acled;
 mod classify;
 mod countries;
+mod event;
 mod json;
 mod report;
 mod store;
@@ -19,7 +24,7 @@ use std::time::{Duration, Instant};
 use crate::db::Db;
 use crate::graphql::enums::{UnmappedReason, db_name};
 
-pub use acled::DATASET as ACLED_DATASET;
+pub use event::DATASET as ACLED_DATASET;
 
 /// The format of an input file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

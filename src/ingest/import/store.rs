@@ -16,8 +16,8 @@ use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, TransactionTrait,
 };
 
-use super::acled::{DATASET, Event};
 use super::classify::{Class, Inter, Side, is_community_defence, is_state_name};
+use super::event::{DATASET, Event};
 use super::{Counts, Progress, countries};
 use crate::db::Db;
 use crate::graphql::enums::db_name;
