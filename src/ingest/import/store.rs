@@ -617,25 +617,25 @@ impl Writer<'_> {
         Ok(ids)
     }
 
-    /// Rows of `table` in the dataset with these external ids.
+    /// Rows of `table` in the dataset with these external ids, in one statement: the ids go
+    /// as one JSON array, not as a placeholder each (100,000 placeholders in chunks cost
+    /// PostgreSQL seconds to plan).
     async fn existing<T: FromQueryResult>(
         &self,
         columns: &str,
         table: &str,
         ids: &[&str],
     ) -> anyhow::Result<Vec<T>> {
-        let mut out = Vec::new();
-        for chunk in chunks(ids) {
-            let mut values = vec![text(DATASET)];
-            values.extend(chunk.iter().map(|i| text(i)));
-            let sql = format!(
-                "SELECT {columns} FROM {table} WHERE dataset = {} AND external_id IN ({})",
-                self.placeholders(0, 1),
-                self.placeholders(1, chunk.len())
-            );
-            out.extend(self.all::<T>(&sql, values).await?);
-        }
-        Ok(out)
+        let list = match self.txn.get_database_backend() {
+            DbBackend::Postgres => "= ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))",
+            _ => "IN (SELECT value FROM json_each(?))",
+        };
+        let sql = format!(
+            "SELECT {columns} FROM {table} WHERE dataset = {} AND external_id {list}",
+            self.placeholders(0, 1),
+        );
+        let values = vec![text(DATASET), Value::from(serde_json::to_string(ids)?)];
+        self.all::<T>(&sql, values).await
     }
 
     /// Citations of written rows: the export with the event id as locator and ACLED's notes
