@@ -470,12 +470,12 @@ impl Writer<'_> {
             let Some(country) = base_country(name) else {
                 continue;
             };
-            let known = countries::COUNTRIES
-                .iter()
-                .find(|(_, _, n)| n.eq_ignore_ascii_case(country));
             if countries.contains_key(&key(country)) {
                 continue;
             }
+            let known = countries::COUNTRIES
+                .iter()
+                .find(|(_, _, n)| n.eq_ignore_ascii_case(country));
             let Some((_, code, iso_name)) = known else {
                 continue;
             };
