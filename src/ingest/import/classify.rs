@@ -192,7 +192,8 @@ pub(super) enum Class {
 /// | Explosions/Remote violence | forces → anyone else | unmapped `FORCES_ON_CIVILIANS` |
 /// | Explosions/Remote violence | community → armed | community action `ARMED_RESISTANCE` |
 /// | Explosions/Remote violence, Violence against civilians | armed → anyone | unmapped `ATTACK` |
-/// | Violence against civilians | forces → anyone | unmapped `FORCES_ON_CIVILIANS` |
+/// | Violence against civilians | forces → forces | unmapped `BETWEEN_FORCES` |
+/// | Violence against civilians | forces → anyone else | unmapped `FORCES_ON_CIVILIANS` |
 /// | Strategic developments: Arrests | forces → armed | operation by actor1 |
 /// | Strategic developments: Arrests | forces → anyone else | unmapped `ARREST_NOT_OF_ARMED_GROUP` |
 /// | Strategic developments: Disrupted weapons use | forces and an armed group or no one, either first | operation by the forces |
