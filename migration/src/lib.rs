@@ -14,6 +14,7 @@ mod m20261202_000007_sparse_references;
 mod m20261202_000008_personnel_aliases;
 mod m20261207_000009_unmapped_records;
 mod m20261207_000010_operation_fatalities;
+mod m20261207_000011_search_fold_ascii;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_personnel_aliases::Migration),
             Box::new(m20261207_000009_unmapped_records::Migration),
             Box::new(m20261207_000010_operation_fatalities::Migration),
+            Box::new(m20261207_000011_search_fold_ascii::Migration),
         ]
     }
 }

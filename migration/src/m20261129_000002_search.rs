@@ -150,16 +150,22 @@ const FOLDED: &[(&str, char)] = &[
     ("źżžŹŻŽ", 'z'),
 ];
 
-fn postgres_fold_function() -> String {
+/// `translate(lower(input), …)` of [`FOLDED`]: what `search_fold` does.
+pub(crate) fn postgres_fold_expression() -> String {
     let from: String = FOLDED.iter().map(|(from, _)| *from).collect();
     let to: String = FOLDED
         .iter()
         .flat_map(|(from, to)| std::iter::repeat_n(*to, from.chars().count()))
         .collect();
+    format!("translate(lower(input), '{from}', '{to}')")
+}
+
+fn postgres_fold_function() -> String {
     format!(
         "CREATE FUNCTION search_fold(input text) RETURNS text \
          LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE \
-         AS $$ SELECT translate(lower(input), '{from}', '{to}') $$"
+         AS $$ SELECT {} $$",
+        postgres_fold_expression()
     )
 }
 
