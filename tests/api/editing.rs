@@ -294,6 +294,12 @@ both! {
         let same = mutate(&app, &key, "upsertOrganization", "UpsertOrganizationInput", selection, upsert("A group in Khyber's Bara.")).await;
         assert_eq!(same["organization"]["revision"], 2, "the same upsert again changes nothing: {same}");
         assert_eq!(same["change"], Value::Null, "and records no change: {same}");
+        // A key is stored as it is looked up, trimmed: a spaced key names one node.
+        let spaced = json!({ "dataset": " team-notes ", "key": " tnsm ",
+            "organization": { "name": "Tehreek-e-Nifaz-e-Shariat-e-Mohammadi", "kind": "MILITANT_GROUP", "citations": cite } });
+        let made = mutate(&app, &key, "upsertOrganization", "UpsertOrganizationInput", selection, spaced.clone()).await;
+        let again = mutate(&app, &key, "upsertOrganization", "UpsertOrganizationInput", selection, spaced).await;
+        assert_eq!((&again["organization"]["id"], &again["change"]), (&made["organization"]["id"], &Value::Null), "{again}");
 
         // An operation under a key: created, then brought in line (fields and links).
         let bannu = id_of(&app, "districts", "Bannu").await;

@@ -552,9 +552,10 @@ async fn new_personnel(
         hometown: None,
         hometown_district_id: None,
         status: String::new(),
-        dataset: key.map(|k| k.dataset.clone()),
-        external_id: key.map(|k| k.key.clone()),
+        dataset: None,
+        external_id: None,
     };
+    (model.dataset, model.external_id) = Key::columns(key);
     let named = (Some(&input.name), Some(input.status));
     personnel_fields(write, &mut model, named, &input.details, &input.citations).await?;
     write
@@ -581,9 +582,10 @@ async fn new_militant(
         organization_id: None,
         status: String::new(),
         description: None,
-        dataset: key.map(|k| k.dataset.clone()),
-        external_id: key.map(|k| k.key.clone()),
+        dataset: None,
+        external_id: None,
     };
+    (model.dataset, model.external_id) = Key::columns(key);
     let status = Some(input.status);
     militant_fields(write, &mut model, status, &input.details, &input.citations).await?;
     write
@@ -611,9 +613,10 @@ async fn new_organization(
         kind: String::new(),
         base_country_id: None,
         description: None,
-        dataset: key.map(|k| k.dataset.clone()),
-        external_id: key.map(|k| k.key.clone()),
+        dataset: None,
+        external_id: None,
     };
+    (model.dataset, model.external_id) = Key::columns(key);
     let named = (Some(&input.name), Some(input.kind));
     organization_fields(write, &mut model, named, &input.details, &input.citations).await?;
     write

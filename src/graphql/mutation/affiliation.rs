@@ -275,8 +275,7 @@ async fn create(
 ) -> Done<affiliation::Model> {
     let mut model = fields(write, input).await?;
     unique(write, &model).await?;
-    model.dataset = key.map(|k| k.dataset.trim().to_owned());
-    model.external_id = key.map(|k| k.key.trim().to_owned());
+    (model.dataset, model.external_id) = Key::columns(key);
     write
         .insert::<affiliation::Entity, _>(NodeKind::Affiliation, model, &input.citations)
         .await

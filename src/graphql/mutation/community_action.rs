@@ -378,8 +378,7 @@ async fn create(
     key: Option<&Key>,
 ) -> Done<community_action::Model> {
     let mut model = fields(input)?;
-    model.dataset = key.map(|k| k.dataset.trim().to_owned());
-    model.external_id = key.map(|k| k.key.trim().to_owned());
+    (model.dataset, model.external_id) = Key::columns(key);
     let wanted = wanted_links(write, input).await?;
     let row = write
         .insert_row::<community_action::Entity, _>(model)

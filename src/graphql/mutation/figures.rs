@@ -236,8 +236,7 @@ async fn create(
     key: Option<&Key>,
 ) -> Done<reported_figure::Model> {
     let (mut model, districts, cited) = fields(write, input).await?;
-    model.dataset = key.map(|k| k.dataset.trim().to_owned());
-    model.external_id = key.map(|k| k.key.trim().to_owned());
+    (model.dataset, model.external_id) = Key::columns(key);
     let figure = write
         .insert_row::<reported_figure::Entity, _>(model)
         .await?;

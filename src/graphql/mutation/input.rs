@@ -204,6 +204,20 @@ pub struct Key {
     pub key: String,
 }
 
+impl Key {
+    /// The `dataset` and `external_id` a node created under `key` stores: trimmed, as
+    /// [`super::write::Write::keyed`] looks them up; none without a key.
+    pub(super) fn columns(key: Option<&Self>) -> (Option<String>, Option<String>) {
+        match key {
+            Some(k) => (
+                Some(k.dataset.trim().to_owned()),
+                Some(k.key.trim().to_owned()),
+            ),
+            None => (None, None),
+        }
+    }
+}
+
 /// A citation of the fact a mutation writes: an existing source or a new one, and the
 /// source's own words.
 #[derive(InputObject, Clone, Debug)]

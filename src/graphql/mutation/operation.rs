@@ -329,8 +329,7 @@ async fn create(
 ) -> Done<operation::Model> {
     check_create(input)?;
     let mut model = fields(input);
-    model.dataset = key.map(|k| k.dataset.trim().to_owned());
-    model.external_id = key.map(|k| k.key.trim().to_owned());
+    (model.dataset, model.external_id) = Key::columns(key);
     let district = input.district_id.as_ref();
     model.district_id = write
         .existing_opt(NodeKind::District, district, &["districtId"])

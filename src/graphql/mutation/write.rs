@@ -377,8 +377,7 @@ impl Write {
     /// Creates a source, recorded as a node of the change, under `key` when one is given.
     pub(super) async fn create_source(&self, s: &SourceInput, key: Option<&Key>) -> Done<i32> {
         let mut model = s.model();
-        model.dataset = key.map(|k| k.dataset.trim().to_owned());
-        model.external_id = key.map(|k| k.key.trim().to_owned());
+        (model.dataset, model.external_id) = Key::columns(key);
         let row = self.insert_row::<source::Entity, _>(model).await?;
         self.created(NodeKind::Source, row.id, &[]).await?;
         Ok(row.id)

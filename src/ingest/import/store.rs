@@ -1090,7 +1090,10 @@ impl Writer<'_> {
         for (e, class) in events {
             let old = existing.get(&e.event_id);
             let Class::Unmapped(reason) = class else {
-                gone.extend(old.map(|o| o.id));
+                if let Some(o) = old {
+                    counts.removed += 1;
+                    gone.push(o.id);
+                }
                 continue;
             };
             let (reason, line) = (db_name(*reason), i32::try_from(e.line).unwrap_or(i32::MAX));
@@ -1119,7 +1122,6 @@ impl Writer<'_> {
                 text(&e.raw),
             ]);
         }
-        counts.removed = gone.len() - counts.updated;
         self.delete_in("DELETE FROM unmapped_records WHERE id", &gone)
             .await?;
         let columns = ["dataset", "external_id", "file", "line", "reason", "raw"];
