@@ -15,6 +15,7 @@ mod m20261202_000008_personnel_aliases;
 mod m20261207_000009_unmapped_records;
 mod m20261207_000010_operation_fatalities;
 mod m20261207_000011_search_fold_ascii;
+mod m20261207_000012_attacks;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000009_unmapped_records::Migration),
             Box::new(m20261207_000010_operation_fatalities::Migration),
             Box::new(m20261207_000011_search_fold_ascii::Migration),
+            Box::new(m20261207_000012_attacks::Migration),
         ]
     }
 }

@@ -15,8 +15,8 @@ impl MigrationName for Migration {
 }
 
 // Enumerated values are stored as text; these lists are frozen with this migration.
-const SOURCE_KINDS: &[&str] = &["NEWS", "OFFICIAL", "REPORT", "DATASET", "SYNTHETIC"];
-const DATE_PRECISIONS: &[&str] = &["DAY", "WEEK", "MONTH", "QUARTER", "YEAR", "UNKNOWN"];
+pub(crate) const SOURCE_KINDS: &[&str] = &["NEWS", "OFFICIAL", "REPORT", "DATASET", "SYNTHETIC"];
+pub(crate) const DATE_PRECISIONS: &[&str] = &["DAY", "WEEK", "MONTH", "QUARTER", "YEAR", "UNKNOWN"];
 const OPERATION_KINDS: &[&str] = &[
     "INTELLIGENCE_BASED",
     "MILITARY_OFFENSIVE",
@@ -24,7 +24,7 @@ const OPERATION_KINDS: &[&str] = &[
     "CORDON_AND_SEARCH",
     "OTHER",
 ];
-const ORGANIZATION_KINDS: &[&str] = &[
+pub(crate) const ORGANIZATION_KINDS: &[&str] = &[
     "MILITANT_GROUP",
     "SECURITY_FORCE",
     "PEACE_COMMITTEE",
@@ -65,7 +65,7 @@ const PERSONNEL_OUTCOMES: &[&str] = &["KILLED", "INJURED", "UNHARMED"];
 const MILITANT_OUTCOMES: &[&str] = &["KILLED", "INJURED", "ARRESTED", "SURRENDERED", "ESCAPED"];
 const ORGANIZATION_ROLES: &[&str] = &["CONDUCTED_BY", "SUPPORTED_BY", "TARGETED"];
 const PARTICIPATION_ROLES: &[&str] = &["ACTOR", "SUPPORTED", "OPPONENT"];
-const CITED_TYPES: &[&str] = &[
+pub(crate) const CITED_TYPES: &[&str] = &[
     "Country",
     "Province",
     "District",
@@ -507,18 +507,18 @@ impl MigrationTrait for Migration {
 }
 
 /// A table with an integer primary key `id`.
-fn table(name: &'static str) -> TableCreateStatement {
+pub(crate) fn table(name: &'static str) -> TableCreateStatement {
     Table::create().table(name).col(pk_auto("id")).to_owned()
 }
 
 /// Where an imported or seeded row came from: the dataset and the row's own id in it.
 /// Re-importing the same row updates it instead of duplicating it.
-fn provenance(t: &mut TableCreateStatement) {
+pub(crate) fn provenance(t: &mut TableCreateStatement) {
     t.col(string_null("dataset"))
         .col(string_null("external_id"));
 }
 
-fn one_of(mut col: ColumnDef, values: &[&str]) -> ColumnDef {
+pub(crate) fn one_of(mut col: ColumnDef, values: &[&str]) -> ColumnDef {
     let name = col.get_column_name();
     col.check(Expr::col(name).is_in(values.iter().copied()));
     col
@@ -534,7 +534,7 @@ fn exactly_one(cols: &[&'static str]) -> Expr {
     set.eq(1)
 }
 
-fn fk(
+pub(crate) fn fk(
     t: &mut TableCreateStatement,
     col: &'static str,
     to: &'static str,
@@ -549,11 +549,14 @@ fn fk(
     );
 }
 
-async fn create(m: &SchemaManager<'_>, t: &mut TableCreateStatement) -> Result<(), DbErr> {
+pub(crate) async fn create(
+    m: &SchemaManager<'_>,
+    t: &mut TableCreateStatement,
+) -> Result<(), DbErr> {
     m.create_table(t.to_owned()).await
 }
 
-async fn index(
+pub(crate) async fn index(
     m: &SchemaManager<'_>,
     table: &'static str,
     cols: &[&'static str],
@@ -561,7 +564,7 @@ async fn index(
     add_index(m, table, cols, false).await
 }
 
-async fn unique(
+pub(crate) async fn unique(
     m: &SchemaManager<'_>,
     table: &'static str,
     cols: &[&'static str],
@@ -590,7 +593,7 @@ async fn add_index(
 
 /// A link table between two entities, keyed by the pair, with extra columns added by `extra`.
 /// The first half of the key is covered by the primary key; the second gets an index.
-async fn link(
+pub(crate) async fn link(
     m: &SchemaManager<'_>,
     name: &'static str,
     (left, left_table): (&'static str, &'static str),

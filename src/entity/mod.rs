@@ -3,6 +3,8 @@
 
 pub mod affiliation;
 pub mod api_key;
+pub mod attack;
+pub mod attack_organization;
 pub mod change;
 pub mod change_node;
 pub mod citation;
@@ -65,6 +67,7 @@ tables! {
     operation => "operations",
     affiliation => "affiliations",
     community_action => "community_actions",
+    attack => "attacks",
     reported_figure => "reported_figures",
     citation => "citations",
     change => "changes",
@@ -72,7 +75,7 @@ tables! {
     unmapped_record => "unmapped_records",
 }
 
-/// A row that counts its changes: every node's (`Country` to `ReportedFigure`), not a
+/// A row that counts its changes: every node's (`Country` to `Attack`), not a
 /// citation's or a link's.
 pub trait Revised {
     /// The row's revision: 1 when written, one more with each change; `None` for rows
@@ -108,7 +111,7 @@ macro_rules! revised {
 
 revised! {
     with: source, country, province, district, organization, personnel, militant, operation,
-        affiliation, community_action, reported_figure;
+        affiliation, community_action, reported_figure, attack;
     without: citation
 }
 
@@ -131,4 +134,5 @@ link_tables! {
     community_action_district => "community_action_districts" ["community_action_id", "district_id"],
     community_action_actor => "community_action_actors" ["community_action_id", "organization_id", "role"],
     reported_figure_district => "reported_figure_districts" ["reported_figure_id", "district_id"],
+    attack_organization => "attack_organizations" ["attack_id", "organization_id", "role"],
 }

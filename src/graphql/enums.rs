@@ -163,6 +163,23 @@ pub enum CommunityActionKind {
     Other,
 }
 
+/// The kind of an armed group's attack.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttackKind {
+    /// Gunmen attacking in person: a raid on a post, an ambush, a shooting.
+    ArmedAssault,
+    /// A planted or thrown bomb, an improvised explosive device, a landmine.
+    Bombing,
+    /// An attacker who dies by their own explosion.
+    SuicideAttack,
+    /// Attack from a distance: shelling, rockets, mortars, sniping at long range.
+    RemoteViolence,
+    /// Taking people away.
+    Abduction,
+    /// Anything else.
+    Other,
+}
+
 /// What a reported figure counts.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FigureMetric {
@@ -252,6 +269,15 @@ pub enum ParticipationRole {
     Supported,
     /// Was opposed by it.
     Opponent,
+}
+
+/// The part an organization played in an attack.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttackRole {
+    /// Carried out the attack, or claimed it.
+    Perpetrator,
+    /// Was struck by it.
+    Target,
 }
 
 /// Sort direction.

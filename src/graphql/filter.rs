@@ -159,7 +159,9 @@ pub struct DateTimeFilter {
     concrete(name = "MilitantOutcomeFilter", params(MilitantOutcome)),
     concrete(name = "OrganizationRoleFilter", params(OrganizationRole)),
     concrete(name = "ParticipationRoleFilter", params(ParticipationRole)),
-    concrete(name = "UnmappedReasonFilter", params(UnmappedReason))
+    concrete(name = "UnmappedReasonFilter", params(UnmappedReason)),
+    concrete(name = "AttackKindFilter", params(AttackKind)),
+    concrete(name = "AttackRoleFilter", params(AttackRole))
 )]
 pub struct EnumFilter<T: InputType + EnumType + Debug> {
     /// Exactly this value.

@@ -33,10 +33,12 @@ pub enum NodeKind {
     Source,
     /// `ReportedFigure`.
     ReportedFigure,
+    /// `Attack`.
+    Attack,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 12] = [
         Self::Country,
         Self::Province,
         Self::District,
@@ -48,6 +50,7 @@ impl NodeKind {
         Self::CommunityAction,
         Self::Source,
         Self::ReportedFigure,
+        Self::Attack,
     ];
 
     /// The GraphQL type name, also stored as `citations.subject_type`.
@@ -64,6 +67,7 @@ impl NodeKind {
             Self::CommunityAction => "CommunityAction",
             Self::Source => "Source",
             Self::ReportedFigure => "ReportedFigure",
+            Self::Attack => "Attack",
         }
     }
 
@@ -82,6 +86,7 @@ impl NodeKind {
             Self::CommunityAction => community_action::Model::NAME,
             Self::Source => source::Model::NAME,
             Self::ReportedFigure => reported_figure::Model::NAME,
+            Self::Attack => attack::Model::NAME,
         }
     }
 

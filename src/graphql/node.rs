@@ -37,6 +37,8 @@ pub enum Node {
     Source(Source),
     /// A reported figure.
     ReportedFigure(ReportedFigure),
+    /// An attack.
+    Attack(Attack),
 }
 
 /// Calls `$then!(Model, Object)` for the entity of `$kind`.
@@ -54,6 +56,7 @@ macro_rules! per_kind {
             NodeKind::CommunityAction => $then!(entity::community_action::Model, CommunityAction),
             NodeKind::Source => $then!(entity::source::Model, Source),
             NodeKind::ReportedFigure => $then!(entity::reported_figure::Model, ReportedFigure),
+            NodeKind::Attack => $then!(entity::attack::Model, Attack),
         }
     };
 }

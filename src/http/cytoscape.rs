@@ -54,6 +54,7 @@ fn label_of(kind: NodeKind) -> (&'static str, &'static str) {
         NodeKind::CommunityAction => ("community_actions", "kind"),
         NodeKind::Source => ("sources", "title"),
         NodeKind::ReportedFigure => ("reported_figures", "metric"),
+        NodeKind::Attack => ("attacks", "kind"),
     }
 }
 

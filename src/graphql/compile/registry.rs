@@ -11,9 +11,10 @@ use async_graphql::connection::EmptyFields;
 use sea_orm::IdenStatic;
 
 use crate::entity::{
-    LinkTable, Table, affiliation, citation, community_action, community_action_actor,
-    community_action_district, country, district, militant, operation, operation_militant,
-    operation_organization, operation_personnel, organization, personnel, province, source,
+    LinkTable, Table, affiliation, attack, attack_organization, citation, community_action,
+    community_action_actor, community_action_district, country, district, militant, operation,
+    operation_militant, operation_organization, operation_personnel, organization, personnel,
+    province, source,
 };
 use crate::graphql::connection::{Connection, EdgeData, NodeObject, OrderInput};
 use crate::graphql::filter::FilterInput;
@@ -297,6 +298,7 @@ const DEPLOYMENT: &[(&str, &str, Scalar)] = &[
 const ENCOUNTER: &[(&str, &str, Scalar)] = &[("outcome", "outcome", Scalar::Text)];
 const INVOLVEMENT: &[(&str, &str, Scalar)] = &[("role", "role", Scalar::Text)];
 const PARTICIPATION: &[(&str, &str, Scalar)] = &[("role", "role", Scalar::Text)];
+const ATTACK_INVOLVEMENT: &[(&str, &str, Scalar)] = &[("role", "role", Scalar::Text)];
 
 fn build() -> Registry {
     use Scalar::{Boolean, Json, Number, Text};
@@ -360,6 +362,10 @@ fn build() -> Registry {
                     plain::<Operation, OperationFilter, OperationOrder>(by(
                         operation::Column::DistrictId,
                     )),
+                )
+                .connection(
+                    "attacks",
+                    plain::<Attack, AttackFilter, AttackOrder>(by(attack::Column::DistrictId)),
                 )
                 .connection(
                     "personnel",
@@ -559,6 +565,16 @@ fn build() -> Registry {
                         ),
                         PARTICIPATION,
                     ),
+                )
+                .connection(
+                    "attacks",
+                    linked::<Attack, AttackInvolvement, AttackFilter, AttackInvolvementFilter, AttackOrder>(
+                        through::<attack_organization::Model>(
+                            attack_organization::Column::OrganizationId,
+                            attack_organization::Column::AttackId,
+                        ),
+                        ATTACK_INVOLVEMENT,
+                    ),
                 ),
         ),
         (
@@ -608,6 +624,45 @@ fn build() -> Registry {
                             community_action_actor::Column::OrganizationId,
                         ),
                         PARTICIPATION,
+                    ),
+                ),
+        ),
+        (
+            "Attack",
+            ObjectBuilder::new::<attack::Model>(NodeKind::Attack)
+                .column("revision", attack::Column::Revision, Number)
+                .column("kind", attack::Column::Kind, Text)
+                .column("date", attack::Column::Date, Text)
+                .column("datePrecision", attack::Column::DatePrecision, Text)
+                .column("place", attack::Column::Place, Text)
+                .column("securityKilled", attack::Column::SecurityKilled, Number)
+                .column("securityInjured", attack::Column::SecurityInjured, Number)
+                .column("civiliansKilled", attack::Column::CiviliansKilled, Number)
+                .column("civiliansInjured", attack::Column::CiviliansInjured, Number)
+                .column("militantsKilled", attack::Column::MilitantsKilled, Number)
+                .column("abducted", attack::Column::Abducted, Number)
+                .column("fatalities", attack::Column::Fatalities, Number)
+                .column(
+                    "fatalitiesByConvention",
+                    attack::Column::FatalitiesByConvention,
+                    Boolean,
+                )
+                .column("description", attack::Column::Description, Text)
+                .belongs_to("district", attack::Column::DistrictId, "District")
+                .connection(
+                    "organizations",
+                    linked::<
+                        Organization,
+                        AttackInvolvement,
+                        OrganizationFilter,
+                        AttackInvolvementFilter,
+                        OrganizationOrder,
+                    >(
+                        through::<attack_organization::Model>(
+                            attack_organization::Column::AttackId,
+                            attack_organization::Column::OrganizationId,
+                        ),
+                        ATTACK_INVOLVEMENT,
                     ),
                 ),
         ),
@@ -669,6 +724,7 @@ fn build() -> Registry {
             "communityActions",
             plain::<CommunityAction, CommunityActionFilter, CommunityActionOrder>(None),
         ),
+        ("attacks", plain::<Attack, AttackFilter, AttackOrder>(None)),
         ("sources", plain::<Source, SourceFilter, SourceOrder>(None)),
     ];
     Registry {

@@ -8,10 +8,11 @@
 use async_graphql::SimpleObject;
 
 use crate::graphql::enums::{
-    MilitantOutcome, OrganizationRole, ParticipationRole, PersonnelOutcome, PersonnelRole,
+    AttackRole, MilitantOutcome, OrganizationRole, ParticipationRole, PersonnelOutcome,
+    PersonnelRole,
 };
 use crate::graphql::types::Affiliation;
-use crate::graphql::types::{Deployment, Encounter, Involvement, Participation};
+use crate::graphql::types::{AttackInvolvement, Deployment, Encounter, Involvement, Participation};
 
 /// What an edge of the graph carries beyond its kind.
 #[derive(async_graphql::Union, Clone)]
@@ -27,6 +28,8 @@ pub enum EdgeData {
     Participation(GraphParticipation),
     /// The affiliation that is the edge.
     Affiliation(Affiliation),
+    /// An organization in an attack.
+    AttackInvolvement(GraphAttackInvolvement),
 }
 
 /// A member of the security forces in an operation.
@@ -88,6 +91,14 @@ pub struct GraphParticipation {
     participation_role: ParticipationRole,
 }
 
+/// An organization in an attack. New, so it has only its own name for its data.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "AttackInvolvement")]
+pub struct GraphAttackInvolvement {
+    /// Its part in the attack.
+    attack_role: AttackRole,
+}
+
 impl From<Deployment> for EdgeData {
     fn from(link: Deployment) -> Self {
         Self::Deployment(GraphDeployment {
@@ -122,6 +133,14 @@ impl From<Participation> for EdgeData {
         Self::Participation(GraphParticipation {
             role: link.role,
             participation_role: link.role,
+        })
+    }
+}
+
+impl From<AttackInvolvement> for EdgeData {
+    fn from(link: AttackInvolvement) -> Self {
+        Self::AttackInvolvement(GraphAttackInvolvement {
+            attack_role: link.role,
         })
     }
 }

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[graphql(name = "GraphEdgeKind")]
 pub enum LinkKind {
-    /// An operation or community action took place in a district.
+    /// An operation, attack or community action took place in a district.
     InDistrict,
     /// A district lies in a province.
     InProvince,
@@ -43,6 +43,8 @@ pub enum LinkKind {
     AffiliatedWith,
     /// A reported figure covers a province or district.
     Covers,
+    /// An organization carried out an attack or was struck by it (data: `AttackInvolvement`).
+    InAttack,
 }
 
 impl LinkKind {
@@ -63,6 +65,7 @@ impl LinkKind {
             Self::BasedIn => "BASED_IN",
             Self::AffiliatedWith => "AFFILIATED_WITH",
             Self::Covers => "COVERS",
+            Self::InAttack => "IN_ATTACK",
         }
     }
 
@@ -112,7 +115,7 @@ use NodeKind::*;
 
 /// Every kind of link. Citations are not links: every fact cites its source, so a source
 /// would join everything to everything in two steps; provenance is on each node instead.
-const SPECS: [Spec; 22] = [
+const SPECS: [Spec; 24] = [
     spec(
         LinkKind::InDistrict,
         "operations",
@@ -246,6 +249,21 @@ const SPECS: [Spec; 22] = [
         (ReportedFigure, "reported_figure_id"),
         (District, "district_id"),
     ),
+    spec(
+        LinkKind::InDistrict,
+        "attacks",
+        (Attack, "id"),
+        (District, "district_id"),
+    ),
+    Spec {
+        role: Some("role"),
+        ..spec(
+            LinkKind::InAttack,
+            "attack_organizations",
+            (Organization, "organization_id"),
+            (Attack, "attack_id"),
+        )
+    },
 ];
 
 /// A link between two nodes, with what its row says.

@@ -17,7 +17,9 @@ use super::ids::{NodeKind, decode};
 use super::loaders::batches;
 use super::node::{Node, load_nodes};
 use super::scalars::Date;
-use super::types::{Affiliation, Deployment, Encounter, Involvement, Participation};
+use super::types::{
+    Affiliation, AttackInvolvement, Deployment, Encounter, Involvement, Participation,
+};
 use crate::error::{ApiError, ApiResult};
 
 /// Most links `neighborhood` walks from its centre.
@@ -220,6 +222,9 @@ async fn materialize(
                     role: from_db(link.role.as_deref().unwrap_or_default())?,
                 })),
                 LinkKind::ActedIn => Some(EdgeData::from(Participation {
+                    role: from_db(link.role.as_deref().unwrap_or_default())?,
+                })),
+                LinkKind::InAttack => Some(EdgeData::from(AttackInvolvement {
                     role: from_db(link.role.as_deref().unwrap_or_default())?,
                 })),
                 LinkKind::AffiliatedWith => link

@@ -16,9 +16,10 @@ use super::link::Link;
 use super::write::Write;
 use crate::entity::{LinkTable, Table, change_node, citation};
 use crate::entity::{
-    affiliation, community_action, community_action_actor, community_action_district, country,
-    district, militant, operation, operation_militant, operation_organization, operation_personnel,
-    organization, personnel, province, reported_figure, reported_figure_district, source,
+    affiliation, attack, attack_organization, community_action, community_action_actor,
+    community_action_district, country, district, militant, operation, operation_militant,
+    operation_organization, operation_personnel, organization, personnel, province,
+    reported_figure, reported_figure_district, source,
 };
 use crate::error::ApiError;
 use crate::graphql::ids::NodeKind;
@@ -214,6 +215,7 @@ fn rank(kind: NodeKind) -> u8 {
         NodeKind::Affiliation => 8,
         NodeKind::CommunityAction => 9,
         NodeKind::ReportedFigure => 10,
+        NodeKind::Attack => 11,
     }
 }
 
@@ -238,9 +240,10 @@ async fn put(
     }
     by_table! {
         nodes: source, country, province, district, organization, personnel, militant,
-            operation, affiliation, community_action, reported_figure, citation;
+            operation, affiliation, community_action, reported_figure, attack, citation;
         links: operation_personnel, operation_militant, operation_organization,
-            community_action_actor, community_action_district, reported_figure_district
+            community_action_actor, community_action_district, reported_figure_district,
+            attack_organization
     }
     Err(DbErr::Custom(format!("no table {table} to restore")))
 }

@@ -119,6 +119,40 @@ impl District {
         )
     }
 
+    /// Attacks by armed groups in this district.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn attacks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<AttackFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<AttackOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Attack>> {
+        Connection::nested(
+            ctx,
+            self.0.id,
+            &self.1,
+            Via::Column("district_id"),
+            filter,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
     /// Community actions against militancy in this district.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -277,6 +311,8 @@ pub struct DistrictFilter {
     pub province_matches: Option<Box<ProvinceFilter>>,
     /// Some operation in the district matches this filter.
     pub has_operations: Option<Box<OperationFilter>>,
+    /// Some attack in the district matches this filter.
+    pub has_attacks: Option<Box<AttackFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<DistrictFilter>>,
     /// At least one of these filters matches.
@@ -295,6 +331,7 @@ impl FilterInput for DistrictFilter {
             .float("longitude", &self.longitude)
             .related("province_id", "id", self.province_matches.as_deref())?
             .related("id", "district_id", self.has_operations.as_deref())?
+            .related("id", "district_id", self.has_attacks.as_deref())?
             .combine(&self.and, &self.or, &self.not)
     }
 }

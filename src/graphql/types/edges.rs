@@ -9,10 +9,12 @@ use super::super::connection::EdgeData;
 use super::super::enums::*;
 use super::super::filter::{EnumFilter, FilterInput, Where};
 use super::{
-    CommunityActionFilter, MilitantFilter, OperationFilter, OrganizationFilter, PersonnelFilter,
+    AttackFilter, CommunityActionFilter, MilitantFilter, OperationFilter, OrganizationFilter,
+    PersonnelFilter,
 };
 use crate::entity::{
-    community_action_actor, operation_militant, operation_organization, operation_personnel,
+    attack_organization, community_action_actor, operation_militant, operation_organization,
+    operation_personnel,
 };
 use crate::error::ApiResult;
 
@@ -92,6 +94,26 @@ pub struct Participation {
 impl EdgeData for Participation {
     type Row = community_action_actor::Model;
     const NAME: &'static str = "Participation";
+    fn from_row(row: &Self::Row) -> ApiResult<Self> {
+        Ok(Self {
+            role: from_db(&row.role)?,
+        })
+    }
+}
+
+/// An organization in an attack.
+#[derive(SimpleObject, Clone, Debug)]
+// Only ever flattened into edges, so this name never reaches the schema; `AttackInvolvement`
+// is `GraphEdgeData`'s member (see `explore::edge_data`).
+#[graphql(name = "AttackInvolvementLink")]
+pub struct AttackInvolvement {
+    /// Its part in the attack.
+    pub role: AttackRole,
+}
+
+impl EdgeData for AttackInvolvement {
+    type Row = attack_organization::Model;
+    const NAME: &'static str = "AttackInvolvement";
     fn from_row(row: &Self::Row) -> ApiResult<Self> {
         Ok(Self {
             role: from_db(&row.role)?,
@@ -216,6 +238,35 @@ impl FilterInput for ParticipationFilter {
                 "id",
                 self.community_action.as_deref(),
             )?
+            .related("organization_id", "id", self.organization.as_deref())?
+            .combine(&self.and, &self.or, &self.not)
+    }
+}
+
+/// Matches an organization's part in attacks, by role and by either end. Used by
+/// `hasOrganizations` on attacks, `hasAttacks` on organizations, and the `link` argument of
+/// `Attack.organizations` and `Organization.attacks`.
+#[derive(async_graphql::InputObject, Debug, Default)]
+pub struct AttackInvolvementFilter {
+    /// The organization's part.
+    pub role: Option<EnumFilter<AttackRole>>,
+    /// The attack matches this filter.
+    pub attack: Option<Box<AttackFilter>>,
+    /// The organization matches this filter.
+    pub organization: Option<Box<OrganizationFilter>>,
+    /// Every one of these filters matches.
+    pub and: Option<Vec<AttackInvolvementFilter>>,
+    /// At least one of these filters matches.
+    pub or: Option<Vec<AttackInvolvementFilter>>,
+    /// This filter does not match.
+    pub not: Option<Box<AttackInvolvementFilter>>,
+}
+
+impl FilterInput for AttackInvolvementFilter {
+    fn to_where(&self) -> ApiResult<Where> {
+        Where::new("attack_organizations")
+            .enumeration("role", &self.role)?
+            .related("attack_id", "id", self.attack.as_deref())?
             .related("organization_id", "id", self.organization.as_deref())?
             .combine(&self.and, &self.or, &self.not)
     }

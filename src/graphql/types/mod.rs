@@ -2,6 +2,7 @@
 //! link tables put on edges, citations, and the `order_input!` macro.
 
 mod affiliation;
+mod attack;
 mod change;
 mod citation;
 mod community_action;
@@ -18,6 +19,7 @@ mod source;
 mod unmapped;
 
 pub use affiliation::*;
+pub use attack::*;
 pub use change::*;
 pub use citation::*;
 pub use community_action::*;

@@ -271,6 +271,49 @@ impl Organization {
         )
     }
 
+    /// Attacks it carried out or was struck by, with its part in each.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn attacks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only rows matching this filter.")] filter: Option<AttackFilter>,
+        #[graphql(
+            desc = "Only the attacks whose link to this organization matches: its part in them (e.g. `{ role: { eq: PERPETRATOR } }`)."
+        )]
+        link: Option<AttackInvolvementFilter>,
+        #[graphql(desc = "Order of the list.")] order_by: Option<AttackOrder>,
+        #[graphql(
+            desc = "Return at most this many rows from the start (at most 100; 20 when neither `first` nor `last` is given)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many rows from the end (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> ApiResult<Connection<Attack, AttackInvolvement>> {
+        Connection::nested_linked(
+            ctx,
+            self.0.id,
+            &self.1,
+            Via::Link {
+                table: "attack_organizations",
+                parent: "organization_id",
+                child: "attack_id",
+            },
+            filter,
+            link,
+            order_by,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+    }
+
     /// Community actions it took part in, supported by, or was opposed by.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
@@ -368,6 +411,8 @@ pub struct OrganizationFilter {
     pub has_members: Option<Box<PersonnelFilter>>,
     /// Some militant in it matches this filter.
     pub has_militants: Option<Box<MilitantFilter>>,
+    /// It carried out or was struck by some attack as this filter says.
+    pub has_attacks: Option<Box<AttackInvolvementFilter>>,
     /// Every one of these filters matches.
     pub and: Option<Vec<OrganizationFilter>>,
     /// At least one of these filters matches.
@@ -401,6 +446,7 @@ impl FilterInput for OrganizationFilter {
             .related("id", "organization_id", self.has_operations.as_deref())?
             .related("id", "organization_id", self.has_members.as_deref())?
             .related("id", "organization_id", self.has_militants.as_deref())?
+            .related("id", "organization_id", self.has_attacks.as_deref())?
             .combine(&self.and, &self.or, &self.not)
     }
 }
