@@ -294,7 +294,10 @@ pub enum OrderDirection {
 /// (README, "What an ACLED event becomes") that kept it aside. Its raw record is kept.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UnmappedReason {
-    /// An armed group's attack on forces or civilians (ctgraph has no attack type yet).
+    /// An armed group's attack on forces or civilians, from before ctgraph had attacks.
+    #[graphql(
+        deprecation = "Attacks are imported as `Attack` nodes now; no import gives this reason, and re-importing the file maps the records that had it."
+    )]
     Attack,
     /// Violence by state or external forces against civilians or others not an armed group.
     ForcesOnCivilians,
@@ -323,7 +326,7 @@ impl UnmappedReason {
     /// The reason in a few words, for the import's summary.
     pub fn describe(self) -> &'static str {
         match self {
-            Self::Attack => "attacks by armed groups (no attack type yet)",
+            Self::Attack => "attacks by armed groups (before attacks were imported)",
             Self::ForcesOnCivilians => "violence by forces against civilians",
             Self::BetweenForces => "clashes between forces",
             Self::ForcesWithoutArmedGroup => "clashes of forces with no armed group",

@@ -228,13 +228,15 @@ both! {
         let s = import(&app, &older).await.expect("imports");
         assert_eq!(s.rows, 236, "{s}");
         let unmapped: usize = s.unmapped.iter().map(|(_, n)| n).sum();
-        assert_eq!(s.operations.inserted + s.community_actions.inserted + unmapped, 236, "every row is counted: {s}");
+        assert_eq!(s.operations.inserted + s.attacks.inserted + s.community_actions.inserted + unmapped, 236, "every row is counted: {s}");
         assert_eq!(s.unmapped_records.inserted, unmapped, "and every unmapped row kept: {s}");
         // The one battle the army began against a militant group: BLF in Panjgur. The TTP's
-        // attack on a check post in North Waziristan (actor1 the TTP) is an attack, kept aside.
-        assert_eq!(s.operations.inserted, 1, "{s}");
+        // attack on a check post in North Waziristan (actor1 the TTP) is an attack on the army.
+        assert_eq!((s.operations.inserted, s.attacks.inserted), (1, 6), "{s}");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND external_id = 'PAK57224'").await, 1);
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM unmapped_records WHERE dataset = 'acled' AND external_id = 'PAK57377' AND reason = 'ATTACK'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM attacks a JOIN attack_organizations ao ON ao.attack_id = a.id \
+            JOIN organizations g ON g.id = ao.organization_id WHERE a.external_id = 'PAK57377' AND a.kind = 'ARMED_ASSAULT' \
+            AND ((g.name = 'TTP: Tehreek-i-Taliban Pakistan' AND ao.role = 'PERPETRATOR') OR (g.name = 'Military Forces of Pakistan (2018-)' AND ao.role = 'TARGET'))").await, 2);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM provinces WHERE name = 'Khyber Pakhtunkhwa'").await, 1, "no second KP");
         // ACLED's fatalities total has no split: it is the total, and the split counts stay unknown.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled' AND (militants_killed IS NOT NULL OR security_killed IS NOT NULL OR civilians_killed IS NOT NULL)").await, 0);
@@ -248,7 +250,7 @@ both! {
 
         let again = import(&app, &older).await.expect("imports again");
         assert_eq!(again.changed(), 0, "{again}");
-        assert_eq!((again.operations.unchanged, again.unmapped_records.unchanged), (1, 235));
+        assert_eq!((again.operations.unchanged, again.attacks.unchanged, again.unmapped_records.unchanged), (1, 6, 229));
 
         let s = import(&app, &current).await.expect("the current layout imports");
         assert_eq!(s.rows, 2, "{s}");
@@ -261,8 +263,8 @@ both! {
     async fn who_acted_decides_what_an_afghan_event_becomes_and_every_row_is_kept(app: TestApp) {
         let Some(file) = shared("afghanistan-2020-mar.csv") else { return };
         let s = import(&app, &file).await.expect("imports");
-        let counts = (s.rows, s.operations.inserted, s.community_actions.inserted, s.unmapped_records.inserted);
-        assert_eq!(counts, (496, 38, 51, 407), "{s}");
+        let counts = (s.rows, s.operations.inserted, s.attacks.inserted, s.community_actions.inserted, s.unmapped_records.inserted);
+        assert_eq!(counts, (496, 38, 377, 51, 30), "{s}");
         // Afghan forces' operation against the Taliban (actor1 the army): conducted by the army.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations o JOIN operation_organizations oo ON oo.operation_id = o.id \
             JOIN organizations g ON g.id = oo.organization_id WHERE o.external_id = 'AFG44341' \
@@ -271,8 +273,19 @@ both! {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations o JOIN operation_organizations oo ON oo.operation_id = o.id \
             JOIN organizations g ON g.id = oo.organization_id WHERE o.external_id = 'AFG44325' \
             AND g.name LIKE 'NATO%' AND oo.role = 'CONDUCTED_BY'").await, 1);
-        // The Taliban attacked and Afghan forces repulsed them (actor1 the Taliban): an attack.
+        // The Taliban attacked and Afghan forces repulsed them (actor1 the Taliban): an attack
+        // by the Taliban on the army, its total of deaths unsplit.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE external_id = 'AFG44631'").await, 0);
+        let attack = app.data(r#"{ attacks(filter: { hasOrganizations: { role: { eq: PERPETRATOR }, organization: { name: { eq: "Taliban" } } },
+            description: { contains: "repulsed" }, fatalities: { eq: 12 } }) { totalCount nodes { kind date fatalities securityKilled
+            district { name } organizations(orderBy: { field: NAME }) { edges { role node { name } } } } } }"#, serde_json::json!({})).await;
+        let node = &attack["attacks"]["nodes"][0];
+        assert_eq!((&node["kind"], &node["fatalities"], &node["securityKilled"]), (&"ARMED_ASSAULT".into(), &12.into(), &serde_json::Value::Null), "{attack}");
+        assert_eq!(node["organizations"]["edges"], serde_json::json!([
+            { "role": "TARGET", "node": { "name": "Military Forces of Afghanistan (2014-)" } },
+            { "role": "PERPETRATOR", "node": { "name": "Taliban" } },
+        ]), "{attack}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM attacks WHERE external_id = 'AFG44631'").await, 1);
         // A pro-government militia resisting the Taliban: a community action, the militia a
         // peace committee and the Taliban its opponent.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM community_actions c JOIN community_action_actors a ON a.community_action_id = c.id \
@@ -280,15 +293,18 @@ both! {
             AND ((g.name = 'Militia (Pro-Government)' AND g.kind = 'PEACE_COMMITTEE' AND a.role = 'ACTOR') OR (g.name = 'Taliban' AND a.role = 'OPPONENT'))").await, 2);
 
         // Every row not mapped is kept, with its file, line, reason and record.
-        let by_key = app.data(r#"{ unmappedRecords(filter: { key: { eq: "AFG44631" } }) { totalCount nodes { dataset key line reason raw } } }"#, serde_json::json!({})).await;
+        // Afghan forces' attack on civilians is not counter-terrorism: kept aside, with why.
+        let by_key = app.data(r#"{ unmappedRecords(filter: { key: { eq: "AFG44622" } }) { totalCount nodes { dataset key line reason raw } } }"#, serde_json::json!({})).await;
         let record = &by_key["unmappedRecords"]["nodes"][0];
-        assert_eq!((&record["dataset"], &record["line"], &record["reason"]), (&"acled".into(), &2.into(), &"ATTACK".into()), "{by_key}");
-        assert_eq!(record["raw"]["actor1"], "Taliban");
-        assert_eq!(record["raw"]["fatalities"], "12");
+        assert_eq!((&record["dataset"], &record["line"], &record["reason"]), (&"acled".into(), &13.into(), &"FORCES_ON_CIVILIANS".into()), "{by_key}");
+        assert_eq!(record["raw"]["actor2"], "Civilians (Afghanistan)");
+        assert_eq!(record["raw"]["sub_event_type"], "Attack");
         let file_name = file.display().to_string();
-        let attacks = app.data("query($file: String!) { unmappedRecords(filter: { file: { eq: $file }, reason: { eq: ATTACK } }, first: 2) { totalCount nodes { reason } } }",
+        let attacks = app.data("query($file: String!) { unmappedRecords(filter: { file: { eq: $file }, reason: { eq: ATTACK } }, first: 2) { totalCount } \
+            attacks { totalCount } bombings: attacks(filter: { kind: { eq: BOMBING } }) { totalCount } }",
             serde_json::json!({ "file": file_name })).await;
-        assert_eq!(attacks["unmappedRecords"]["totalCount"], 377, "{attacks}");
+        assert_eq!((&attacks["unmappedRecords"]["totalCount"], &attacks["attacks"]["totalCount"], &attacks["bombings"]["totalCount"]),
+            (&0.into(), &377.into(), &63.into()), "{attacks}");
         let other = app.data(r#"{ unmappedRecords(filter: { dataset: { eq: "acled" }, reason: { in: [PROTEST, OTHER_DEVELOPMENT] } }) { totalCount } }"#, serde_json::json!({})).await;
         assert_eq!(other["unmappedRecords"]["totalCount"], 15, "{other}");
 
@@ -306,8 +322,8 @@ both! {
             ("actor2", "Military Forces of Pakistan (2018-)"), ("inter2", "1")]), philippines];
         let file = TempFile::new("events.csv", csv_text(&rows));
         let s = import(&app, file.path()).await.expect("imports");
-        assert_eq!((s.operations.inserted, s.unmapped_records.inserted), (2, 1), "{s}");
-        assert_eq!(app.scalar("SELECT COUNT(*) FROM unmapped_records WHERE external_id = 'data_id:6996791' AND reason = 'ATTACK'").await, 1);
+        assert_eq!((s.operations.inserted, s.attacks.inserted, s.unmapped_records.inserted), (2, 1, 0), "{s}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM attacks WHERE external_id = 'data_id:6996791'").await, 1);
         // "the Philippines" in a state force's name is the Philippines.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations o JOIN countries c ON c.id = o.base_country_id \
             WHERE o.name = 'Military Forces of the Philippines (2016-)' AND c.iso_code = 'PH'").await, 1);
@@ -321,7 +337,7 @@ both! {
         std::fs::write(file.path(), out.into_inner().expect("csv")).expect("rewrite");
         let again = import(&app, file.path()).await.expect("imports reordered");
         assert_eq!(again.changed(), 0, "{again}");
-        assert_eq!((again.operations.unchanged, again.unmapped_records.unchanged), (2, 1), "{again}");
+        assert_eq!((again.operations.unchanged, again.attacks.unchanged), (2, 1), "{again}");
 
         // Without `event_id_cnty` or `data_id`, the row is refused by name.
         let keyless = vec![row(&[("event_id_cnty", ""), ("data_id", "")])];

@@ -54,6 +54,13 @@ pub(super) const COMMUNITY_ACTION_DISTRICTS: Link = Link::new(
     (NodeKind::District, "district_id"),
 );
 
+pub(super) const ATTACK_ORGANIZATIONS: Link = Link::new(
+    "attack_organizations",
+    (NodeKind::Attack, "attack_id"),
+    (NodeKind::Organization, "organization_id"),
+)
+.with_data(&["role"]);
+
 pub(super) const REPORTED_FIGURE_DISTRICTS: Link = Link::new(
     "reported_figure_districts",
     (NodeKind::ReportedFigure, "reported_figure_id"),
@@ -61,13 +68,14 @@ pub(super) const REPORTED_FIGURE_DISTRICTS: Link = Link::new(
 );
 
 /// Every link table: what a node's state lists besides its row, and what a merge moves.
-pub(super) const LINKS: [Link; 6] = [
+pub(super) const LINKS: [Link; 7] = [
     OPERATION_PERSONNEL,
     OPERATION_MILITANTS,
     OPERATION_ORGANIZATIONS,
     COMMUNITY_ACTION_ACTORS,
     COMMUNITY_ACTION_DISTRICTS,
     REPORTED_FIGURE_DISTRICTS,
+    ATTACK_ORGANIZATIONS,
 ];
 
 /// A column of a node table that names another node: `holder`'s `column` names a `target`.
@@ -81,7 +89,7 @@ pub(super) struct Reference {
 }
 
 /// Every reference between node tables, as the migrations declare them.
-pub(super) const REFERENCES: [Reference; 17] = {
+pub(super) const REFERENCES: [Reference; 18] = {
     use NodeKind::*;
     const fn r(holder: NodeKind, column: &'static str, target: NodeKind) -> Reference {
         Reference {
@@ -107,6 +115,7 @@ pub(super) const REFERENCES: [Reference; 17] = {
         r(Militant, "operating_country_id", Country),
         r(Militant, "organization_id", Organization),
         r(Operation, "district_id", District),
+        r(Attack, "district_id", District),
         r(Affiliation, "subject_personnel_id", Personnel),
         r(Affiliation, "subject_militant_id", Militant),
         r(Affiliation, "subject_organization_id", Organization),

@@ -481,6 +481,7 @@ pub(super) async fn import(
             source,
         })?;
     summary.operations = written.operations;
+    summary.attacks = written.attacks;
     summary.community_actions = written.community_actions;
     summary.other = written.other;
     summary.unmapped_records = written.unmapped;

@@ -3,7 +3,7 @@
 //! say what kind of actor each is. The rules are [`classify`]'s table (the README has it
 //! too); each answer is typed, and an event the rules do not map keeps its reason.
 
-use crate::graphql::enums::{CommunityActionKind, UnmappedReason};
+use crate::graphql::enums::{AttackKind, CommunityActionKind, UnmappedReason};
 
 /// An ACLED actor type (`inter1`/`inter2`): numeric in the older layout, text in the current.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +163,8 @@ pub(super) type SideNo = u8;
 pub(super) enum Class {
     /// An operation; the side that is the forces conducting it.
     Operation { forces: SideNo },
+    /// An armed group's attack of a kind; the side that attacked.
+    Attack { kind: AttackKind, by: SideNo },
     /// A community action of a kind; the side that acted.
     Community {
         kind: CommunityActionKind,
@@ -182,7 +184,7 @@ pub(super) enum Class {
 /// | Protests, Riots | anything else | unmapped `PROTEST` |
 /// | Battles | community ↔ armed, either first | community action `ARMED_RESISTANCE` by the community |
 /// | Battles | forces → armed | operation by actor1 |
-/// | Battles | armed → forces | unmapped `ATTACK` |
+/// | Battles | armed → forces | attack by actor1 (`ARMED_ASSAULT`) |
 /// | Battles | forces ↔ forces | unmapped `BETWEEN_FORCES` |
 /// | Battles | forces ↔ anyone else | unmapped `FORCES_WITHOUT_ARMED_GROUP` |
 /// | Battles | armed ↔ armed | unmapped `BETWEEN_ARMED_GROUPS` |
@@ -191,7 +193,7 @@ pub(super) enum Class {
 /// | Explosions/Remote violence | forces → forces | unmapped `BETWEEN_FORCES` |
 /// | Explosions/Remote violence | forces → anyone else | unmapped `FORCES_ON_CIVILIANS` |
 /// | Explosions/Remote violence | community → armed | community action `ARMED_RESISTANCE` |
-/// | Explosions/Remote violence, Violence against civilians | armed → anyone | unmapped `ATTACK` |
+/// | Explosions/Remote violence, Violence against civilians | armed → anyone, or no one named | attack by actor1, its kind from `sub_event_type` ([`attack_kind`]) |
 /// | Violence against civilians | forces → forces | unmapped `BETWEEN_FORCES` |
 /// | Violence against civilians | forces → anyone else | unmapped `FORCES_ON_CIVILIANS` |
 /// | Strategic developments: Arrests | forces → armed | operation by actor1 |
@@ -223,7 +225,10 @@ pub(super) fn classify(
         "Battles" => match (s1.is_forces(), s2.is_forces()) {
             (true, true) => Class::Unmapped(Why::BetweenForces),
             (true, false) if s2.is_armed() => Class::Operation { forces: 1 },
-            (false, true) if s1.is_armed() => Class::Unmapped(Why::Attack),
+            (false, true) if s1.is_armed() => Class::Attack {
+                kind: AttackKind::ArmedAssault,
+                by: 1,
+            },
             (true, false) | (false, true) => Class::Unmapped(Why::ForcesWithoutArmedGroup),
             (false, false) if s1.is_armed() && s2.is_armed() => {
                 Class::Unmapped(Why::BetweenArmedGroups)
@@ -231,7 +236,10 @@ pub(super) fn classify(
             (false, false) => Class::Unmapped(Why::OtherViolence),
         },
         "Explosions/Remote violence" | "Violence against civilians" if s1.is_armed() => {
-            Class::Unmapped(Why::Attack)
+            Class::Attack {
+                kind: attack_kind(sub_event_type),
+                by: 1,
+            }
         }
         "Explosions/Remote violence" | "Violence against civilians" if s1.is_forces() => {
             if s2.is_forces() {
@@ -259,6 +267,27 @@ pub(super) fn classify(
             _ => Class::Unmapped(Why::OtherDevelopment),
         },
         _ => Class::Unmapped(Why::UnknownEventType),
+    }
+}
+
+/// The kind of an armed group's attack, from ACLED's `sub_event_type`.
+///
+/// | sub_event_type | kind |
+/// |---|---|
+/// | Suicide bomb | `SUICIDE_ATTACK` |
+/// | Remote explosive/landmine/IED, Grenade | `BOMBING` |
+/// | Shelling/artillery/missile attack, Air/drone strike | `REMOTE_VIOLENCE` |
+/// | Attack, Armed clash | `ARMED_ASSAULT` |
+/// | Abduction/forced disappearance | `ABDUCTION` |
+/// | anything else (Sexual violence, Chemical weapon, ...) | `OTHER` |
+pub(super) fn attack_kind(sub_event_type: &str) -> AttackKind {
+    match sub_event_type {
+        "Suicide bomb" => AttackKind::SuicideAttack,
+        "Remote explosive/landmine/IED" | "Grenade" => AttackKind::Bombing,
+        "Shelling/artillery/missile attack" | "Air/drone strike" => AttackKind::RemoteViolence,
+        "Attack" | "Armed clash" => AttackKind::ArmedAssault,
+        "Abduction/forced disappearance" => AttackKind::Abduction,
+        _ => AttackKind::Other,
     }
 }
 
@@ -314,7 +343,34 @@ mod tests {
         assert_eq!(battle(&army, &taliban), Class::Operation { forces: 1 });
         assert_eq!(
             battle(&taliban, &army),
-            Class::Unmapped(UnmappedReason::Attack)
+            Class::Attack {
+                kind: AttackKind::ArmedAssault,
+                by: 1
+            }
+        );
+        let ied = |a, b| {
+            let sub = "Remote explosive/landmine/IED";
+            classify("Explosions/Remote violence", sub, "", (a, b))
+        };
+        assert_eq!(
+            ied(&taliban, &none),
+            Class::Attack {
+                kind: AttackKind::Bombing,
+                by: 1
+            }
+        );
+        let abduction = "Abduction/forced disappearance";
+        assert_eq!(
+            classify(
+                "Violence against civilians",
+                abduction,
+                "",
+                (&taliban, &civilians)
+            ),
+            Class::Attack {
+                kind: AttackKind::Abduction,
+                by: 1
+            }
         );
         assert_eq!(
             battle(&taliban, &militia),

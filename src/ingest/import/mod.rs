@@ -173,6 +173,8 @@ pub struct Summary {
     pub rows: usize,
     /// Operations written.
     pub operations: Counts,
+    /// Attacks written.
+    pub attacks: Counts,
     /// Community actions written.
     pub community_actions: Counts,
     /// Other rows (JSON: every row; CSV: places, organizations, sources created).
@@ -194,6 +196,7 @@ impl Summary {
     /// Rows inserted, updated or removed, of every kind.
     pub fn changed(&self) -> usize {
         self.operations.changed()
+            + self.attacks.changed()
             + self.community_actions.changed()
             + self.other.changed()
             + self.unmapped_records.changed()
@@ -223,6 +226,7 @@ impl fmt::Display for Summary {
             )?,
             _ => {
                 writeln!(f, "  operations: {}", self.operations)?;
+                writeln!(f, "  attacks: {}", self.attacks)?;
                 writeln!(f, "  community actions: {}", self.community_actions)?;
                 writeln!(
                     f,

@@ -1,7 +1,7 @@
 //! Writing classified ACLED events in one transaction: places (country, `admin1` → province,
 //! `admin2` → district, matched by name or created), actors as organizations (matched by name
-//! or created once), outlets and the export as sources, then operations and community actions
-//! upserted in multi-row statements keyed by `(dataset, external_id)`, each with its links and
+//! or created once), outlets and the export as sources, then operations, attacks and
+//! community actions upserted in multi-row statements keyed by `(dataset, external_id)`, each with its links and
 //! citations. A row is written only when it differs from what the database holds, so
 //! importing the same file again writes nothing.
 
@@ -38,6 +38,7 @@ const ANALYZE_AFTER: u64 = 10_000;
 #[derive(Debug, Default)]
 pub(super) struct Written {
     pub(super) operations: Counts,
+    pub(super) attacks: Counts,
     pub(super) community_actions: Counts,
     pub(super) other: Counts,
     pub(super) unmapped: Counts,
@@ -83,6 +84,9 @@ pub(super) async fn write(
     w.operations(&ctx, events, &ids, progress, total)
         .await
         .context("writing operations")?;
+    w.attacks(&ctx, events, &ids)
+        .await
+        .context("writing attacks")?;
     w.community_actions(&ctx, events, &ids)
         .await
         .context("writing community actions")?;
@@ -91,6 +95,7 @@ pub(super) async fn write(
         .context("writing unmapped records")?;
     let written = w.written;
     let changed = written.operations.changed()
+        + written.attacks.changed()
         + written.community_actions.changed()
         + written.other.changed()
         + written.unmapped.changed();
@@ -884,6 +889,153 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Attacks, as operations are written: one row per event, its perpetrators and targets
+    /// linked, the export and outlets cited. ACLED gives deaths only in all, so the split
+    /// counts stay null.
+    async fn attacks(
+        &mut self,
+        ctx: &Context,
+        events: &[(Event, Class)],
+        ids: &[&str],
+    ) -> anyhow::Result<()> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            id: i32,
+            external_id: String,
+            kind: String,
+            date: NaiveDate,
+            date_precision: String,
+            district_id: Option<i32>,
+            place: Option<String>,
+            fatalities: Option<i32>,
+            fatalities_by_convention: bool,
+            description: Option<String>,
+            raw: Option<String>,
+        }
+        let existing: HashMap<String, Row> = self
+            .existing::<Row>(
+                "id, external_id, kind, date, date_precision, district_id, place, fatalities, \
+                 fatalities_by_convention, description, raw",
+                "attacks",
+                ids,
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.external_id.clone(), r))
+            .collect();
+        const COLUMNS: &[&str] = &[
+            "kind",
+            "date",
+            "date_precision",
+            "district_id",
+            "place",
+            "fatalities",
+            "fatalities_by_convention",
+            "description",
+            "raw",
+            "dataset",
+            "external_id",
+        ];
+        let mut counts = Counts::default();
+        let mut rows = Vec::new();
+        let mut pending: HashMap<&str, (&Event, Class)> = HashMap::new();
+        let mut updated_ids = Vec::new();
+        let mut stale = Vec::new();
+        for (e, class) in events {
+            let Class::Attack { kind, .. } = class else {
+                if let Some(old) = existing.get(&e.event_id) {
+                    stale.push(old.id);
+                }
+                continue;
+            };
+            let kind = db_name(*kind);
+            let district_id = ctx.places.get(&e.event_id).copied();
+            let place = (!e.location.is_empty()).then(|| e.location.clone());
+            let description = (!e.notes.is_empty()).then(|| e.notes.clone());
+            if let Some(old) = existing.get(&e.event_id) {
+                let same = old.kind == kind
+                    && old.date == e.date
+                    && old.date_precision == e.precision
+                    && old.district_id == district_id
+                    && old.place == place
+                    && old.fatalities == e.fatalities
+                    && old.fatalities_by_convention == e.fatalities_by_convention
+                    && old.description == description
+                    && same_record(old.raw.as_deref(), &e.raw);
+                if same {
+                    counts.unchanged += 1;
+                    continue;
+                }
+                counts.updated += 1;
+                updated_ids.push(old.id);
+            } else {
+                counts.inserted += 1;
+            }
+            pending.insert(e.event_id.as_str(), (e, *class));
+            rows.push(vec![
+                text(kind),
+                Value::from(e.date),
+                text(e.precision),
+                Value::Int(district_id),
+                Value::String(place),
+                Value::Int(e.fatalities),
+                Value::Bool(Some(e.fatalities_by_convention)),
+                Value::String(description),
+                text(&e.raw),
+                text(DATASET),
+                text(&e.event_id),
+            ]);
+        }
+        let returned = self
+            .insert(
+                "attacks",
+                COLUMNS,
+                rows,
+                Some(&COLUMNS[..9]),
+                Some("external_id"),
+            )
+            .await?;
+        let written: Vec<(i32, &Event, Class)> = returned
+            .into_iter()
+            .filter_map(|(id, ext)| {
+                let (e, class) = pending.get(ext.as_deref()?)?;
+                Some((id, *e, *class))
+            })
+            .collect();
+        self.delete_in(
+            "DELETE FROM attack_organizations WHERE attack_id",
+            &updated_ids,
+        )
+        .await?;
+        let mut links = Vec::new();
+        for (id, e, class) in &written {
+            let mut seen = HashSet::new();
+            for (side, by) in linked_sides(e, *class) {
+                let role = if by { "PERPETRATOR" } else { "TARGET" };
+                for name in side.organizations() {
+                    if let Some(org) = ctx.organizations.get(name)
+                        && seen.insert(*org)
+                    {
+                        links.push(vec![Value::from(*id), Value::from(*org), text(role)]);
+                    }
+                }
+            }
+        }
+        self.insert(
+            "attack_organizations",
+            &["attack_id", "organization_id", "role"],
+            links,
+            None,
+            None,
+        )
+        .await?;
+        self.cite(ctx, "Attack", &written, &updated_ids).await?;
+        counts.removed = stale.len();
+        self.remove("attacks", "Attack", &stale).await?;
+        self.written.attacks = counts;
+        Ok(())
+    }
+
     async fn community_actions(
         &mut self,
         ctx: &Context,
@@ -1143,7 +1295,7 @@ fn linked_sides(e: &Event, class: Class) -> Vec<(&Side, bool)> {
             };
             vec![(s, true), (o, false)]
         }
-        Class::Community { actor, .. } => {
+        Class::Attack { by: actor, .. } | Class::Community { actor, .. } => {
             let (s, o) = if actor == 1 {
                 (&e.side1, &e.side2)
             } else {
