@@ -239,6 +239,7 @@ pub async fn generate(
         "affiliations",
         "community_actions",
         "reported_figures",
+        "attacks",
     ];
     let next = next_ids(&txn, &with_ids).await?;
     let first = |t: &str| next.get(t).copied().unwrap_or(1);
@@ -752,6 +753,67 @@ pub async fn generate(
         cited.push(("ReportedFigure", id));
     }
 
+    // Attacks by the groups, on the forces or on no one named. Their own generator, so the
+    // rest of the graph stays what the same seed gave before attacks existed.
+    let mut rng = Rng(options.seed ^ 0xA77A_C4);
+    let mut attacks = Table::new(
+        "attacks",
+        &[
+            "id",
+            "kind",
+            "date",
+            "date_precision",
+            "district_id",
+            "security_killed",
+            "civilians_killed",
+            "fatalities",
+            "description",
+            "dataset",
+            "external_id",
+        ],
+    );
+    let mut attack_organizations = Table::new(
+        "attack_organizations",
+        &["attack_id", "organization_id", "role"],
+    );
+    for i in 0..sizes.attacks {
+        let id = first("attacks") + i as i32;
+        let split = rng.chance(60);
+        let count = |rng: &mut Rng| split.then(|| rng.below(8) as i32);
+        let (security, civilians) = (count(&mut rng), count(&mut rng));
+        attacks.push(vec![
+            v(id),
+            v(*rng.pick(&[
+                "ARMED_ASSAULT",
+                "ARMED_ASSAULT",
+                "BOMBING",
+                "SUICIDE_ATTACK",
+                "REMOTE_VIOLENCE",
+                "ABDUCTION",
+            ])),
+            v(rng.day()),
+            v(*rng.pick(&["DAY", "DAY", "DAY", "WEEK", "MONTH"])),
+            if rng.chance(95) {
+                v(district(rng.below(sizes.districts)))
+            } else {
+                none_int()
+            },
+            security.map_or_else(none_int, v),
+            civilians.map_or_else(none_int, v),
+            (!split)
+                .then(|| rng.below(12) as i32)
+                .map_or_else(none_int, v),
+            v(format!("Synthetic attack {i}")),
+            v(DATASET),
+            ext("attack", i),
+        ]);
+        cited.push(("Attack", id));
+        attack_organizations.push(vec![v(id), v(*rng.pick(&groups)), v("PERPETRATOR")]);
+        if rng.chance(70) {
+            attack_organizations.push(vec![v(id), v(*rng.pick(&forces)), v("TARGET")]);
+        }
+    }
+
     let mut citations = Table::new(
         "citations",
         &["source_id", "subject_type", "subject_id", "confidence"],
@@ -777,6 +839,8 @@ pub async fn generate(
         action_districts,
         action_actors,
         figures,
+        attacks,
+        attack_organizations,
         citations,
     ] {
         report.push(table.write(&txn, &mut progress).await?);
@@ -805,6 +869,7 @@ struct Sizes {
     personnel: usize,
     militants: usize,
     community_actions: usize,
+    attacks: usize,
 }
 
 impl Sizes {
@@ -816,6 +881,7 @@ impl Sizes {
             personnel: (n / 2).max(10),
             militants: n.max(10),
             community_actions: (n / 20).max(1),
+            attacks: (n / 4).max(1),
         }
     }
 }
