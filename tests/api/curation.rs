@@ -65,6 +65,8 @@ pub(crate) async fn fingerprint(app: &TestApp) -> Vec<(String, i64, String)> {
         "operation_personnel",
         "operation_militants",
         "operation_organizations",
+        "attacks",
+        "attack_organizations",
         "changes",
         "change_nodes",
     ] {

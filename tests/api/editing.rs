@@ -405,3 +405,77 @@ both! {
         assert_eq!(fingerprint(&app).await, before, "nothing written");
     }
 }
+
+both! {
+    async fn attacks_are_recorded_corrected_upserted_and_deleted(app: TestApp) {
+        let key = editor(&app, "alice").await;
+        let cite = json!([{ "source": { "title": "A police statement", "kind": "OFFICIAL" },
+            "quote": "Militants attacked a police post in Bannu; two policemen were martyred." }]);
+        let (taliban, forces, bannu) = (id_of(&app, "organizations", "Taliban").await,
+            id_of(&app, "organizations", "Pakistani security forces").await, id_of(&app, "districts", "Bannu").await);
+        let selection = "attack { id revision kind date securityKilled fatalities district { name } \
+            organizations(orderBy: { field: NAME }) { edges { role node { name } } } } change { id }";
+        let made = mutate(&app, &key, "createAttack", "CreateAttackInput", selection, json!({
+            "kind": "ARMED_ASSAULT", "date": "2025-03-04", "datePrecision": "DAY", "districtId": bannu,
+            "place": "a police post", "securityKilled": 2, "citations": cite,
+            "organizations": [{ "organizationId": taliban, "role": "PERPETRATOR" }, { "organizationId": forces, "role": "TARGET" }] })).await;
+        assert_eq!(made["userErrors"], json!([]), "{made}");
+        let attack = &made["attack"];
+        assert_eq!((&attack["kind"], &attack["securityKilled"], &attack["fatalities"], &attack["district"]["name"]),
+            (&json!("ARMED_ASSAULT"), &json!(2), &Value::Null, &json!("Bannu")), "{made}");
+        assert_eq!(attack["organizations"]["edges"], json!([
+            { "role": "TARGET", "node": { "name": "Pakistani security forces" } },
+            { "role": "PERPETRATOR", "node": { "name": "Taliban" } },
+        ]), "{made}");
+        let id = attack["id"].clone();
+
+        // Read from the organization's side, and found by search and by filters.
+        let read = app.data(r#"query($id: ID!) { node(id: $id) { ... on Attack { citations { nodes { quote } } } }
+            organizations(filter: { hasAttacks: { role: { eq: PERPETRATOR } } }) { nodes { name attacks(link: { role: { eq: PERPETRATOR } }) { totalCount edges { role } } } }
+            districts(filter: { hasAttacks: { kind: { eq: ARMED_ASSAULT } } }) { nodes { name attacks { totalCount } } }
+            search(query: "police post", types: [ATTACK]) { nodes { ... on Attack { id } } } }"#, json!({ "id": id })).await;
+        assert_eq!(read["node"]["citations"]["nodes"][0]["quote"], cite[0]["quote"], "{read}");
+        assert_eq!(read["organizations"]["nodes"], json!([{ "name": "Taliban", "attacks": { "totalCount": 1, "edges": [{ "role": "PERPETRATOR" }] } }]), "{read}");
+        assert_eq!(read["districts"]["nodes"], json!([{ "name": "Bannu", "attacks": { "totalCount": 1 } }]), "{read}");
+        assert_eq!(read["search"]["nodes"], json!([{ "id": id }]), "{read}");
+
+        // Corrected against the revision read: the total arrives, the split stays.
+        let corrected = mutate(&app, &key, "updateAttack", "UpdateAttackInput", selection, json!({
+            "id": id, "revision": 1, "fatalities": 5, "citations": cite })).await;
+        assert_eq!((&corrected["attack"]["revision"], &corrected["attack"]["fatalities"], &corrected["attack"]["securityKilled"]),
+            (&json!(2), &json!(5), &json!(2)), "{corrected}");
+        let stale = mutate(&app, &key, "updateAttack", "UpdateAttackInput", selection, json!({
+            "id": id, "revision": 1, "fatalities": 6, "citations": cite })).await;
+        assert_eq!(refusal(&stale).0, "CONFLICT", "{stale}");
+        let refused = mutate(&app, &key, "updateAttack", "UpdateAttackInput", selection, json!({
+            "id": id, "securityKilled": -1, "citations": cite })).await;
+        assert_eq!(refusal(&refused), ("BAD_USER_INPUT".to_owned(), "securityKilled".to_owned()), "{refused}");
+
+        // Under a dataset's key: created, corrected (the targets replaced), then unchanged.
+        let keyed = |role: &str| json!({ "dataset": "team-notes", "key": "attack-1", "attack": { "kind": "BOMBING",
+            "date": "2025-03-05", "datePrecision": "DAY", "fatalities": 3, "fatalitiesByConvention": true, "citations": cite,
+            "organizations": [{ "organizationId": taliban, "role": role }] } });
+        let upsert = "attack { id revision organizations { edges { role } } } change { id }";
+        let first = mutate(&app, &key, "upsertAttack", "UpsertAttackInput", upsert, keyed("TARGET")).await;
+        let second = mutate(&app, &key, "upsertAttack", "UpsertAttackInput", upsert, keyed("PERPETRATOR")).await;
+        let third = mutate(&app, &key, "upsertAttack", "UpsertAttackInput", upsert, keyed("PERPETRATOR")).await;
+        assert_eq!(second["attack"]["id"], first["attack"]["id"], "{second}");
+        assert_eq!((&second["attack"]["revision"], &second["attack"]["organizations"]["edges"]),
+            (&json!(2), &json!([{ "role": "PERPETRATOR" }])), "{second}");
+        assert_eq!((&third["attack"]["revision"], &third["change"]), (&json!(2), &Value::Null), "{third}");
+        let twice = json!({ "dataset": "team-notes", "key": "attack-2", "attack": { "kind": "OTHER", "date": "2025-03-05",
+            "datePrecision": "DAY", "citations": cite, "organizations": [{ "organizationId": taliban, "role": "PERPETRATOR" },
+            { "organizationId": taliban, "role": "TARGET" }] } });
+        let before = fingerprint(&app).await;
+        let refused = mutate(&app, &key, "upsertAttack", "UpsertAttackInput", upsert, twice).await;
+        assert_eq!(refused["userErrors"][0]["field"], json!(["input", "attack", "organizations", "1", "organizationId"]), "{refused}");
+        assert_eq!(fingerprint(&app).await, before, "nothing written");
+
+        // Deleted with its links and citations; the organizations stay.
+        let done = delete(&app, &key, "deleteAttack", json!({ "id": id })).await;
+        assert_eq!(done["userErrors"], json!([]), "{done}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM citations WHERE subject_type = 'Attack'").await, 2, "the keyed attack's citations stay");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM attack_organizations").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations WHERE name = 'Taliban'").await, 1);
+    }
+}

@@ -69,6 +69,11 @@ payload!(
     deleted_id: ID
 );
 payload!(
+    /// What `deleteAttack` did.
+    DeleteAttackPayload,
+    deleted_id: ID
+);
+payload!(
     /// What `deleteReportedFigure` did.
     DeleteReportedFigurePayload,
     deleted_id: ID
@@ -158,6 +163,15 @@ impl DeleteMutations {
             input,
         )
         .await
+    }
+
+    /// Deletes an attack, with its links and citations (its organizations stay).
+    async fn delete_attack(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> ApiResult<Option<DeleteAttackPayload>> {
+        deletion(ctx, NodeKind::Attack, "deleteAttack", input).await
     }
 
     /// Deletes a reported figure, with its scope's districts and its citations.

@@ -6,6 +6,7 @@
 
 mod actors;
 mod affiliation;
+mod attack;
 mod community_action;
 mod delete;
 mod figures;
@@ -23,6 +24,7 @@ mod write;
 
 pub use actors::*;
 pub use affiliation::*;
+pub use attack::*;
 pub use community_action::*;
 pub use delete::*;
 pub use figures::*;
@@ -51,6 +53,7 @@ pub struct Mutation(
     SourceMutations,
     AffiliationMutations,
     CommunityActionMutations,
+    AttackMutations,
     PlaceMutations,
     FigureMutations,
     MergeMutations,
