@@ -755,7 +755,7 @@ pub async fn generate(
 
     // Attacks by the groups, on the forces or on no one named. Their own generator, so the
     // rest of the graph stays what the same seed gave before attacks existed.
-    let mut rng = Rng(options.seed ^ 0xA77A_C4);
+    let mut rng = Rng(options.seed ^ 0x00A7_7AC4);
     let mut attacks = Table::new(
         "attacks",
         &[
