@@ -16,6 +16,7 @@ mod m20261207_000009_unmapped_records;
 mod m20261207_000010_operation_fatalities;
 mod m20261207_000011_search_fold_ascii;
 mod m20261207_000012_attacks;
+mod m20261207_000013_more_kinds;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_operation_fatalities::Migration),
             Box::new(m20261207_000011_search_fold_ascii::Migration),
             Box::new(m20261207_000012_attacks::Migration),
+            Box::new(m20261207_000013_more_kinds::Migration),
         ]
     }
 }

@@ -41,6 +41,10 @@ pub enum SourceKind {
     Dataset,
     /// Generated data for tests and benchmarks; never a fact.
     Synthetic,
+    /// A post on a social network (Twitter/X, Facebook, Telegram).
+    SocialMedia,
+    /// A source that is not named: ACLED's "Undisclosed Source" and its local partner networks.
+    Undisclosed,
 }
 
 /// How precise a date is. The date itself is the first day of the period named.
@@ -88,6 +92,11 @@ pub enum OrganizationKind {
     GovernmentBody,
     /// Anything else.
     Other,
+    /// A multinational force or mission: NATO, the African Union's and the UN's missions,
+    /// coalitions.
+    InternationalForce,
+    /// An armed criminal group: drug gangs, smugglers, bandits.
+    CriminalGroup,
 }
 
 /// What is known of a member of the security forces.

@@ -745,3 +745,44 @@ both! {
         assert_eq!(again.changed(), 0, "{again}");
     }
 }
+
+both! {
+    async fn international_forces_criminals_social_media_and_undisclosed_sources_get_their_kinds(app: TestApp) {
+        let somalia = row(&[("event_id_cnty", "SOM1"), ("iso", "706"), ("country", "Somalia"), ("iso3", "SOM"), ("admin1", "Lower Shabelle"),
+            ("admin2", "Marka"), ("location", "Marka"), ("latitude", "1.7159"), ("longitude", "44.7717"),
+            ("actor1", "AMISOM: African Union Mission in Somalia (2007-2022)"), ("inter1", "8"), ("actor2", "Al Shabaab"), ("inter2", "2"),
+            ("source", "Twitter; Undisclosed Source"), ("notes", "AMISOM troops clashed with Al Shabaab militants near Marka.")]);
+        let philippines = row(&[("event_id_cnty", "PHL2"), ("iso", "608"), ("country", "Philippines"), ("iso3", "PHL"), ("admin1", "Metro Manila"),
+            ("admin2", "Manila"), ("location", "Tondo"), ("latitude", "14.6186"), ("longitude", "120.9676"),
+            ("actor1", "Police Forces of the Philippines (2016-)"), ("actor2", "Armed Drug Suspects (Philippines)"), ("inter2", "3"),
+            ("source", "Telegram"), ("notes", "Police shot dead two armed drug suspects in Tondo.")]);
+        let afghanistan = row(&[("event_id_cnty", "AFG1"), ("iso", "4"), ("country", "Afghanistan"), ("iso3", "AFG"), ("admin1", "Kabul"),
+            ("admin2", "Kabul"), ("location", "Kabul"), ("latitude", "34.5167"), ("longitude", "69.1833"),
+            ("event_type", "Explosions/Remote violence"), ("sub_event_type", "Suicide bomb"), ("actor1", "Taliban"), ("inter1", "2"),
+            ("actor2", "Police Forces of Afghanistan (2014-2021)"), ("inter2", "1"), ("source", "Local Network"),
+            ("notes", "A Taliban suicide bomber struck a police checkpoint in Kabul.")]);
+        let file = TempFile::new("world.csv", csv_text(&[somalia, philippines, afghanistan]));
+        let s = import(&app, file.path()).await.expect("imports");
+        assert_eq!((s.operations.inserted, s.attacks.inserted), (2, 1), "{s}");
+        let kinds = app.data(r#"{ organizations(filter: { name: { in: ["AMISOM: African Union Mission in Somalia (2007-2022)",
+            "Armed Drug Suspects (Philippines)", "Police Forces of the Philippines (2016-)"] } }, orderBy: { field: NAME }) { nodes { name kind baseCountry { isoCode } } }
+            sources(filter: { title: { in: ["Twitter", "Telegram", "Undisclosed Source", "Local Network"] } }, orderBy: { field: TITLE }) { nodes { title kind } }
+            attacks(filter: { kind: { eq: SUICIDE_ATTACK } }) { nodes { district { name } organizations(orderBy: { field: NAME }) { edges { role node { kind } } } } } }"#,
+            serde_json::json!({})).await;
+        assert_eq!(kinds["organizations"]["nodes"], serde_json::json!([
+            { "name": "AMISOM: African Union Mission in Somalia (2007-2022)", "kind": "INTERNATIONAL_FORCE", "baseCountry": null },
+            { "name": "Armed Drug Suspects (Philippines)", "kind": "CRIMINAL_GROUP", "baseCountry": null },
+            { "name": "Police Forces of the Philippines (2016-)", "kind": "SECURITY_FORCE", "baseCountry": { "isoCode": "PH" } },
+        ]), "{kinds}");
+        assert_eq!(kinds["sources"]["nodes"], serde_json::json!([
+            { "title": "Local Network", "kind": "UNDISCLOSED" },
+            { "title": "Telegram", "kind": "SOCIAL_MEDIA" },
+            { "title": "Twitter", "kind": "SOCIAL_MEDIA" },
+            { "title": "Undisclosed Source", "kind": "UNDISCLOSED" },
+        ]), "{kinds}");
+        assert_eq!(kinds["attacks"]["nodes"], serde_json::json!([{ "district": { "name": "Kabul" }, "organizations": { "edges": [
+            { "role": "TARGET", "node": { "kind": "SECURITY_FORCE" } },
+            { "role": "PERPETRATOR", "node": { "kind": "MILITANT_GROUP" } },
+        ] } }]), "{kinds}");
+    }
+}

@@ -3,7 +3,9 @@
 //! say what kind of actor each is. The rules are [`classify`]'s table (the README has it
 //! too); each answer is typed, and an event the rules do not map keeps its reason.
 
-use crate::graphql::enums::{AttackKind, CommunityActionKind, UnmappedReason};
+use crate::graphql::enums::{
+    AttackKind, CommunityActionKind, OrganizationKind, SourceKind, UnmappedReason,
+};
 
 /// An ACLED actor type (`inter1`/`inter2`): numeric in the older layout, text in the current.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +155,117 @@ pub(super) fn is_label(name: &str) -> bool {
         "Tribal Group",
     ];
     PREFIXES.iter().any(|p| name.starts_with(p)) || INNER.iter().any(|i| name.contains(i))
+}
+
+/// Multinational forces and missions (NATO, AMISOM, MONUSCO, UN missions, coalitions): ACLED
+/// codes them as external forces, with no country of their own.
+pub(super) fn is_international_force(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "NATO", "AMISOM", "ATMIS", "MONUSCO", "MINUSMA", "MINUSCA", "UNAMID", "UNMISS", "UNIFIL",
+        "ISAF", "EUFOR", "KFOR", "ECOMOG", "SADC", "MNJTF",
+    ];
+    const INNER: &[&str] = &[
+        "United Nations",
+        "African Union",
+        "North Atlantic Treaty",
+        "Multinational",
+        "Coalition",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p)) || INNER.iter().any(|i| name.contains(i))
+}
+
+/// Armed criminals: drug gangs, smugglers, bandits, cartels.
+pub(super) fn is_criminal(name: &str) -> bool {
+    let name = name.to_lowercase();
+    [
+        "drug", "cartel", "smuggler", "criminal", "gang", "bandit", "traffick", "robber",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+}
+
+/// The kind of an organization an actor is, from its name first (associated actors have no
+/// type of their own), then from its side's ACLED type; `main` when it is the side's first
+/// actor, whose type `inter` gives.
+pub(super) fn organization_kind(name: &str, side: &Side, main: bool) -> OrganizationKind {
+    if is_state_name(name) {
+        return OrganizationKind::SecurityForce;
+    }
+    if name.starts_with("Government of") {
+        return OrganizationKind::GovernmentBody;
+    }
+    if is_international_force(name) {
+        return OrganizationKind::InternationalForce;
+    }
+    if is_community_defence(name) {
+        return OrganizationKind::PeaceCommittee;
+    }
+    if is_criminal(name) {
+        return OrganizationKind::CriminalGroup;
+    }
+    match side.inter {
+        Inter::State | Inter::External if main => OrganizationKind::SecurityForce,
+        Inter::Rebel | Inter::PoliticalMilitia => OrganizationKind::MilitantGroup,
+        _ => OrganizationKind::Other,
+    }
+}
+
+/// The country a state actor's name gives: "Military Forces of Pakistan (2018-)" → Pakistan.
+pub(super) fn base_country(name: &str) -> Option<&str> {
+    let rest = ["Military Forces of ", "Police Forces of ", "Government of "]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))?;
+    let country = rest.split(" (").next()?.trim();
+    let country = country.strip_prefix("the ").unwrap_or(country);
+    (!country.is_empty()).then_some(country)
+}
+
+/// The kind of source an outlet ACLED names is: official bodies' outlets are `OFFICIAL`;
+/// social networks `SOCIAL_MEDIA`; sources ACLED does not name ("Undisclosed Source", its
+/// "Local Network" of partners) `UNDISCLOSED`; monitors' and NGOs' `REPORT`; the rest `NEWS`.
+pub(super) fn source_kind(outlet: &str) -> SourceKind {
+    let lower = outlet.to_lowercase();
+    let any = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if any(&[
+        "government",
+        "ministry",
+        "department",
+        "ispr",
+        "inter services public relations",
+        "police",
+        "army",
+        "military",
+    ]) {
+        SourceKind::Official
+    } else if any(&[
+        "twitter",
+        "facebook",
+        "telegram",
+        "whatsapp",
+        "youtube",
+        "instagram",
+        "tiktok",
+        "social media",
+    ]) {
+        SourceKind::SocialMedia
+    } else if any(&["undisclosed", "local network", "local partner"]) {
+        SourceKind::Undisclosed
+    } else if any(&[
+        "portal",
+        "human rights",
+        "amnesty",
+        "watch",
+        "commission",
+        "institute",
+        "council",
+        "united nations",
+        "ocha",
+        "report",
+    ]) {
+        SourceKind::Report
+    } else {
+        SourceKind::News
+    }
 }
 
 /// The side an event names first (1, `actor1`) or second (2).
@@ -329,6 +442,59 @@ mod tests {
         assert!(is_label("Pashtun Ethnic Group (Pakistan)"));
         assert!(!is_label("TTP: Tehreek-i-Taliban Pakistan"));
         assert!(!is_label("Military Forces of Pakistan (2018-)"));
+    }
+
+    #[test]
+    fn state_actors_name_their_country() {
+        assert_eq!(
+            base_country("Military Forces of Pakistan (2018-)"),
+            Some("Pakistan")
+        );
+        assert_eq!(
+            base_country("Police Forces of India (2014-) Border Security Force"),
+            Some("India")
+        );
+        assert_eq!(
+            base_country("Military Forces of the Philippines (2016-)"),
+            Some("Philippines")
+        );
+        assert_eq!(base_country("TTP: Tehreek-i-Taliban Pakistan"), None);
+    }
+
+    #[test]
+    fn outlets_get_a_kind() {
+        assert_eq!(source_kind("Dawn (Pakistan)"), SourceKind::News);
+        assert_eq!(
+            source_kind("South Asia Terrorism Portal"),
+            SourceKind::Report
+        );
+        let plo = "PLO Negotiations Affairs Department";
+        assert_eq!(source_kind(plo), SourceKind::Official);
+        assert_eq!(source_kind("Twitter"), SourceKind::SocialMedia);
+        assert_eq!(source_kind("Telegram"), SourceKind::SocialMedia);
+        assert_eq!(source_kind("Undisclosed Source"), SourceKind::Undisclosed);
+        assert_eq!(source_kind("Local Network"), SourceKind::Undisclosed);
+    }
+
+    #[test]
+    fn organizations_get_a_kind_from_their_name_first() {
+        let external = side("", Inter::External);
+        let militia = side("", Inter::PoliticalMilitia);
+        let kind = |name, s| organization_kind(name, s, true);
+        let amisom = "AMISOM: African Union Mission in Somalia (2007-2022)";
+        assert_eq!(
+            kind(amisom, &external),
+            OrganizationKind::InternationalForce
+        );
+        let nato = "NATO: North Atlantic Treaty Organization";
+        assert_eq!(kind(nato, &external), OrganizationKind::InternationalForce);
+        let us = "Military Forces of the United States (2017-2021)";
+        assert_eq!(kind(us, &external), OrganizationKind::SecurityForce);
+        let drugs = "Armed Drug Suspects (Philippines)";
+        assert_eq!(kind(drugs, &militia), OrganizationKind::CriminalGroup);
+        let pro = "Militia (Pro-Government)";
+        assert_eq!(kind(pro, &militia), OrganizationKind::PeaceCommittee);
+        assert_eq!(kind("Taliban", &militia), OrganizationKind::MilitantGroup);
     }
 
     #[test]

@@ -16,11 +16,11 @@ use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, TransactionTrait,
 };
 
-use super::classify::{Class, Inter, Side, is_community_defence, is_state_name};
+use super::classify::{Class, Side, base_country, organization_kind, source_kind};
 use super::event::{DATASET, Event};
 use super::{Counts, Progress, countries};
 use crate::db::Db;
-use crate::graphql::enums::db_name;
+use crate::graphql::enums::{OrganizationKind, db_name};
 
 /// Most values one statement binds: under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_VALUES: usize = 30_000;
@@ -453,7 +453,7 @@ impl Writer<'_> {
             stored.iter().map(|c| (key(&c.name), c.id)).collect();
         let by_code: HashMap<&str, i32> =
             stored.iter().map(|c| (c.iso_code.as_str(), c.id)).collect();
-        let mut new: Vec<(String, &'static str)> = Vec::new();
+        let mut new: Vec<(String, OrganizationKind)> = Vec::new();
         let mut planned: HashSet<String> = HashSet::new();
         for (e, class) in events {
             for (side, _) in linked_sides(e, *class) {
@@ -496,7 +496,7 @@ impl Writer<'_> {
                 vec![
                     text(name),
                     text("[]"),
-                    text(kind),
+                    text(db_name(*kind)),
                     Value::Int(base_country(name).and_then(|c| countries.get(&key(c)).copied())),
                     text("An actor as ACLED names it."),
                     text(DATASET),
@@ -588,7 +588,7 @@ impl Writer<'_> {
                         text(outlet),
                         text(outlet),
                         Value::String(None),
-                        text(outlet_kind(outlet)),
+                        text(db_name(source_kind(outlet))),
                         text("An outlet ACLED names as a source of its events."),
                         text(DATASET),
                         text(&ext),
@@ -1307,75 +1307,8 @@ fn linked_sides(e: &Event, class: Class) -> Vec<(&Side, bool)> {
     }
 }
 
-/// The kind of an organization, from its name first (associated actors have no type of their
-/// own), then from its side's ACLED type.
-fn organization_kind(name: &str, side: &Side, main: bool) -> &'static str {
-    if is_state_name(name) {
-        return "SECURITY_FORCE";
-    }
-    if name.starts_with("Government of") {
-        return "GOVERNMENT_BODY";
-    }
-    if is_community_defence(name) {
-        return "PEACE_COMMITTEE";
-    }
-    match side.inter {
-        Inter::State | Inter::External if main => "SECURITY_FORCE",
-        Inter::Rebel | Inter::PoliticalMilitia => "MILITANT_GROUP",
-        _ => "OTHER",
-    }
-}
-
-/// The country a state actor's name gives: "Military Forces of Pakistan (2018-)" → Pakistan.
-fn base_country(name: &str) -> Option<&str> {
-    let rest = ["Military Forces of ", "Police Forces of ", "Government of "]
-        .iter()
-        .find_map(|p| name.strip_prefix(p))?;
-    let country = rest.split(" (").next()?.trim();
-    let country = country.strip_prefix("the ").unwrap_or(country);
-    (!country.is_empty()).then_some(country)
-}
-
 fn outlet_key(outlet: &str) -> String {
     format!("outlet:{outlet}")
-}
-
-/// Official bodies' outlets are `OFFICIAL`, monitors' and NGOs' `REPORT`, the rest `NEWS`.
-fn outlet_kind(outlet: &str) -> &'static str {
-    let lower = outlet.to_lowercase();
-    if [
-        "government",
-        "ministry",
-        "department",
-        "ispr",
-        "inter services public relations",
-        "police",
-        "army",
-        "military",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-    {
-        "OFFICIAL"
-    } else if [
-        "portal",
-        "human rights",
-        "amnesty",
-        "watch",
-        "commission",
-        "institute",
-        "council",
-        "united nations",
-        "ocha",
-        "report",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-    {
-        "REPORT"
-    } else {
-        "NEWS"
-    }
 }
 
 /// "Armed clash in Idak", or the district or province when ACLED names no place.
@@ -1391,37 +1324,5 @@ fn operation_title(e: &Event) -> String {
     match place {
         Some(p) => format!("{what} in {p}"),
         None => what.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn state_actors_name_their_country() {
-        assert_eq!(
-            base_country("Military Forces of Pakistan (2018-)"),
-            Some("Pakistan")
-        );
-        assert_eq!(
-            base_country("Police Forces of India (2014-) Border Security Force"),
-            Some("India")
-        );
-        assert_eq!(
-            base_country("Military Forces of the Philippines (2016-)"),
-            Some("Philippines")
-        );
-        assert_eq!(base_country("TTP: Tehreek-i-Taliban Pakistan"), None);
-    }
-
-    #[test]
-    fn outlets_get_a_kind() {
-        assert_eq!(outlet_kind("Dawn (Pakistan)"), "NEWS");
-        assert_eq!(outlet_kind("South Asia Terrorism Portal"), "REPORT");
-        assert_eq!(
-            outlet_kind("PLO Negotiations Affairs Department"),
-            "OFFICIAL"
-        );
     }
 }
