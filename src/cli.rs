@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `import`, `generate`, `keys`,
+//! The command line: `serve` (the default), `migrate`, `seed`, `import`, `reclassify`, `generate`, `keys`,
 //! `schema`. Every command that
 //! touches a database takes `--database-url` (env `DATABASE_URL`). Errors end the process
 //! with one line on stderr and a non-zero exit code.
@@ -41,6 +41,9 @@ enum Command {
     /// Import files: ctgraph's JSON datasets or ACLED CSV exports, one transaction per file;
     /// importing a file again changes nothing.
     Import(ImportArgs),
+    /// Judge every unmapped ACLED record again with the current rules, without the files:
+    /// those the rules map now become nodes, the rest stay with their reason brought up to date.
+    Reclassify(DbArgs),
     /// Write a synthetic graph (deterministic, labelled SYNTHETIC) for benchmarks and demos.
     Generate(GenerateArgs),
     /// Make, list and revoke the keys that may change the graph.
@@ -195,6 +198,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(args) => run_import(args).await,
+        Command::Reclassify(args) => {
+            let db = Db::connect(&args.database_url).await?;
+            db.migrate().await?;
+            let mut quiet = |_: u64, _: u64| {};
+            let summaries = import::reclassify(&db, &mut quiet).await?;
+            if summaries.is_empty() {
+                println!("no unmapped records to judge again");
+            }
+            for summary in summaries {
+                print!("{summary}");
+            }
+            Ok(())
+        }
         Command::Generate(args) => {
             let options = generate::Options {
                 operations: args.operations,

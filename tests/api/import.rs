@@ -786,3 +786,38 @@ both! {
         ] } }]), "{kinds}");
     }
 }
+
+both! {
+    async fn reclassifying_maps_the_records_an_older_importer_kept_without_the_file(app: TestApp) {
+        let Some(file) = shared("afghanistan-2020-mar.csv") else { return };
+        import(&app, &file).await.expect("imports");
+        let cited = app.scalar("SELECT COUNT(*) FROM citations WHERE subject_type = 'Attack'").await;
+        // The database as ctgraph kept it before attacks had a type: each attack an unmapped
+        // record with the reason ATTACK, read from a file no longer at hand.
+        for sql in [
+            "INSERT INTO unmapped_records (dataset, external_id, file, line, reason, raw) \
+             SELECT dataset, external_id, 'gone/afghanistan.csv', id, 'ATTACK', raw FROM attacks",
+            "DELETE FROM citations WHERE subject_type = 'Attack'",
+            "DELETE FROM attacks",
+        ] {
+            app.execute(sql).await;
+        }
+        let before = app.scalar("SELECT COUNT(*) FROM unmapped_records WHERE reason = 'ATTACK'").await;
+        assert_eq!(before, 377);
+        let mut quiet = |_: u64, _: u64| {};
+        let summaries = ctgraph::ingest::import::reclassify(app.db(), &mut quiet).await.expect("reclassifies");
+        let gone = summaries.iter().find(|s| s.file == "gone/afghanistan.csv").expect("a summary of the old file");
+        assert_eq!((gone.rows, gone.attacks.inserted, gone.unmapped_records.removed), (377, 377, 377), "{gone}");
+        let other: Vec<_> = summaries.iter().filter(|s| s.file != "gone/afghanistan.csv").collect();
+        assert!(other.iter().all(|s| s.changed() == 0), "the records still unmapped stay as they are: {other:?}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM unmapped_records").await, 30);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM attacks a JOIN attack_organizations ao ON ao.attack_id = a.id \
+            JOIN organizations g ON g.id = ao.organization_id WHERE a.external_id = 'AFG44631' AND g.name = 'Taliban' AND ao.role = 'PERPETRATOR'").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM citations WHERE subject_type = 'Attack'").await, cited, "cited as the import cites them");
+        // Nothing left to map: a second run changes nothing, and importing the file agrees.
+        let again = ctgraph::ingest::import::reclassify(app.db(), &mut quiet).await.expect("again");
+        assert!(again.iter().all(|s| s.changed() == 0), "{again:?}");
+        let imported = import(&app, &file).await.expect("imports again");
+        assert_eq!(imported.changed(), 0, "{imported}");
+    }
+}

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{Datelike, Days, NaiveDate};
+use sea_orm::{DbBackend, FromQueryResult, Statement};
 
 use super::classify::{Class, Inter, Side};
-use super::event::Event;
+use super::event::{DATASET, Event};
 use super::{ImportError, Options, Progress, RowError, Summary, countries, report, store};
 use crate::db::Db;
 
@@ -462,9 +463,22 @@ pub(super) async fn import(
         })?;
         summary.report = Some(target);
     }
+    let events = parsed.events.into_iter().map(|(_, e)| e).collect();
+    judge_and_write(db, &file, events, summary, progress).await
+}
+
+/// Classifies `events` (every valid row of `file`), writes them and counts what they became
+/// into `summary`.
+async fn judge_and_write(
+    db: &Db,
+    file: &str,
+    events: Vec<Event>,
+    mut summary: Summary,
+    progress: Progress<'_>,
+) -> Result<Summary, ImportError> {
     let mut unmapped: HashMap<_, usize> = HashMap::new();
-    let mut classified = Vec::with_capacity(parsed.events.len());
-    for (_, e) in parsed.events {
+    let mut classified = Vec::with_capacity(events.len());
+    for e in events {
         let class = e.class();
         if let Class::Unmapped(reason) = class {
             *unmapped.entry(reason).or_default() += 1;
@@ -474,10 +488,10 @@ pub(super) async fn import(
     let mut unmapped: Vec<_> = unmapped.into_iter().collect();
     unmapped.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     summary.unmapped = unmapped;
-    let written = store::write(db, &file, &classified, progress)
+    let written = store::write(db, file, &classified, progress)
         .await
         .map_err(|source| ImportError::Other {
-            file: file.clone(),
+            file: file.to_owned(),
             source,
         })?;
     summary.operations = written.operations;
@@ -486,6 +500,87 @@ pub(super) async fn import(
     summary.other = written.other;
     summary.unmapped_records = written.unmapped;
     Ok(summary)
+}
+
+/// An event from a kept record: its `raw` record (header → value) read as the row of a file
+/// with that header, at `line`; why it no longer reads when it does not.
+fn from_raw(raw: &str, line: u64) -> Result<Event, String> {
+    let record: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(raw).map_err(|e| format!("the record is not a JSON object: {e}"))?;
+    let header: csv::StringRecord = record.keys().collect();
+    let values: csv::StringRecord = record
+        .values()
+        .map(|v| v.as_str().unwrap_or_default())
+        .collect();
+    let columns =
+        Columns::new(&header).map_err(|(column, message)| format!("{column}: {message}"))?;
+    let mut e =
+        event(&columns, &values).map_err(|(column, message)| format!("{column}: {message}"))?;
+    e.line = line;
+    // The record as it was read, in its file's column order.
+    e.raw = raw.to_owned();
+    Ok(e)
+}
+
+/// Judges every unmapped record of ACLED's dataset again by the current rules, without the
+/// files: those the rules map now become nodes (and their records go), the others stay,
+/// with their reason brought up to date. One transaction per file the records came from.
+pub(super) async fn reclassify(
+    db: &Db,
+    progress: Progress<'_>,
+) -> Result<Vec<Summary>, ImportError> {
+    #[derive(FromQueryResult)]
+    struct Kept {
+        file: String,
+        line: i32,
+        raw: String,
+    }
+    let other = |source: anyhow::Error| ImportError::Other {
+        file: "unmapped_records".into(),
+        source,
+    };
+    let conn = db.conn();
+    let backend = conn.get_database_backend();
+    let kept = Kept::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        match backend {
+            DbBackend::Postgres => "SELECT file, line, raw FROM unmapped_records WHERE dataset = $1 ORDER BY file, line",
+            _ => "SELECT file, line, raw FROM unmapped_records WHERE dataset = ? ORDER BY file, line",
+        },
+        [DATASET.into()],
+    ))
+    .all(conn)
+    .await
+    .map_err(|e| other(e.into()))?;
+    let mut by_file: Vec<(String, Vec<Kept>)> = Vec::new();
+    for k in kept {
+        match by_file.last_mut() {
+            Some((file, records)) if *file == k.file => records.push(k),
+            _ => by_file.push((k.file.clone(), vec![k])),
+        }
+    }
+    let mut summaries = Vec::with_capacity(by_file.len());
+    for (file, records) in by_file {
+        let started = std::time::Instant::now();
+        let mut summary = Summary {
+            rows: records.len(),
+            ..Summary::default()
+        };
+        let mut events = Vec::with_capacity(records.len());
+        for k in records {
+            // A record that no longer reads (a validation added since) stays as it is.
+            match from_raw(&k.raw, u64::try_from(k.line).unwrap_or(0)) {
+                Ok(e) => events.push(e),
+                Err(_) => summary.invalid += 1,
+            }
+        }
+        let mut summary = judge_and_write(db, &file, events, summary, progress).await?;
+        summary.file = file;
+        summary.format = Some(super::Format::Acled);
+        summary.elapsed = started.elapsed();
+        summaries.push(summary);
+    }
+    Ok(summaries)
 }
 
 #[cfg(test)]

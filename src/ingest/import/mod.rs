@@ -294,6 +294,15 @@ pub async fn import_file(
     Ok(summary)
 }
 
+/// Judges every unmapped record of ACLED's dataset again with the importer's current rules,
+/// without the files they came from: the records the rules map now become operations, attacks
+/// or community actions, as an import of their files would make them; the others stay, their
+/// reason brought up to date. One summary (and one transaction) per file the records came
+/// from; a record that no longer validates stays as it is and is counted as invalid.
+pub async fn reclassify(db: &Db, progress: Progress<'_>) -> Result<Vec<Summary>, ImportError> {
+    acled::reclassify(db, progress).await
+}
+
 /// The file as text without a byte-order mark, or where and why it is not text: empty,
 /// binary (a NUL byte) or not UTF-8, with the line and column (in characters) of the fault.
 fn text(bytes: &[u8]) -> Result<&str, (u64, usize, String)> {
