@@ -9,7 +9,9 @@ use super::node::{Node, load_nodes};
 use super::page::PageArgs;
 use super::scalars::Date;
 use super::search::SearchConnection;
-use super::stats::{MAX_BUCKETS, OperationStats, StatsGrouping, operation_stats};
+use super::stats::{
+    AttackStats, MAX_BUCKETS, OperationStats, StatsGrouping, attack_stats, operation_stats,
+};
 use super::types::*;
 use crate::error::{ApiError, ApiResult};
 
@@ -83,6 +85,19 @@ impl Query {
         group_by: Option<StatsGrouping>,
     ) -> ApiResult<Vec<OperationStats>> {
         operation_stats(ctx, filter, group_by).await
+    }
+
+    /// Attack counts and casualty sums over the attacks matching `filter`, one bucket per district, province, organization (perpetrator or target), day, week or month (or one bucket in all when `groupBy` is not given). Computed in SQL, not from a page of rows.
+    #[graphql(complexity = "MAX_BUCKETS * (child_complexity + 1)")]
+    async fn attack_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only attacks matching this filter (as `attacks` takes it).")]
+        filter: Option<AttackFilter>,
+        #[graphql(desc = "How to bucket the attacks; one bucket in all when not given.")]
+        group_by: Option<StatsGrouping>,
+    ) -> ApiResult<Vec<AttackStats>> {
+        attack_stats(ctx, filter, group_by).await
     }
 
     /// The subgraph around a node, for graph views: the nodes within `depth` links of it and the typed edges between them, walked breadth-first (one SQL statement per level) and cut at `first` nodes (`truncated` says so). Citations are not edges: every fact cites its source, which would join everything in two steps.

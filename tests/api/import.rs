@@ -821,3 +821,54 @@ both! {
         assert_eq!(imported.changed(), 0, "{imported}");
     }
 }
+
+both! {
+    async fn attack_stats_agree_with_the_attacks_they_sum(app: TestApp) {
+        let Some(file) = shared("afghanistan-2020-mar.csv") else { return };
+        import(&app, &file).await.expect("imports");
+        let filter = serde_json::json!({ "kind": { "eq": "BOMBING" } });
+        let items = app.data("query($f: AttackFilter) { attacks(filter: $f, first: 100) { totalCount nodes {
+            date datePrecision fatalities district { id } organizations { nodes { id } } } } }", serde_json::json!({ "f": filter })).await;
+        let attacks = items["attacks"]["nodes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(items["attacks"]["totalCount"], 63, "{items}");
+        type Buckets = std::collections::BTreeMap<String, (i64, Option<i64>)>;
+        let expected = |keys: &dyn Fn(&serde_json::Value) -> Vec<String>| {
+            let mut buckets = Buckets::new();
+            for a in &attacks {
+                for k in keys(a) {
+                    let b = buckets.entry(k).or_insert((0, None));
+                    b.0 += 1;
+                    if let Some(n) = a["fatalities"].as_i64() {
+                        b.1 = Some(b.1.unwrap_or(0) + n);
+                    }
+                }
+            }
+            buckets
+        };
+        let stats = async |group_by: &str, key: &str| {
+            let q = format!("query($f: AttackFilter) {{ attackStats(filter: $f, groupBy: {group_by}) {{ node {{ id }} periodStart attacks fatalities }} }}");
+            let data = app.data(&q, serde_json::json!({ "f": filter })).await;
+            let mut buckets = Buckets::new();
+            for b in data["attackStats"].as_array().into_iter().flatten() {
+                let k = if key == "node" { b["node"]["id"].to_string() } else { b["periodStart"].to_string() };
+                buckets.insert(k, (b["attacks"].as_i64().unwrap_or(-1), b["fatalities"].as_i64()));
+            }
+            buckets
+        };
+        assert_eq!(stats("DISTRICT", "node").await, expected(&|a| vec![a["district"]["id"].to_string()]));
+        // An attack by no organization (an unidentified armed group) counts in the bucket without a node.
+        let organizations = |a: &serde_json::Value| {
+            let ids: Vec<String> = a["organizations"]["nodes"].as_array().into_iter().flatten().map(|o| o["id"].to_string()).collect();
+            if ids.is_empty() { vec!["null".to_owned()] } else { ids }
+        };
+        assert_eq!(stats("ORGANIZATION", "node").await, expected(&organizations));
+        let month = |a: &serde_json::Value| {
+            let placed = a["datePrecision"] == "DAY" || a["datePrecision"] == "MONTH";
+            let date = a["date"].as_str().unwrap_or_default();
+            vec![if placed { serde_json::json!(format!("{}-01", &date[..7])).to_string() } else { "null".to_owned() }]
+        };
+        assert_eq!(stats("MONTH", "period").await, expected(&month));
+        let all = stats("null", "node").await;
+        assert_eq!(all.values().next(), Some(&(63, expected(&|_| vec![String::new()]).values().next().and_then(|b| b.1))));
+    }
+}
