@@ -1,7 +1,8 @@
-//! Exports researchers' tools read: `/export/operations.csv` and `/export/operations.geojson`,
-//! taking the `operations` connection's `filter` and `orderBy` as JSON query parameters.
+//! Exports researchers' tools read: `/export/operations.csv`, `/export/operations.geojson`,
+//! `/export/attacks.csv` and `/export/attacks.geojson`, taking the `operations` (or `attacks`)
+//! connection's `filter` and `orderBy` as JSON query parameters.
 //!
-//! An export is streamed, never built in memory: one SQL statement (operations joined to
+//! An export is streamed, never built in memory: one SQL statement (the rows joined to
 //! their district and province, the filter as bound parameters) is read row by row in a task
 //! of its own, which writes each row and hands the bytes, a chunk at a time, through a bounded
 //! channel to the response body; a slow client slows the query down instead of filling memory.
@@ -23,8 +24,8 @@ use chrono::NaiveDate;
 use futures_util::{FutureExt, StreamExt};
 use sea_orm::sea_query::{Asterisk, Condition, Expr, ExprTrait, Func, Order, SelectStatement};
 use sea_orm::{
-    AccessMode, DatabaseConnection, DbBackend, DbErr, FromQueryResult, IsolationLevel, StreamTrait,
-    TransactionTrait,
+    AccessMode, DatabaseConnection, DbBackend, DbErr, FromQueryResult, IsolationLevel, QueryResult,
+    StreamTrait, TransactionTrait,
 };
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -37,7 +38,7 @@ use crate::graphql::connection::OrderInput;
 use crate::graphql::filter;
 use crate::graphql::ids::NodeKind;
 use crate::graphql::page::SortKey;
-use crate::graphql::types::{OperationFilter, OperationOrder};
+use crate::graphql::types::{AttackFilter, AttackOrder, OperationFilter, OperationOrder};
 
 /// Exports running at once. Each holds a database connection while its client downloads; the
 /// cap keeps connections free for GraphQL (SQLite's pool has four). Further exports wait for
@@ -53,8 +54,8 @@ const STALLED_CLIENT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Chunks the channel holds before the writer waits for the client.
 const CHANNEL_CHUNKS: usize = 4;
 
-/// The columns of the CSV, and the properties of an operation's GeoJSON feature.
-const COLUMNS: [&str; 20] = [
+/// The columns of the operations' CSV, and the properties of an operation's GeoJSON feature.
+const OPERATION_COLUMNS: [&str; 20] = [
     "id",
     "title",
     "kind",
@@ -77,6 +78,115 @@ const COLUMNS: [&str; 20] = [
     "summary",
 ];
 
+/// The columns of the attacks' CSV, and the properties of an attack's GeoJSON feature.
+const ATTACK_COLUMNS: [&str; 21] = [
+    "id",
+    "kind",
+    "date",
+    "datePrecision",
+    "districtId",
+    "district",
+    "province",
+    "latitude",
+    "longitude",
+    "place",
+    "perpetrators",
+    "targets",
+    "securityKilled",
+    "securityInjured",
+    "civiliansKilled",
+    "civiliansInjured",
+    "militantsKilled",
+    "abducted",
+    "fatalities",
+    "fatalitiesByConvention",
+    "description",
+];
+
+/// What an export lists.
+#[derive(Clone, Copy, Debug)]
+enum Subject {
+    Operations,
+    Attacks,
+}
+
+impl Subject {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Operations => "operations",
+            Self::Attacks => "attacks",
+        }
+    }
+
+    fn kind(self) -> NodeKind {
+        match self {
+            Self::Operations => NodeKind::Operation,
+            Self::Attacks => NodeKind::Attack,
+        }
+    }
+
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            Self::Operations => &OPERATION_COLUMNS,
+            Self::Attacks => &ATTACK_COLUMNS,
+        }
+    }
+
+    /// The columns of its table the export reads, besides the district's and province's.
+    fn selected(self) -> &'static [&'static str] {
+        match self {
+            Self::Operations => &[
+                "id",
+                "title",
+                "kind",
+                "start_date",
+                "end_date",
+                "date_precision",
+                "district_id",
+                "place",
+                "militants_killed",
+                "militants_arrested",
+                "security_killed",
+                "security_injured",
+                "civilians_killed",
+                "fatalities",
+                "fatalities_by_convention",
+                "summary",
+            ],
+            Self::Attacks => &[
+                "id",
+                "kind",
+                "date",
+                "date_precision",
+                "district_id",
+                "place",
+                "security_killed",
+                "security_injured",
+                "civilians_killed",
+                "civilians_injured",
+                "militants_killed",
+                "abducted",
+                "fatalities",
+                "fatalities_by_convention",
+                "description",
+            ],
+        }
+    }
+
+    /// A row the export statement read, as the export writes it.
+    fn read(self, row: &QueryResult) -> Result<Exported, DbErr> {
+        match self {
+            Self::Operations => Ok(OperationRow::from_query_result(row, "")?.exported()),
+            Self::Attacks => Ok(AttackRow::from_query_result(row, "")?.exported()),
+        }
+    }
+
+    /// The name of a GeoJSON district's count of the exported rows in it.
+    fn counted(self) -> &'static str {
+        self.table()
+    }
+}
+
 /// The slots exports take turns on.
 pub(super) fn slots() -> Arc<Semaphore> {
     Arc::new(Semaphore::new(MAX_CONCURRENT))
@@ -88,7 +198,7 @@ pub(super) async fn operations_csv(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    export(state, &headers, &uri, Format::Csv).await
+    export(state, &headers, &uri, Subject::Operations, Format::Csv).await
 }
 
 /// `GET /export/operations.geojson`: a FeatureCollection of the operations and their districts.
@@ -97,7 +207,25 @@ pub(super) async fn operations_geojson(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    export(state, &headers, &uri, Format::GeoJson).await
+    export(state, &headers, &uri, Subject::Operations, Format::GeoJson).await
+}
+
+/// `GET /export/attacks.csv`: one row per attack, a header first.
+pub(super) async fn attacks_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    export(state, &headers, &uri, Subject::Attacks, Format::Csv).await
+}
+
+/// `GET /export/attacks.geojson`: a FeatureCollection of the attacks and their districts.
+pub(super) async fn attacks_geojson(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    export(state, &headers, &uri, Subject::Attacks, Format::GeoJson).await
 }
 
 /// What an export is written as.
@@ -115,19 +243,27 @@ impl Format {
         }
     }
 
-    fn disposition(self) -> &'static str {
-        match self {
-            Self::Csv => r#"attachment; filename="operations.csv""#,
-            Self::GeoJson => r#"attachment; filename="operations.geojson""#,
+    fn disposition(self, subject: Subject) -> &'static str {
+        match (self, subject) {
+            (Self::Csv, Subject::Operations) => r#"attachment; filename="operations.csv""#,
+            (Self::GeoJson, Subject::Operations) => r#"attachment; filename="operations.geojson""#,
+            (Self::Csv, Subject::Attacks) => r#"attachment; filename="attacks.csv""#,
+            (Self::GeoJson, Subject::Attacks) => r#"attachment; filename="attacks.geojson""#,
         }
     }
 }
 
-async fn export(state: AppState, headers: &HeaderMap, uri: &Uri, format: Format) -> Response {
+async fn export(
+    state: AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    subject: Subject,
+    format: Format,
+) -> Response {
     if let Err(refused) = super::caller(&state, headers).await {
         return refused;
     }
-    let query = match ExportQuery::from_uri(uri) {
+    let query = match ExportQuery::from_uri(uri, subject) {
         Ok(query) => query,
         Err(err) => return error_response(err),
     };
@@ -150,7 +286,7 @@ async fn export(state: AppState, headers: &HeaderMap, uri: &Uri, format: Format)
             (
                 [
                     (header::CONTENT_TYPE, format.content_type()),
-                    (header::CONTENT_DISPOSITION, format.disposition()),
+                    (header::CONTENT_DISPOSITION, format.disposition(subject)),
                 ],
                 Body::from_stream(chunks),
             )
@@ -183,63 +319,63 @@ pub(super) fn error_response(err: ApiError) -> Response {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Params {
-    /// An `OperationFilter`, as JSON.
+    /// An `OperationFilter` (or `AttackFilter`), as JSON.
     filter: Option<String>,
-    /// An `OperationOrder`, as JSON.
+    /// An `OperationOrder` (or `AttackOrder`), as JSON.
     #[serde(rename = "orderBy")]
     order_by: Option<String>,
 }
 
-/// Which operations to export, in which order.
+/// Which rows to export, in which order.
 struct ExportQuery {
+    subject: Subject,
     condition: Condition,
     sort: SortKey,
 }
 
 impl ExportQuery {
-    fn from_uri(uri: &Uri) -> ApiResult<Self> {
+    fn from_uri(uri: &Uri, subject: Subject) -> ApiResult<Self> {
         let params = Query::<Params>::try_from_uri(uri)
             .map_err(|e| ApiError::bad_input(e.body_text()))?
             .0;
-        let filter: Option<OperationFilter> = parse_input("filter", params.filter.as_deref())?;
-        let order: Option<OperationOrder> = parse_input("orderBy", params.order_by.as_deref())?;
-        let condition = match &filter {
-            Some(f) => filter::compile(f)?,
-            None => Condition::all(),
+        let (filter, order) = (params.filter.as_deref(), params.order_by.as_deref());
+        let (condition, sort) = match subject {
+            Subject::Operations => (
+                condition(parse_input::<OperationFilter>("filter", filter)?)?,
+                parse_input::<OperationOrder>("orderBy", order)?
+                    .unwrap_or_default()
+                    .sort_key(),
+            ),
+            Subject::Attacks => (
+                condition(parse_input::<AttackFilter>("filter", filter)?)?,
+                parse_input::<AttackOrder>("orderBy", order)?
+                    .unwrap_or_default()
+                    .sort_key(),
+            ),
         };
         Ok(Self {
+            subject,
             condition,
-            sort: order.unwrap_or_default().sort_key(),
+            sort,
         })
     }
 
-    fn col(column: &'static str) -> Expr {
-        Expr::col(("operations", column))
+    fn col(&self, column: &'static str) -> Expr {
+        Expr::col((self.subject.table(), column))
     }
 
-    /// Operations with their district and province, in the connection's order: the sort
-    /// column with NULLs last, then id.
-    fn operations(&self) -> SelectStatement {
+    /// The rows with their district and province, in the connection's order: the sort column
+    /// with NULLs last, then id. An attack's perpetrators and targets come as one text each,
+    /// their names `; `-separated in name order.
+    fn rows(&self, backend: DbBackend) -> SelectStatement {
         let mut s = SelectStatement::new();
-        for column in [
-            "id",
-            "title",
-            "kind",
-            "start_date",
-            "end_date",
-            "date_precision",
-            "district_id",
-            "place",
-            "militants_killed",
-            "militants_arrested",
-            "security_killed",
-            "security_injured",
-            "civilians_killed",
-            "fatalities",
-            "fatalities_by_convention",
-            "summary",
-        ] {
-            s.expr(Self::col(column));
+        for column in self.subject.selected() {
+            s.expr(self.col(column));
+        }
+        if let Subject::Attacks = self.subject {
+            for (role, alias) in [("PERPETRATOR", "perpetrators"), ("TARGET", "targets")] {
+                s.expr_as(Expr::cust(names_of(role, backend)), alias);
+            }
         }
         s.expr_as(Expr::col(("districts", "name")), "district_name")
             .expr_as(Expr::col(("provinces", "name")), "province_name")
@@ -251,13 +387,13 @@ impl ExportQuery {
         } else {
             Order::Asc
         };
-        s.order_by_expr(Self::col(self.sort.column).is_null(), Order::Asc)
-            .order_by_expr(Self::col(self.sort.column), dir.clone())
-            .order_by_expr(Self::col("id"), dir);
+        s.order_by_expr(self.col(self.sort.column).is_null(), Order::Asc)
+            .order_by_expr(self.col(self.sort.column), dir.clone())
+            .order_by_expr(self.col("id"), dir);
         s
     }
 
-    /// The districts of the matching operations, each with how many there are, by name.
+    /// The districts of the matching rows, each with how many there are, by name.
     fn districts(&self) -> SelectStatement {
         let d = |column: &'static str| Expr::col(("districts", column));
         let p = Expr::col(("provinces", "name"));
@@ -267,7 +403,7 @@ impl ExportQuery {
             .expr_as(p.clone(), "province_name")
             .expr(d("latitude"))
             .expr(d("longitude"))
-            .expr_as(Func::count(Expr::col(Asterisk)), "operations");
+            .expr_as(Func::count(Expr::col(Asterisk)), "rows");
         self.joined(&mut s, true);
         s.add_group_by([d("id"), d("name"), p, d("latitude"), d("longitude")])
             .order_by_expr(d("name"), Order::Asc)
@@ -275,12 +411,13 @@ impl ExportQuery {
         s
     }
 
-    /// `FROM operations` joined to districts (only operations that have one, with `inner`)
+    /// `FROM` the rows' table joined to districts (only rows that have one, with `inner`)
     /// and provinces, filtered.
     fn joined(&self, s: &mut SelectStatement, inner: bool) {
-        let on_district = Expr::col(("districts", "id")).equals(("operations", "district_id"));
+        let table = self.subject.table();
+        let on_district = Expr::col(("districts", "id")).equals((table, "district_id"));
         let on_province = Expr::col(("provinces", "id")).equals(("districts", "province_id"));
-        s.from("operations");
+        s.from(table);
         if inner {
             s.inner_join("districts", on_district);
         } else {
@@ -289,6 +426,28 @@ impl ExportQuery {
         s.left_join("provinces", on_province)
             .cond_where(self.condition.clone());
     }
+}
+
+/// The condition a filter compiles to; everything without one.
+fn condition<F: filter::FilterInput>(filter: Option<F>) -> ApiResult<Condition> {
+    match &filter {
+        Some(f) => filter::compile(f),
+        None => Ok(Condition::all()),
+    }
+}
+
+/// The names of an attack's organizations of `role`, `; `-separated in name order; null
+/// when it has none. A correlated subquery of the export statement, on `attacks.id`.
+fn names_of(role: &str, backend: DbBackend) -> String {
+    let aggregate = match backend {
+        DbBackend::Postgres => "string_agg(g.name, '; ' ORDER BY g.name)",
+        _ => "group_concat(g.name, '; ' ORDER BY g.name)",
+    };
+    format!(
+        "(SELECT {aggregate} FROM attack_organizations ao \
+         JOIN organizations g ON g.id = ao.organization_id \
+         WHERE ao.attack_id = attacks.id AND ao.role = '{role}')"
+    )
 }
 
 /// Parses a GraphQL input given as JSON: field names and enum values as in the schema.
@@ -453,14 +612,15 @@ async fn write_csv(
     query: &ExportQuery,
     sink: &mut Sink,
 ) -> Result<(), Stop> {
-    let mut rows = db.stream(&query.operations()).await?;
+    let subject = query.subject;
+    let mut rows = db.stream(&query.rows(db.get_database_backend())).await?;
     let mut next = rows.next().await.transpose()?;
     sink.begin()?;
     let writer = || csv::Writer::from_writer(Vec::with_capacity(CHUNK_BYTES));
     let mut csv = writer();
-    csv.write_record(COLUMNS)?;
+    csv.write_record(subject.columns())?;
     while let Some(row) = next {
-        let cells = OperationRow::from_query_result(&row, "")?.cells();
+        let cells = subject.read(&row)?.cells;
         csv.write_record(cells.iter().map(Cell::to_csv))?;
         // The writer passes its rows on to the vector a few kilobytes at a time.
         if csv.get_ref().len() >= CHUNK_BYTES {
@@ -480,8 +640,10 @@ async fn write_geojson(
     query: &ExportQuery,
     sink: &mut Sink,
 ) -> Result<(), Stop> {
-    // Both statements in one snapshot, so the districts' counts match the operations listed.
-    let txn = match db.get_database_backend() {
+    // Both statements in one snapshot, so the districts' counts match the rows listed.
+    let subject = query.subject;
+    let backend = db.get_database_backend();
+    let txn = match backend {
         DbBackend::Postgres => {
             db.begin_with_config(
                 Some(IsolationLevel::RepeatableRead),
@@ -494,12 +656,12 @@ async fn write_geojson(
     let mut buf = Vec::with_capacity(CHUNK_BYTES);
     let mut separator = "\n";
     {
-        let mut rows = txn.stream(&query.operations()).await?;
+        let mut rows = txn.stream(&query.rows(backend)).await?;
         let mut next = rows.next().await.transpose()?;
         sink.begin()?;
         buf.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
         while let Some(row) = next {
-            let feature = OperationRow::from_query_result(&row, "")?.feature();
+            let feature = subject.read(&row)?.feature(subject);
             buf.extend_from_slice(separator.as_bytes());
             serde_json::to_writer(&mut buf, &feature)?;
             separator = ",\n";
@@ -510,7 +672,7 @@ async fn write_geojson(
     {
         let mut rows = txn.stream(&query.districts()).await?;
         while let Some(row) = rows.next().await.transpose()? {
-            let feature = DistrictRow::from_query_result(&row, "")?.feature();
+            let feature = DistrictRow::from_query_result(&row, "")?.feature(subject);
             buf.extend_from_slice(separator.as_bytes());
             serde_json::to_writer(&mut buf, &feature)?;
             separator = ",\n";
@@ -617,17 +779,19 @@ impl Point {
     }
 }
 
-/// An operation's feature properties: `type`, the CSV's columns, `locationPrecision`.
-struct OperationProperties {
-    cells: [Cell; 20],
+/// An exported row's feature properties: `type`, the CSV's columns, `locationPrecision`.
+struct RowProperties {
+    subject: Subject,
+    cells: Vec<Cell>,
     location_precision: &'static str,
 }
 
-impl Serialize for OperationProperties {
+impl Serialize for RowProperties {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(COLUMNS.len() + 2))?;
-        map.serialize_entry("type", "Operation")?;
-        for (name, cell) in COLUMNS.iter().zip(&self.cells) {
+        let columns = self.subject.columns();
+        let mut map = serializer.serialize_map(Some(columns.len() + 2))?;
+        map.serialize_entry("type", self.subject.kind().name())?;
+        for (name, cell) in columns.iter().zip(&self.cells) {
             map.serialize_entry(name, cell)?;
         }
         map.serialize_entry("locationPrecision", self.location_precision)?;
@@ -635,18 +799,62 @@ impl Serialize for OperationProperties {
     }
 }
 
-/// A district's feature properties.
-#[derive(Serialize)]
+/// A district's feature properties, with how many of the exported rows lie in it (named
+/// `operations` or `attacks`).
 struct DistrictProperties {
-    #[serde(rename = "type")]
-    kind: &'static str,
+    subject: Subject,
     id: String,
     name: String,
     province: Option<String>,
     latitude: Option<f64>,
     longitude: Option<f64>,
-    /// How many of the exported operations lie in the district.
-    operations: i64,
+    rows: i64,
+}
+
+impl Serialize for DistrictProperties {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(7))?;
+        map.serialize_entry("type", "District")?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("province", &self.province)?;
+        map.serialize_entry("latitude", &self.latitude)?;
+        map.serialize_entry("longitude", &self.longitude)?;
+        map.serialize_entry(self.subject.counted(), &self.rows)?;
+        map.end()
+    }
+}
+
+/// An exported row: its id and its district's point, and its values in the order of its
+/// subject's columns.
+struct Exported {
+    id: i32,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    cells: Vec<Cell>,
+}
+
+impl Exported {
+    /// A GeoJSON feature at the district's point; `locationPrecision` says the point locates
+    /// the district, not the place itself (`UNKNOWN` when there is no point).
+    fn feature(self, subject: Subject) -> Feature<RowProperties> {
+        let geometry = Point::at(self.latitude, self.longitude);
+        let location_precision = if geometry.is_some() {
+            "DISTRICT"
+        } else {
+            "UNKNOWN"
+        };
+        Feature {
+            kind: "Feature",
+            id: subject.kind().id(self.id).0,
+            geometry,
+            properties: RowProperties {
+                subject,
+                cells: self.cells,
+                location_precision,
+            },
+        }
+    }
 }
 
 /// An operation with its district and province, as the export statement reads it.
@@ -675,10 +883,11 @@ struct OperationRow {
 }
 
 impl OperationRow {
-    /// The row's values, in the order of [`COLUMNS`]; enums as their GraphQL names, which is
-    /// how they are stored.
-    fn cells(self) -> [Cell; 20] {
-        [
+    /// The row's values, in the order of [`OPERATION_COLUMNS`]; enums as their GraphQL
+    /// names, which is how they are stored.
+    fn exported(self) -> Exported {
+        let (id, latitude, longitude) = (self.id, self.latitude, self.longitude);
+        let cells = vec![
             Cell::Text(NodeKind::Operation.id(self.id).0),
             self.title.into(),
             self.kind.into(),
@@ -701,31 +910,81 @@ impl OperationRow {
             self.fatalities.into(),
             Cell::Bool(self.fatalities_by_convention),
             self.summary.into(),
-        ]
-    }
-
-    /// A GeoJSON feature at the district's point; `locationPrecision` says the point locates
-    /// the district, not the place itself (`UNKNOWN` when there is no point).
-    fn feature(self) -> Feature<OperationProperties> {
-        let geometry = Point::at(self.latitude, self.longitude);
-        let location_precision = if geometry.is_some() {
-            "DISTRICT"
-        } else {
-            "UNKNOWN"
-        };
-        Feature {
-            kind: "Feature",
-            id: NodeKind::Operation.id(self.id).0,
-            geometry,
-            properties: OperationProperties {
-                cells: self.cells(),
-                location_precision,
-            },
+        ];
+        Exported {
+            id,
+            latitude,
+            longitude,
+            cells,
         }
     }
 }
 
-/// A district of the exported operations, with how many of them lie in it.
+/// An attack with its district, province and organizations, as the export statement reads it.
+#[derive(FromQueryResult)]
+struct AttackRow {
+    id: i32,
+    kind: String,
+    date: NaiveDate,
+    date_precision: String,
+    district_id: Option<i32>,
+    district_name: Option<String>,
+    province_name: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    place: Option<String>,
+    perpetrators: Option<String>,
+    targets: Option<String>,
+    security_killed: Option<i32>,
+    security_injured: Option<i32>,
+    civilians_killed: Option<i32>,
+    civilians_injured: Option<i32>,
+    militants_killed: Option<i32>,
+    abducted: Option<i32>,
+    fatalities: Option<i32>,
+    fatalities_by_convention: bool,
+    description: Option<String>,
+}
+
+impl AttackRow {
+    /// The row's values, in the order of [`ATTACK_COLUMNS`].
+    fn exported(self) -> Exported {
+        let (id, latitude, longitude) = (self.id, self.latitude, self.longitude);
+        let cells = vec![
+            Cell::Text(NodeKind::Attack.id(self.id).0),
+            self.kind.into(),
+            self.date.into(),
+            self.date_precision.into(),
+            self.district_id
+                .map(|id| NodeKind::District.id(id).0)
+                .into(),
+            self.district_name.into(),
+            self.province_name.into(),
+            self.latitude.into(),
+            self.longitude.into(),
+            self.place.into(),
+            self.perpetrators.into(),
+            self.targets.into(),
+            self.security_killed.into(),
+            self.security_injured.into(),
+            self.civilians_killed.into(),
+            self.civilians_injured.into(),
+            self.militants_killed.into(),
+            self.abducted.into(),
+            self.fatalities.into(),
+            Cell::Bool(self.fatalities_by_convention),
+            self.description.into(),
+        ];
+        Exported {
+            id,
+            latitude,
+            longitude,
+            cells,
+        }
+    }
+}
+
+/// A district of the exported rows, with how many of them lie in it.
 #[derive(FromQueryResult)]
 struct DistrictRow {
     id: i32,
@@ -733,24 +992,24 @@ struct DistrictRow {
     province_name: Option<String>,
     latitude: Option<f64>,
     longitude: Option<f64>,
-    operations: i64,
+    rows: i64,
 }
 
 impl DistrictRow {
-    fn feature(self) -> Feature<DistrictProperties> {
+    fn feature(self, subject: Subject) -> Feature<DistrictProperties> {
         let id = NodeKind::District.id(self.id).0;
         Feature {
             kind: "Feature",
             id: id.clone(),
             geometry: Point::at(self.latitude, self.longitude),
             properties: DistrictProperties {
-                kind: "District",
+                subject,
                 id,
                 name: self.name,
                 province: self.province_name,
                 latitude: self.latitude,
                 longitude: self.longitude,
-                operations: self.operations,
+                rows: self.rows,
             },
         }
     }

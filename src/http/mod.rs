@@ -101,6 +101,8 @@ pub fn router(
             "/export/operations.geojson",
             get(export::operations_geojson),
         )
+        .route("/export/attacks.csv", get(export::attacks_csv))
+        .route("/export/attacks.geojson", get(export::attacks_geojson))
         // Innermost first: the outer layers see (and reshape) what the inner ones answer.
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(CatchPanicLayer::custom(panic_as_graphql))

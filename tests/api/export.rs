@@ -22,7 +22,7 @@ fn encode(value: &str) -> String {
 }
 
 /// The export at `path` for `filter` and `order` (JSON), which must succeed.
-async fn export(
+pub(crate) async fn export(
     app: &TestApp,
     path: &str,
     filter: &Value,
@@ -39,7 +39,7 @@ async fn export(
 }
 
 /// The rows of a CSV export, header first.
-fn records(text: &str) -> Vec<csv::StringRecord> {
+pub(crate) fn records(text: &str) -> Vec<csv::StringRecord> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(text.as_bytes())

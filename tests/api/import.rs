@@ -872,3 +872,45 @@ both! {
         assert_eq!(all.values().next(), Some(&(63, expected(&|_| vec![String::new()]).values().next().and_then(|b| b.1))));
     }
 }
+
+both! {
+    async fn attacks_export_as_csv_and_geojson_with_their_perpetrators_and_targets(app: TestApp) {
+        let Some(file) = shared("afghanistan-2020-mar.csv") else { return };
+        import(&app, &file).await.expect("imports");
+        let filter = serde_json::json!({ "kind": { "eq": "BOMBING" } });
+        let order = serde_json::json!({ "field": "FATALITIES", "direction": "DESC" });
+        let (content_type, text) = crate::export::export(&app, "/export/attacks.csv", &filter, Some(&order)).await;
+        assert_eq!(content_type, "text/csv; charset=utf-8");
+        let rows = crate::export::records(&text);
+        let header: Vec<&str> = rows[0].iter().collect();
+        assert_eq!(&header[..4], ["id", "kind", "date", "datePrecision"], "{text}");
+        let column = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no {name} column"));
+        // The same attacks as the connection, in its order.
+        let listed = app.data("query($f: AttackFilter, $o: AttackOrder) { attacks(filter: $f, orderBy: $o, first: 100) { nodes { id fatalities
+            organizations(orderBy: { field: NAME }) { edges { role node { name } } } } } }",
+            serde_json::json!({ "f": filter, "o": order })).await;
+        let nodes = listed["attacks"]["nodes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(rows.len() - 1, nodes.len());
+        assert_eq!(nodes.len(), 63);
+        for (row, node) in rows[1..].iter().zip(&nodes) {
+            assert_eq!(&row[0], node["id"].as_str().unwrap_or_default());
+            assert_eq!(row[column("fatalities")], node["fatalities"].to_string());
+            let names = |role: &str| node["organizations"]["edges"].as_array().into_iter().flatten()
+                .filter(|e| e["role"] == role).filter_map(|e| e["node"]["name"].as_str()).collect::<Vec<_>>().join("; ");
+            assert_eq!((&row[column("perpetrators")], &row[column("targets")]), (names("PERPETRATOR").as_str(), names("TARGET").as_str()));
+        }
+        let (content_type, text) = crate::export::export(&app, "/export/attacks.geojson", &filter, None).await;
+        assert_eq!(content_type, "application/geo+json");
+        let collection: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let features = collection["features"].as_array().cloned().unwrap_or_default();
+        let attacks: Vec<_> = features.iter().filter(|f| f["properties"]["type"] == "Attack").collect();
+        let districts: Vec<_> = features.iter().filter(|f| f["properties"]["type"] == "District").collect();
+        assert_eq!(attacks.len(), 63);
+        // Every attack with a district counts in it, whether or not the district has a point yet.
+        let placed = attacks.iter().filter(|f| !f["properties"]["districtId"].is_null()).count() as i64;
+        assert_eq!(districts.iter().filter_map(|d| d["properties"]["attacks"].as_i64()).sum::<i64>(), placed);
+        // A misspelt filter field is refused, not read as no filter.
+        let (status, _, body) = app.get_text("/export/attacks.csv?filter=%7B%22knd%22%3A%7B%7D%7D").await;
+        assert_eq!(status, axum::http::StatusCode::BAD_REQUEST, "{body:?}");
+    }
+}
