@@ -48,6 +48,9 @@ pub struct Dataset {
     /// Aggregate figures stated by sources.
     #[serde(default)]
     pub reported_figures: Vec<ReportedFigureRow>,
+    /// Attacks by armed groups, with their perpetrators and targets.
+    #[serde(default)]
+    pub attacks: Vec<AttackRow>,
 }
 
 impl Dataset {
@@ -67,6 +70,7 @@ impl Dataset {
         self.affiliations.extend(other.affiliations);
         self.community_actions.extend(other.community_actions);
         self.reported_figures.extend(other.reported_figures);
+        self.attacks.extend(other.attacks);
     }
 }
 
@@ -296,7 +300,7 @@ pub struct MilitantLink {
     pub outcome: String,
 }
 
-/// An organization in an operation or community action.
+/// An organization in an operation, attack or community action.
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrganizationLink {
@@ -399,4 +403,46 @@ pub struct ReportedFigureRow {
     pub source: String,
     /// The sentence stating it.
     pub quote: String,
+}
+
+/// An armed group's attack and the organizations behind it and struck by it.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttackRow {
+    /// Key.
+    pub key: String,
+    /// Kind.
+    pub kind: String,
+    /// The day, or the first day of the period the precision names.
+    pub date: NaiveDate,
+    /// Date precision.
+    pub date_precision: String,
+    /// District key.
+    pub district: Option<String>,
+    /// Place as reported.
+    pub place: Option<String>,
+    /// Security personnel killed.
+    pub security_killed: Option<i32>,
+    /// Security personnel injured.
+    pub security_injured: Option<i32>,
+    /// Civilians killed.
+    pub civilians_killed: Option<i32>,
+    /// Civilians injured.
+    pub civilians_injured: Option<i32>,
+    /// Attackers killed.
+    pub militants_killed: Option<i32>,
+    /// People abducted.
+    pub abducted: Option<i32>,
+    /// Deaths in all, where the source gives a total without saying who died.
+    pub fatalities: Option<i32>,
+    /// The source says `fatalities` is a coding convention, not a count.
+    #[serde(default)]
+    pub fatalities_by_convention: bool,
+    /// What happened.
+    pub description: Option<String>,
+    /// Perpetrators (`PERPETRATOR`) and targets (`TARGET`).
+    #[serde(default)]
+    pub organizations: Vec<OrganizationLink>,
+    /// Citations.
+    pub cite: Vec<Cite>,
 }

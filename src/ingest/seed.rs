@@ -126,11 +126,12 @@ fn check<T: EnumType>(value: &str, what: &str) -> anyhow::Result<String> {
 
 /// An operation always has a `startDate`, so its precision says how far to trust that date and
 /// cannot be `UNKNOWN`; a source that gives no date at all is at best `YEAR`.
-fn operation_precision(value: &str) -> anyhow::Result<String> {
+/// The precision of a date that is known (an operation's `startDate`, an attack's `date`).
+fn known_precision(value: &str, what: &str) -> anyhow::Result<String> {
     let precision = check::<DatePrecision>(value, "datePrecision")?;
     if precision == "UNKNOWN" {
         bail!(
-            "datePrecision: an operation has a startDate, so its precision cannot be UNKNOWN; use YEAR (the year it falls in) or finer"
+            "datePrecision: {what}, so its precision cannot be UNKNOWN; use YEAR (the year it falls in) or finer"
         );
     }
     Ok(precision)
@@ -288,6 +289,11 @@ impl Loader<'_> {
             self.reported_figure(row)
                 .await
                 .with_context(|| format!("reported figure {:?}", row.key))?;
+        }
+        for row in &d.attacks {
+            self.attack(row)
+                .await
+                .with_context(|| format!("attack {:?}", row.key))?;
         }
         Ok(())
     }
@@ -553,7 +559,7 @@ impl Loader<'_> {
                 kind: check::<OperationKind>(&r.kind, "kind")?,
                 start_date: r.start_date,
                 end_date: r.end_date,
-                date_precision: operation_precision(&r.date_precision)?,
+                date_precision: known_precision(&r.date_precision, "an operation has a startDate")?,
                 district_id: self.opt_id(NodeKind::District, &r.district)?,
                 place: r.place.clone(),
                 militants_killed: r.militants_killed,
@@ -615,6 +621,57 @@ impl Loader<'_> {
             );
         }
         self.cite(NodeKind::Operation, id, &r.cite).await
+    }
+
+    async fn attack(&mut self, r: &AttackRow) -> anyhow::Result<()> {
+        use attack::Column as C;
+        let existing = self
+            .by_external_id::<attack::Entity>(&r.key, C::Dataset, C::ExternalId)
+            .await?;
+        if r.fatalities_by_convention && r.fatalities.is_none() {
+            bail!("`fatalitiesByConvention` says what `fatalities` is: give the total with it");
+        }
+        let id = save!(
+            self,
+            attack,
+            existing,
+            attack::Model {
+                id: 0,
+                revision: 1,
+                kind: check::<AttackKind>(&r.kind, "kind")?,
+                date: r.date,
+                date_precision: known_precision(&r.date_precision, "an attack has a date")?,
+                district_id: self.opt_id(NodeKind::District, &r.district)?,
+                place: r.place.clone(),
+                security_killed: r.security_killed,
+                security_injured: r.security_injured,
+                civilians_killed: r.civilians_killed,
+                civilians_injured: r.civilians_injured,
+                militants_killed: r.militants_killed,
+                abducted: r.abducted,
+                fatalities: r.fatalities,
+                fatalities_by_convention: r.fatalities_by_convention,
+                description: r.description.clone(),
+                dataset: Some(self.dataset.to_owned()),
+                external_id: Some(r.key.clone()),
+                raw: None,
+            }
+        );
+        self.keys.insert((NodeKind::Attack, r.key.clone()), id);
+        for link in &r.organizations {
+            let organization_id = self.id(NodeKind::Organization, &link.organization)?;
+            save_link!(
+                self,
+                attack_organization,
+                (id, organization_id),
+                attack_organization::Model {
+                    attack_id: id,
+                    organization_id,
+                    role: check::<AttackRole>(&link.role, "role")?,
+                }
+            );
+        }
+        self.cite(NodeKind::Attack, id, &r.cite).await
     }
 
     fn entity_ref(&self, r: &EntityRef, allowed: &[NodeKind]) -> anyhow::Result<(NodeKind, i32)> {

@@ -656,14 +656,23 @@ both! {
             "countries": [{ "isoCode": "PK", "name": "Pakistan", "cite": [{ "source": "notes" }] }],
             "provinces": [{ "isoCode": "PK-KP", "country": "PK", "name": "Khyber Pakhtunkhwa", "cite": [{ "source": "notes" }] }],
             "districts": [{ "key": "tank", "province": "PK-KP", "name": "Tank", "cite": [{ "source": "notes" }] }],
+            "organizations": [{ "key": "ttp", "name": "TTP (field notes)", "kind": "MILITANT_GROUP", "cite": [{ "source": "notes" }] }],
             "operations": [{ "key": "op1", "title": "Search operation in Tank", "kind": "CORDON_AND_SEARCH", "startDate": "2025-04-02",
-                "datePrecision": "DAY", "district": "tank", "cite": [{ "source": "notes", "quote": "A search operation in Tank." }] }]
+                "datePrecision": "DAY", "district": "tank", "cite": [{ "source": "notes", "quote": "A search operation in Tank." }] }],
+            "attacks": [{ "key": "attack1", "kind": "SUICIDE_ATTACK", "date": "2025-04-01", "datePrecision": "DAY", "district": "tank",
+                "fatalities": 3, "organizations": [{ "organization": "ttp", "role": "PERPETRATOR" }],
+                "cite": [{ "source": "notes", "quote": "A suicide bomber struck a checkpoint in Tank." }] }]
         });
         let file = TempFile::new("notes.json", dataset.to_string());
         let s = import(&app, file.path()).await.expect("imports");
         assert!(s.changed() > 0, "{s}");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'field-notes' AND external_id = 'op1'").await, 1);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM provinces WHERE iso_code = 'PK-KP'").await, 1);
+        let attack = app.data(r#"{ attacks(filter: { kind: { eq: SUICIDE_ATTACK } }) { nodes { date fatalities district { name }
+            organizations { edges { role node { name } } } citations { nodes { quote } } } } }"#, serde_json::json!({})).await;
+        assert_eq!(attack["attacks"]["nodes"], serde_json::json!([{ "date": "2025-04-01", "fatalities": 3, "district": { "name": "Tank" },
+            "organizations": { "edges": [{ "role": "PERPETRATOR", "node": { "name": "TTP (field notes)" } }] },
+            "citations": { "nodes": [{ "quote": "A suicide bomber struck a checkpoint in Tank." }] } }]), "{attack}");
         let again = import(&app, file.path()).await.expect("imports again");
         assert_eq!(again.changed(), 0, "{again}");
 
