@@ -37,6 +37,9 @@ pub mod code {
     pub const TIMEOUT: &str = "TIMEOUT";
     /// The database cannot be reached right now.
     pub const DATABASE_UNAVAILABLE: &str = "DATABASE_UNAVAILABLE";
+    /// The database's schema is not this build's: migrations are pending (run `ctgraph
+    /// migrate`), or it was migrated by a newer build.
+    pub const MIGRATIONS_PENDING: &str = "MIGRATIONS_PENDING";
     /// A bug or an unexpected failure; details are in the server's log.
     pub const INTERNAL: &str = "INTERNAL";
 }

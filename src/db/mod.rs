@@ -138,6 +138,14 @@ impl Db {
         Ok(())
     }
 
+    /// The migrations this build has that the database has not applied, by name: empty when
+    /// its schema is current. An error when the database cannot say, or holds a migration
+    /// this build does not know (a newer build migrated it).
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, DbErr> {
+        let pending = Migrator::get_pending_migrations(&self.conn).await?;
+        Ok(pending.iter().map(|m| m.name().to_owned()).collect())
+    }
+
     /// Runs `sql` on each idle connection of a SQLite pool, for what SQLite keeps per
     /// connection (the schema, the planner's statistics); nothing on PostgreSQL.
     async fn on_idle_sqlite_connections(&self, sql: &'static str) -> Result<(), DbErr> {

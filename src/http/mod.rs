@@ -1,5 +1,5 @@
 //! The HTTP surface: `/graphql` (GET and POST, batched requests allowed), `/graphiql`,
-//! `/explore`, `/health`, `/metrics`, and the CSV, GeoJSON and Cytoscape exports under
+//! `/explore`, `/health` (with `/health/live` and `/health/ready`), `/metrics`, and the CSV, GeoJSON and Cytoscape exports under
 //! `/export`, with CORS, a body-size cap, a request timeout and request tracing.
 
 mod cytoscape;
@@ -91,6 +91,8 @@ pub fn router(
         .route("/explore", get(explore::page))
         .route("/explore/assets/{name}", get(explore::asset))
         .route("/health", get(health))
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready))
         .route("/metrics", get(metrics))
         .route("/export/operations.csv", get(export::operations_csv))
         .route(
@@ -219,6 +221,74 @@ async fn metrics(State(state): State<AppState>) -> Response {
         state.db.statements()
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// This build's version and commit, as the health checks report them.
+fn build() -> serde_json::Value {
+    json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "commit": option_env!("CTGRAPH_COMMIT").unwrap_or("unknown"),
+    })
+}
+
+/// `/health/live`: the process answers. It never looks at the database, so an orchestrator
+/// restarts the process only when the process itself is stuck.
+async fn live() -> Response {
+    let body = json!({ "status": "ok", "build": build() });
+    (StatusCode::OK, Json(body)).into_response()
+}
+
+/// `/health/ready`: whether to send this instance traffic: the database answers and its
+/// schema is this build's (no migration pending, none unknown). `503` with the code of what
+/// is wrong otherwise. `replicas` lists the read replicas' states; there are none yet.
+async fn ready(State(state): State<AppState>) -> Response {
+    let (database, migrations, code) = match state.db.ping().await {
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            let unknown = json!({ "status": "unknown" });
+            (
+                json!({ "status": "unavailable" }),
+                unknown,
+                Some(code::DATABASE_UNAVAILABLE),
+            )
+        }
+        Ok(()) => match state.db.pending_migrations().await {
+            Ok(pending) if pending.is_empty() => (
+                json!({ "status": "ok" }),
+                json!({ "status": "current" }),
+                None,
+            ),
+            Ok(pending) => (
+                json!({ "status": "ok" }),
+                json!({ "status": "pending", "pending": pending }),
+                Some(code::MIGRATIONS_PENDING),
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness: migrations unknown");
+                let unknown = json!({ "status": "unknown", "message": e.to_string() });
+                (
+                    json!({ "status": "ok" }),
+                    unknown,
+                    Some(code::MIGRATIONS_PENDING),
+                )
+            }
+        },
+    };
+    let mut body = json!({
+        "status": if code.is_none() { "ready" } else { "unavailable" },
+        "build": build(),
+        "database": database,
+        "migrations": migrations,
+        "replicas": [],
+    });
+    let status = match code {
+        None => StatusCode::OK,
+        Some(code) => {
+            body["code"] = code.into();
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    };
+    (status, Json(body)).into_response()
 }
 
 /// Liveness and database reachability, for load balancers.

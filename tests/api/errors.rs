@@ -265,6 +265,16 @@ both! {
         assert!(body.as_str().is_some_and(|html| html.contains("graphiql")));
         let (status, body) = app.send(Request::get("/health").body(Body::empty()).expect("request")).await;
         assert_eq!((status, body), (StatusCode::OK, json!({ "status": "ok" })));
+        // Alive and ready, with the build; not ready while a migration of this build is pending.
+        let (status, live) = crate::outage::health_at(&app, "/health/live").await;
+        assert_eq!((status, &live["status"], &live["build"]["version"]), (StatusCode::OK, &json!("ok"), &json!(env!("CARGO_PKG_VERSION"))), "{live}");
+        assert!(live["build"]["commit"].is_string(), "{live}");
+        let (status, ready) = crate::outage::health_at(&app, "/health/ready").await;
+        assert_eq!((status, &ready["status"], &ready["migrations"]["status"], &ready["replicas"]), (StatusCode::OK, &json!("ready"), &json!("current"), &json!([])), "{ready}");
+        app.execute("DELETE FROM seaql_migrations WHERE version = 'm20261207_000013_more_kinds'").await;
+        let (status, ready) = crate::outage::health_at(&app, "/health/ready").await;
+        assert_eq!((status, &ready["code"], &ready["migrations"]["pending"]),
+            (StatusCode::SERVICE_UNAVAILABLE, &json!("MIGRATIONS_PENDING"), &json!(["m20261207_000013_more_kinds"])), "{ready}");
         // Unknown paths and methods say so with a code, not an empty body.
         let (status, body) = app.send(Request::get("/graphq").body(Body::empty()).expect("request")).await;
         assert_eq!((status, &body["errors"][0]["extensions"]["code"]), (StatusCode::NOT_FOUND, &json!("NOT_FOUND")));

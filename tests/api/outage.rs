@@ -122,18 +122,33 @@ async fn a_database_outage_is_reported_and_recovered_from() {
     let (status, body) = health(&test).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["code"], "DATABASE_UNAVAILABLE");
+    // Not ready for traffic, but alive: no reason to restart the process.
+    let (status, body) = health_at(&test, "/health/ready").await;
+    assert_eq!(
+        (status, &body["code"], &body["database"]["status"]),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!("DATABASE_UNAVAILABLE"),
+            &json!("unavailable")
+        ),
+        "{body}"
+    );
+    assert_eq!(health_at(&test, "/health/live").await.0, StatusCode::OK);
 
     // When the database is back, so is the service, without a restart.
     proxy.restore();
     let data = test.data("{ countries { totalCount } }", json!({})).await;
     assert_eq!(data["countries"]["totalCount"], 2);
     assert_eq!(health(&test).await.0, StatusCode::OK);
+    assert_eq!(health_at(&test, "/health/ready").await.0, StatusCode::OK);
 }
 
 async fn health(test: &TestApp) -> (StatusCode, serde_json::Value) {
-    let request = Request::get("/health")
-        .body(Body::empty())
-        .expect("request");
+    health_at(test, "/health").await
+}
+
+pub(crate) async fn health_at(test: &TestApp, path: &str) -> (StatusCode, serde_json::Value) {
+    let request = Request::get(path).body(Body::empty()).expect("request");
     test.send(request).await
 }
 
