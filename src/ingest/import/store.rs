@@ -1,9 +1,9 @@
 //! Writing classified ACLED events in one transaction: places (country, `admin1` → province,
 //! `admin2` → district, matched by name or created), actors as organizations (matched by name
-//! or created once), outlets and the export as sources, then operations, attacks and
-//! community actions upserted in multi-row statements keyed by `(dataset, external_id)`, each with its links and
-//! citations. A row is written only when it differs from what the database holds, so
-//! importing the same file again writes nothing.
+//! or created once), outlets and the export as sources, then operations, attacks and community
+//! actions upserted in multi-row statements keyed by `(dataset, external_id)`, each with its
+//! links and citations. A row is written only when it differs from what the database holds,
+//! so importing the same file again writes nothing.
 
 use std::collections::{HashMap, HashSet};
 
