@@ -32,6 +32,8 @@ async fn graph(app: &TestApp) -> Vec<(String, Vec<String>)> {
         "community_action_actors",
         "community_action_districts",
         "reported_figure_districts",
+        "attacks",
+        "attack_organizations",
     ] {
         let sql = format!("SELECT * FROM {table}");
         let rows =
@@ -300,5 +302,40 @@ both! {
         assert_eq!(undo["userErrors"][0]["code"], "CONFLICT", "{undo}");
         assert!(undo["userErrors"][0]["message"].as_str().expect("message").contains("in use since"), "{undo}");
         assert_eq!(fingerprint(&app).await, written, "nothing written");
+    }
+}
+
+both! {
+    async fn a_merge_moves_attacks_and_its_undo_moves_them_back(app: TestApp) {
+        let key = editor(&app, "alice").await;
+        let (taliban, forces) = (id_of(&app, "organizations", "Taliban").await, id_of(&app, "organizations", "Pakistani security forces").await);
+        let created = mutate(&app, &key, r#"mutation($input: CreateOrganizationInput!) {
+              createOrganization(input: $input) { organization { id } userErrors { message } } }"#,
+            "createOrganization",
+            json!({ "name": "Tehrik-i-Taliban Pakistan", "kind": "MILITANT_GROUP", "citations": cite("TTP, the Pakistani Taliban") })).await;
+        let ttp = created["organization"]["id"].as_str().expect("id").to_owned();
+        let attack = mutate(&app, &key, r#"mutation($input: CreateAttackInput!) {
+              createAttack(input: $input) { attack { id } userErrors { message } } }"#,
+            "createAttack",
+            json!({ "kind": "ARMED_ASSAULT", "date": "2025-04-03", "datePrecision": "DAY",
+                    "organizations": [{ "organizationId": ttp, "role": "PERPETRATOR" }, { "organizationId": forces, "role": "TARGET" }],
+                    "citations": cite("The TTP attacked a check post.") })).await;
+        assert_eq!(attack["userErrors"], json!([]), "{attack}");
+        let id = attack["attack"]["id"].clone();
+
+        let before = graph(&app).await;
+        let merged = mutate(&app, &key, MERGE_ORGANIZATIONS, "mergeOrganizations",
+            json!({ "keep": taliban, "merge": ttp, "citations": cite("The TTP are the Taliban the article names.") })).await;
+        assert_eq!(merged["userErrors"], json!([]), "{merged}");
+        let read = "query($id: ID!) { node(id: $id) { ... on Attack { organizations(orderBy: { field: NAME }) { edges { role node { name } } } } } }";
+        let after = app.data(read, json!({ "id": id })).await;
+        assert_eq!(after["node"]["organizations"]["edges"], json!([
+            { "role": "TARGET", "node": { "name": "Pakistani security forces" } },
+            { "role": "PERPETRATOR", "node": { "name": "Taliban" } },
+        ]), "the attack is the kept organization's now: {after}");
+
+        let undone = mutate(&app, &key, UNDO, "undoMerge", json!({ "changeId": merged["change"]["id"] })).await;
+        assert_eq!(undone["userErrors"], json!([]), "{undone}");
+        same(graph(&app).await, &before);
     }
 }
