@@ -325,7 +325,7 @@ fn postgres_down() -> Vec<String> {
     sql
 }
 
-async fn run(m: &SchemaManager<'_>, statements: Vec<String>) -> Result<(), DbErr> {
+pub(crate) async fn run(m: &SchemaManager<'_>, statements: Vec<String>) -> Result<(), DbErr> {
     let conn = m.get_connection();
     for sql in statements {
         conn.execute_unprepared(&sql).await?;

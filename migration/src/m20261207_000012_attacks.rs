@@ -12,7 +12,7 @@ use crate::m20261125_000001_create_domain::{
     CITED_TYPES, DATE_PRECISIONS, create, fk, index, link, one_of, provenance, table, unique,
 };
 use crate::m20261129_000002_search::{
-    Indexed, postgres_table_down, postgres_table_up, sqlite_table_down, sqlite_table_up,
+    Indexed, postgres_table_down, postgres_table_up, run, sqlite_table_down, sqlite_table_up,
 };
 
 pub(crate) struct Migration;
@@ -130,14 +130,6 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
-}
-
-async fn run(m: &SchemaManager<'_>, statements: Vec<String>) -> Result<(), DbErr> {
-    let conn = m.get_connection();
-    for sql in statements {
-        conn.execute_unprepared(&sql).await?;
-    }
-    Ok(())
 }
 
 /// `'A', 'B'`: a list of values as the CHECKs of the first migration write it.

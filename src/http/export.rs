@@ -180,11 +180,6 @@ impl Subject {
             Self::Attacks => Ok(AttackRow::from_query_result(row, "")?.exported()),
         }
     }
-
-    /// The name of a GeoJSON district's count of the exported rows in it.
-    fn counted(self) -> &'static str {
-        self.table()
-    }
 }
 
 /// The slots exports take turns on.
@@ -820,7 +815,8 @@ impl Serialize for DistrictProperties {
         map.serialize_entry("province", &self.province)?;
         map.serialize_entry("latitude", &self.latitude)?;
         map.serialize_entry("longitude", &self.longitude)?;
-        map.serialize_entry(self.subject.counted(), &self.rows)?;
+        // Named as the rows counted: `operations` or `attacks`.
+        map.serialize_entry(self.subject.table(), &self.rows)?;
         map.end()
     }
 }

@@ -296,9 +296,8 @@ const DEPLOYMENT: &[(&str, &str, Scalar)] = &[
     ("outcome", "outcome", Scalar::Text),
 ];
 const ENCOUNTER: &[(&str, &str, Scalar)] = &[("outcome", "outcome", Scalar::Text)];
-const INVOLVEMENT: &[(&str, &str, Scalar)] = &[("role", "role", Scalar::Text)];
-const PARTICIPATION: &[(&str, &str, Scalar)] = &[("role", "role", Scalar::Text)];
-const ATTACK_INVOLVEMENT: &[(&str, &str, Scalar)] = &[("role", "role", Scalar::Text)];
+/// The edge data of an organization's link to an operation, community action or attack.
+const ROLE: &[(&str, &str, Scalar)] = &[("role", "role", Scalar::Text)];
 
 fn build() -> Registry {
     use Scalar::{Boolean, Json, Number, Text};
@@ -439,7 +438,7 @@ fn build() -> Registry {
                             operation_organization::Column::OperationId,
                             operation_organization::Column::OrganizationId,
                         ),
-                        INVOLVEMENT,
+                        ROLE,
                     ),
                 ),
         ),
@@ -539,7 +538,7 @@ fn build() -> Registry {
                             operation_organization::Column::OrganizationId,
                             operation_organization::Column::OperationId,
                         ),
-                        INVOLVEMENT,
+                        ROLE,
                     ),
                 )
                 .connection(
@@ -563,7 +562,7 @@ fn build() -> Registry {
                             community_action_actor::Column::OrganizationId,
                             community_action_actor::Column::CommunityActionId,
                         ),
-                        PARTICIPATION,
+                        ROLE,
                     ),
                 )
                 .connection(
@@ -573,7 +572,7 @@ fn build() -> Registry {
                             attack_organization::Column::OrganizationId,
                             attack_organization::Column::AttackId,
                         ),
-                        ATTACK_INVOLVEMENT,
+                        ROLE,
                     ),
                 ),
         ),
@@ -623,7 +622,7 @@ fn build() -> Registry {
                             community_action_actor::Column::CommunityActionId,
                             community_action_actor::Column::OrganizationId,
                         ),
-                        PARTICIPATION,
+                        ROLE,
                     ),
                 ),
         ),
@@ -662,7 +661,7 @@ fn build() -> Registry {
                             attack_organization::Column::AttackId,
                             attack_organization::Column::OrganizationId,
                         ),
-                        ATTACK_INVOLVEMENT,
+                        ROLE,
                     ),
                 ),
         ),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{Datelike, Days, NaiveDate};
-use sea_orm::{DbBackend, FromQueryResult, Statement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::classify::{Class, Inter, Side};
 use super::event::{DATASET, Event};
@@ -529,29 +529,17 @@ pub(super) async fn reclassify(
     db: &Db,
     progress: Progress<'_>,
 ) -> Result<Vec<Summary>, ImportError> {
-    #[derive(FromQueryResult)]
-    struct Kept {
-        file: String,
-        line: i32,
-        raw: String,
-    }
-    let other = |source: anyhow::Error| ImportError::Other {
-        file: "unmapped_records".into(),
-        source,
-    };
-    let conn = db.conn();
-    let backend = conn.get_database_backend();
-    let kept = Kept::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        match backend {
-            DbBackend::Postgres => "SELECT file, line, raw FROM unmapped_records WHERE dataset = $1 ORDER BY file, line",
-            _ => "SELECT file, line, raw FROM unmapped_records WHERE dataset = ? ORDER BY file, line",
-        },
-        [DATASET.into()],
-    ))
-    .all(conn)
-    .await
-    .map_err(|e| other(e.into()))?;
+    use crate::entity::unmapped_record::{Column, Entity, Model as Kept};
+    let kept = Entity::find()
+        .filter(Column::Dataset.eq(DATASET))
+        .order_by_asc(Column::File)
+        .order_by_asc(Column::Line)
+        .all(db.conn())
+        .await
+        .map_err(|e| ImportError::Other {
+            file: "unmapped_records".into(),
+            source: e.into(),
+        })?;
     let mut by_file: Vec<(String, Vec<Kept>)> = Vec::new();
     for k in kept {
         match by_file.last_mut() {

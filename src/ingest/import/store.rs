@@ -232,6 +232,35 @@ impl Writer<'_> {
         Ok(out)
     }
 
+    /// Upserts the rows of events into `table` by `(dataset, external_id)`, replacing the first
+    /// `replaced` columns of a stored row, and pairs each written row's id with the event in
+    /// `pending` (by event id) it was written from.
+    async fn upsert_keyed<'e>(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+        replaced: usize,
+        pending: &HashMap<&str, (&'e Event, Class)>,
+    ) -> anyhow::Result<Vec<(i32, &'e Event, Class)>> {
+        let returned = self
+            .insert(
+                table,
+                columns,
+                rows,
+                Some(&columns[..replaced]),
+                Some("external_id"),
+            )
+            .await?;
+        Ok(returned
+            .into_iter()
+            .filter_map(|(id, ext)| {
+                let (e, class) = pending.get(ext.as_deref()?)?;
+                Some((id, *e, *class))
+            })
+            .collect())
+    }
+
     async fn delete_in(&self, sql_before_in: &str, ids: &[i32]) -> anyhow::Result<()> {
         for chunk in chunks(ids) {
             let values: Vec<Value> = chunk.iter().map(|i| Value::from(*i)).collect();
@@ -827,22 +856,9 @@ impl Writer<'_> {
             ]);
         }
         progress(total / 2, total);
-        let returned = self
-            .insert(
-                "operations",
-                COLUMNS,
-                rows,
-                Some(&COLUMNS[..10]),
-                Some("external_id"),
-            )
+        let written = self
+            .upsert_keyed("operations", COLUMNS, rows, 10, &pending)
             .await?;
-        let written: Vec<(i32, &Event, Class)> = returned
-            .into_iter()
-            .filter_map(|(id, ext)| {
-                let (e, class) = pending.get(ext.as_deref()?)?;
-                Some((id, *e, *class))
-            })
-            .collect();
         progress(total * 3 / 4, total);
         self.delete_in(
             "DELETE FROM operation_organizations WHERE operation_id",
@@ -986,22 +1002,9 @@ impl Writer<'_> {
                 text(&e.event_id),
             ]);
         }
-        let returned = self
-            .insert(
-                "attacks",
-                COLUMNS,
-                rows,
-                Some(&COLUMNS[..9]),
-                Some("external_id"),
-            )
+        let written = self
+            .upsert_keyed("attacks", COLUMNS, rows, 9, &pending)
             .await?;
-        let written: Vec<(i32, &Event, Class)> = returned
-            .into_iter()
-            .filter_map(|(id, ext)| {
-                let (e, class) = pending.get(ext.as_deref()?)?;
-                Some((id, *e, *class))
-            })
-            .collect();
         self.delete_in(
             "DELETE FROM attack_organizations WHERE attack_id",
             &updated_ids,
@@ -1134,22 +1137,9 @@ impl Writer<'_> {
                 text(&e.event_id),
             ]);
         }
-        let returned = self
-            .insert(
-                "community_actions",
-                COLUMNS,
-                rows,
-                Some(&COLUMNS[..7]),
-                Some("external_id"),
-            )
+        let written = self
+            .upsert_keyed("community_actions", COLUMNS, rows, 7, &pending)
             .await?;
-        let written: Vec<(i32, &Event, Class)> = returned
-            .into_iter()
-            .filter_map(|(id, ext)| {
-                let (e, class) = pending.get(ext.as_deref()?)?;
-                Some((id, *e, *class))
-            })
-            .collect();
         self.delete_in(
             "DELETE FROM community_action_districts WHERE community_action_id",
             &updated_ids,
