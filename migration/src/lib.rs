@@ -17,6 +17,7 @@ mod m20261207_000010_operation_fatalities;
 mod m20261207_000011_search_fold_ascii;
 mod m20261207_000012_attacks;
 mod m20261207_000013_more_kinds;
+mod m20261207_000014_search_by_statement;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_search_fold_ascii::Migration),
             Box::new(m20261207_000012_attacks::Migration),
             Box::new(m20261207_000013_more_kinds::Migration),
+            Box::new(m20261207_000014_search_by_statement::Migration),
         ]
     }
 }

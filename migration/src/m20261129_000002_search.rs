@@ -108,7 +108,7 @@ pub(crate) const INDEXED: &[Indexed] = &[
 ];
 
 /// The columns as one text, NULLs as empty, read from `row` (`NEW.`, `OLD.` or nothing).
-fn text(row: &str, columns: &[&str]) -> String {
+pub(crate) fn text(row: &str, columns: &[&str]) -> String {
     columns
         .iter()
         .map(|c| format!("coalesce({row}{c}, '')"))
@@ -271,13 +271,33 @@ fn postgres_up() -> Vec<String> {
 /// of those there are.
 pub(crate) fn postgres_table_up(t: &Indexed) -> Vec<String> {
     let Indexed { table, kind, .. } = t;
-    let entry = |row: &str| {
+    let mut sql = postgres_row_sync(t);
+    sql.extend([
         format!(
-            "'{kind}', {row}id, search_fold({}), search_fold({})",
-            text(row, t.title),
-            text(row, t.body)
-        )
-    };
+            "CREATE TRIGGER search_truncate AFTER TRUNCATE ON {table} \
+             FOR EACH STATEMENT EXECUTE FUNCTION search_truncate('{kind}')"
+        ),
+        format!(
+            "INSERT INTO search_entries (kind, row_id, title, body) SELECT {} FROM {table}",
+            postgres_entry(t, "")
+        ),
+    ]);
+    sql
+}
+
+/// The index row's values of `t`'s row `row` (`NEW.`, `n.` or nothing): kind, id, title, body.
+pub(crate) fn postgres_entry(t: &Indexed, row: &str) -> String {
+    format!(
+        "'{}', {row}id, search_fold({}), search_fold({})",
+        t.kind,
+        text(row, t.title),
+        text(row, t.body)
+    )
+}
+
+/// The function and row trigger that keep `t`'s index rows in step, one row at a time.
+pub(crate) fn postgres_row_sync(t: &Indexed) -> Vec<String> {
+    let Indexed { table, kind, .. } = t;
     vec![
         format!(
             "CREATE FUNCTION search_{table}_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
@@ -289,20 +309,12 @@ pub(crate) fn postgres_table_up(t: &Indexed) -> Vec<String> {
                 END IF; \
                 RETURN NULL; \
             END $$",
-            entry("NEW.")
+            postgres_entry(t, "NEW.")
         ),
         format!(
             "CREATE TRIGGER search_sync AFTER INSERT OR UPDATE OF {} OR DELETE ON {table} \
              FOR EACH ROW EXECUTE FUNCTION search_{table}_sync()",
             watched(t)
-        ),
-        format!(
-            "CREATE TRIGGER search_truncate AFTER TRUNCATE ON {table} \
-             FOR EACH STATEMENT EXECUTE FUNCTION search_truncate('{kind}')"
-        ),
-        format!(
-            "INSERT INTO search_entries (kind, row_id, title, body) SELECT {} FROM {table}",
-            entry("")
         ),
     ]
 }

@@ -10,7 +10,7 @@ use crate::m20261129_000002_search::{
 };
 
 /// Personnel as search indexes them from now on: their aliases in the body.
-const PERSONNEL: Indexed = Indexed {
+pub(crate) const PERSONNEL: Indexed = Indexed {
     table: "personnel",
     kind: "Personnel",
     code: 5,

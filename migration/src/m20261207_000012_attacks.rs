@@ -44,7 +44,7 @@ const COUNTS: &[&str] = &[
 ];
 
 /// An attack has no name: where it happened stands in for one, as for community actions.
-const SEARCHED: Indexed = Indexed {
+pub(crate) const SEARCHED: Indexed = Indexed {
     table: "attacks",
     kind: "Attack",
     code: 12,

@@ -202,6 +202,21 @@ both! {
         }
         app.execute("DELETE FROM organizations WHERE name = 'Qwertcorp'").await;
         assert_eq!(found(&app, "qwertcorp").await, Vec::<String>::new(), "deleted rows leave the index");
+
+        // Statements of many rows, as imports write them (PostgreSQL indexes per statement).
+        app.execute("INSERT INTO organizations (name, kind) VALUES ('Alphacorp', 'OTHER'), ('Betacorp', 'OTHER')").await;
+        app.execute("UPDATE organizations SET description = 'yzzyx' WHERE name IN ('Alphacorp', 'Betacorp')").await;
+        let mut both = found(&app, "yzzyx").await;
+        both.sort();
+        assert_eq!(both, ["Organization: Alphacorp", "Organization: Betacorp"]);
+        app.execute("INSERT INTO organizations (id, name, kind) SELECT id, name, kind FROM organizations \
+                     WHERE name IN ('Alphacorp', 'Betacorp') ON CONFLICT (id) DO UPDATE \
+                     SET name = CASE WHEN excluded.name = 'Alphacorp' THEN 'Gammacorp' ELSE excluded.name END").await;
+        assert_eq!(found(&app, "alphacorp").await, Vec::<String>::new(), "an upsert's update re-indexes");
+        assert_eq!(found(&app, "gammacorp yzzyx").await, ["Organization: Gammacorp"]);
+        assert_eq!(found(&app, "betacorp yzzyx").await, ["Organization: Betacorp"], "an unchanged row keeps its entry");
+        app.execute("DELETE FROM organizations WHERE name IN ('Gammacorp', 'Betacorp')").await;
+        assert_eq!(found(&app, "yzzyx").await, Vec::<String>::new());
         let total = search(&app, json!({ "q": "zyxtest" })).await["totalCount"].clone();
         assert_eq!(total, 0);
     }
