@@ -68,7 +68,7 @@ impl App {
             &cors_origins,
             config.reads,
             config.require_key,
-        );
+        )?;
         Ok(Self {
             db,
             router,
@@ -93,7 +93,10 @@ impl App {
 
     /// Serves until ctrl-c or SIGTERM, letting requests in flight finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        let router = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())

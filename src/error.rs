@@ -170,7 +170,10 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::Timeout(e) => {
                 tracing::warn!(error = %e, "statement stopped at the time limit")
             }
-            ApiError::Internal(e) => tracing::error!(error = %e, "internal error"),
+            ApiError::Internal(e) => {
+                let request_id = crate::telemetry::request::id();
+                tracing::error!(error = %e, request_id = request_id.as_deref().unwrap_or("-"), "internal error");
+            }
             ApiError::BadUserInput(_)
             | ApiError::NotFound(_)
             | ApiError::TooComplex(_)
@@ -178,7 +181,15 @@ impl From<ApiError> for async_graphql::Error {
             | ApiError::Forbidden(_) => {}
         }
         let code = err.code();
-        async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            // The line logged above carries the same id: a report quoting it finds the cause.
+            if code == code::INTERNAL
+                && let Some(id) = crate::telemetry::request::id()
+            {
+                ext.set("requestId", id);
+            }
+        })
     }
 }
 

@@ -1,8 +1,7 @@
 //! The database: connecting (SQLite by default, PostgreSQL for production), migrating, and
-//! counting the statements run, which tests use to prove relations are batched.
+//! counting the statements run (which tests use to prove relations are batched, and
+//! `/metrics` reports), each also added to its request's account.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 mod sqlite;
@@ -10,6 +9,7 @@ mod sqlite;
 pub use sqlite::BASE64URL as SQLITE_BASE64URL;
 
 use migration::{Migrator, MigratorTrait};
+use prometheus::IntCounter;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
     sqlx,
@@ -25,7 +25,18 @@ const CONNECT_TIMEOUT_SECS: u64 = 5;
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
-    statements: Arc<AtomicU64>,
+    statements: IntCounter,
+}
+
+/// A connection pool's state.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolState {
+    /// Connections open.
+    pub open: u32,
+    /// Of those, waiting for work.
+    pub idle: u32,
+    /// The most it opens.
+    pub max: u32,
 }
 
 impl Db {
@@ -81,10 +92,14 @@ impl Db {
             conn.execute_unprepared("PRAGMA journal_mode = WAL;")
                 .await?;
         }
-        let statements = Arc::new(AtomicU64::new(0));
+        let statements = IntCounter::new(
+            "ctgraph_sql_statements_total",
+            "SQL statements run since the server started.",
+        )?;
         let counter = statements.clone();
-        conn.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::Relaxed);
+        conn.set_metric_callback(move |info| {
+            counter.inc();
+            crate::telemetry::request::statement(info.elapsed);
         });
         Ok(Self { conn, statements })
     }
@@ -96,7 +111,33 @@ impl Db {
 
     /// Statements run on this connection so far.
     pub fn statements(&self) -> u64 {
-        self.statements.load(Ordering::Relaxed)
+        self.statements.get()
+    }
+
+    /// The counter of [`Db::statements`], for `/metrics`.
+    pub fn statement_counter(&self) -> IntCounter {
+        self.statements.clone()
+    }
+
+    /// The connection pool's state now.
+    pub fn pool(&self) -> PoolState {
+        fn state<D: sqlx::Database>(pool: &sqlx::Pool<D>) -> PoolState {
+            PoolState {
+                open: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            }
+        }
+        // Each getter panics on another backend: the match keeps them apart.
+        match self.conn.get_database_backend() {
+            DbBackend::Postgres => state(self.conn.get_postgres_connection_pool()),
+            DbBackend::Sqlite => state(self.conn.get_sqlite_connection_pool()),
+            _ => PoolState {
+                open: 0,
+                idle: 0,
+                max: 0,
+            },
+        }
     }
 
     /// Checks the database answers.

@@ -437,7 +437,18 @@ impl<'a> Completion<'a> {
                 .extensions
                 .get_or_insert_with(Default::default)
                 .set("code", code::INTERNAL);
-            tracing::error!(path = ?error.path, "a non-null field came back null with no error");
+            let request_id = crate::telemetry::request::id();
+            if let Some(id) = &request_id {
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("requestId", id.clone());
+            }
+            tracing::error!(
+                path = ?error.path,
+                request_id = request_id.as_deref().unwrap_or("-"),
+                "a non-null field came back null with no error"
+            );
             self.unexplained.push(error);
         }
         Null

@@ -125,6 +125,12 @@ impl Api {
             Ok(operation) => operation,
             Err(error) => return Outcome::Refused(vec![error]),
         };
+        crate::telemetry::request::chosen(name.or(match &document.operations {
+            DocumentOperations::Multiple(operations) => {
+                operations.keys().next().map(|n| n.as_str())
+            }
+            DocumentOperations::Single(_) => None,
+        }));
         match operation.node.ty {
             OperationType::Query => {}
             OperationType::Mutation if read_only => {

@@ -22,6 +22,7 @@ use super::{AppState, request_error};
 use crate::error::{code, server_error};
 use crate::graphql::Outcome;
 use crate::graphql::loaders::Batches;
+use crate::telemetry::request;
 
 /// The media types a GraphQL response is sent as.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -214,8 +215,14 @@ pub(super) async fn graphql(
                 .execute(request_data(*request), read_only, state.db.conn())
                 .await
             {
-                Outcome::Executed(response) => send(media, StatusCode::OK, &Answer::from(response)),
-                Outcome::Compiled(data) => send(media, StatusCode::OK, &Answer::compiled(data)),
+                Outcome::Executed(response) => {
+                    account(&response.errors);
+                    send(media, StatusCode::OK, &Answer::from(response))
+                }
+                Outcome::Compiled(data) => {
+                    account(&[]);
+                    send(media, StatusCode::OK, &Answer::compiled(data))
+                }
                 Outcome::Refused(errors) => answer(media, media.refused(), errors),
                 Outcome::NotReadOnly(errors) => {
                     let mut response = answer(media, StatusCode::METHOD_NOT_ALLOWED, errors);
@@ -234,9 +241,16 @@ pub(super) async fn graphql(
                         .execute(request_data(request), false, state.db.conn())
                         .await
                     {
-                        Outcome::Executed(response) => Answer::from(response),
-                        Outcome::Compiled(data) => Answer::compiled(data),
+                        Outcome::Executed(response) => {
+                            account(&response.errors);
+                            Answer::from(response)
+                        }
+                        Outcome::Compiled(data) => {
+                            account(&[]);
+                            Answer::compiled(data)
+                        }
                         Outcome::Refused(errors) | Outcome::NotReadOnly(errors) => {
+                            account(&errors);
                             Answer::refused(errors)
                         }
                     },
@@ -249,7 +263,20 @@ pub(super) async fn graphql(
 
 /// A refused request's answer.
 fn answer(media: Media, status: StatusCode, errors: Vec<ServerError>) -> Response {
+    account(&errors);
     send(media, status, &Answer::refused(errors))
+}
+
+/// Notes in the request's account how its operation ended: its errors' codes.
+fn account(errors: &[ServerError]) {
+    request::answered(
+        errors
+            .iter()
+            .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
+                Value::String(code) => Some(code.as_str()),
+                _ => None,
+            }),
+    );
 }
 
 fn send(media: Media, status: StatusCode, body: &impl Serialize) -> Response {

@@ -1,11 +1,13 @@
 //! The HTTP surface: `/graphql` (GET and POST, batched requests allowed), `/graphiql`,
 //! `/explore`, `/health` (with `/health/live` and `/health/ready`), `/metrics`, and the CSV, GeoJSON and Cytoscape exports under
-//! `/export`, with CORS, a body-size cap, a request timeout and request tracing.
+//! `/export`, with CORS, a body-size cap, a request timeout, and a log line and metrics for
+//! each request.
 
 mod cytoscape;
 mod explore;
 mod export;
 mod graphql;
+mod observe;
 mod playground;
 
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::middleware::map_response;
+use axum::middleware::{from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -23,13 +25,13 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Caller};
 use crate::db::Db;
 use crate::error::{ApiError, TIMEOUT_MESSAGE, code};
 use crate::graphql::limits::Limits;
 use crate::graphql::{Api, Reads};
+use crate::telemetry::metrics::Metrics;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -41,6 +43,7 @@ struct AppState {
     exports: Arc<Semaphore>,
     /// Whether reads, too, need a key.
     require_key: bool,
+    metrics: Arc<Metrics>,
 }
 
 /// How long a browser may keep a preflight's answer. Chromium keeps none longer than two
@@ -48,7 +51,7 @@ struct AppState {
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(2 * 60 * 60);
 
 /// Headers every response may show to a page's script besides the CORS-safelisted ones.
-const EXPOSED_HEADERS: [HeaderName; 1] = [header::ALLOW];
+const EXPOSED_HEADERS: [HeaderName; 2] = [header::ALLOW, observe::REQUEST_ID];
 
 /// The CORS policy: any origin when `origins` is empty, else those. A preflight is allowed
 /// whatever headers it asks for: GraphQL clients send their own (`authorization`,
@@ -76,15 +79,17 @@ pub fn router(
     cors_origins: &[HeaderValue],
     reads: Reads,
     require_key: bool,
-) -> Router {
+) -> anyhow::Result<Router> {
+    let metrics = Arc::new(Metrics::new(&db)?);
     let state = AppState {
         api: Api::new(&limits, reads),
         db,
         limits: limits.clone(),
         exports: export::slots(),
         require_key,
+        metrics: metrics.clone(),
     };
-    Router::new()
+    let router = Router::new()
         .route("/graphql", get(graphql::graphql).post(graphql::graphql))
         .route("/graphiql", get(playground::page))
         .route("/graphiql/assets/{version}/{name}", get(playground::asset))
@@ -93,7 +98,7 @@ pub fn router(
         .route("/health", get(health))
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(observe::metrics))
         .route("/export/operations.csv", get(export::operations_csv))
         .route(
             "/export/neighborhood.cyjs",
@@ -114,8 +119,9 @@ pub fn router(
         ))
         .layer(map_response(bare_errors_as_graphql))
         .layer(cors(cors_origins))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(from_fn_with_state(metrics, observe::track))
+        .with_state(state);
+    Ok(router)
 }
 
 /// A GraphQL-shaped error response for a request that never reached the engine.
@@ -135,7 +141,12 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>,
         Ok(None) if state.require_key => Err(unauthenticated(ApiError::Unauthenticated(
             "this server answers only requests with a key: send `Authorization: Bearer KEY`".into(),
         ))),
-        Ok(caller) => Ok(caller),
+        Ok(caller) => {
+            if let Some(caller) = &caller {
+                crate::telemetry::request::key(&caller.name);
+            }
+            Ok(caller)
+        }
         Err(e @ ApiError::Unauthenticated(_)) => Err(unauthenticated(e)),
         Err(e) => Err(export::error_response(e)),
     }
@@ -151,8 +162,16 @@ fn unauthenticated(err: ApiError) -> Response {
     response
 }
 
+/// An error answer of the request as a whole; an internal one carries the request's id, which
+/// the line logging its cause carries too.
 fn request_error(status: StatusCode, code: &'static str, message: String) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let mut extensions = json!({ "code": code });
+    if code == code::INTERNAL
+        && let Some(id) = crate::telemetry::request::id()
+    {
+        extensions["requestId"] = id.into();
+    }
+    let body = json!({ "errors": [{ "message": message, "extensions": extensions }] });
     (status, Json(body)).into_response()
 }
 
@@ -203,24 +222,17 @@ fn panic_as_graphql(panic: Box<dyn std::any::Any + Send + 'static>) -> Response 
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("non-string panic");
-    tracing::error!(panic = detail, "request handler panicked");
+    let request_id = crate::telemetry::request::id();
+    tracing::error!(
+        panic = detail,
+        request_id = request_id.as_deref().unwrap_or("-"),
+        "request handler panicked"
+    );
     request_error(
         StatusCode::INTERNAL_SERVER_ERROR,
         code::INTERNAL,
         "internal error; it has been logged".to_owned(),
     )
-}
-
-/// Counters in Prometheus' text format: SQL statements run since start, which a benchmark
-/// reads around one request to see what it cost.
-async fn metrics(State(state): State<AppState>) -> Response {
-    let body = format!(
-        "# HELP ctgraph_sql_statements_total SQL statements run since the server started.\n\
-         # TYPE ctgraph_sql_statements_total counter\n\
-         ctgraph_sql_statements_total {}\n",
-        state.db.statements()
-    );
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 /// This build's version and commit, as the health checks report them.

@@ -30,3 +30,4 @@ mod search;
 mod seed;
 mod spec;
 mod stats;
+mod telemetry;
