@@ -8,14 +8,14 @@ use axum::Router;
 use axum::http::HeaderValue;
 use tokio::net::TcpListener;
 
-use crate::db::Db;
+use crate::db::{Db, Pool};
 use crate::graphql::Reads;
 use crate::graphql::limits::Limits;
 use crate::http;
 use crate::ingest::seed;
 
 /// How to start the server.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     /// SeaORM database URL.
     pub database_url: String,
@@ -29,6 +29,23 @@ pub struct Config {
     pub reads: Reads,
     /// Whether reads, too, need a key (mutations always do).
     pub require_key: bool,
+    /// The connection pool.
+    pub pool: Pool,
+}
+
+/// Written without the database's password.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &crate::db::redact(&self.database_url))
+            .field("listen", &self.listen)
+            .field("limits", &self.limits)
+            .field("cors_origins", &self.cors_origins)
+            .field("reads", &self.reads)
+            .field("require_key", &self.require_key)
+            .field("pool", &self.pool)
+            .finish()
+    }
 }
 
 /// A started application: database ready, listener bound.
@@ -56,6 +73,7 @@ impl App {
         setup.close().await?;
         let db = Db::connect_serving(
             &config.database_url,
+            config.pool,
             Duration::from_secs(config.limits.timeout_secs),
         )
         .await?;

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::app::{App, Config};
 use crate::auth::{self, Role};
-use crate::db::{DEFAULT_DATABASE_URL, Db};
+use crate::db::{DEFAULT_DATABASE_URL, Db, Pool};
 use crate::graphql::Reads;
 use crate::graphql::limits::Limits;
 use crate::ingest::{generate, import, seed};
@@ -121,11 +121,20 @@ enum ImportFormat {
     Csv,
 }
 
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Clone)]
 struct DbArgs {
     /// Database URL in SeaORM syntax: `sqlite://path?mode=rwc` or `postgres://user@host/db`.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, default_value = DEFAULT_DATABASE_URL)]
     database_url: String,
+}
+
+/// Written without the database's password.
+impl std::fmt::Debug for DbArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbArgs")
+            .field("database_url", &crate::db::redact(&self.database_url))
+            .finish()
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -156,6 +165,10 @@ struct ServeArgs {
     /// create`), reads too; without it, reads are open and mutations need an editor's key.
     #[arg(long, env = "CTGRAPH_REQUIRE_KEY")]
     require_key: bool,
+    #[command(flatten)]
+    limits: Limits,
+    #[command(flatten)]
+    pool: Pool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -300,7 +313,7 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<()> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let limits = Limits {
         introspection: !args.no_introspection,
-        ..Limits::default()
+        ..args.limits
     };
     let app = App::build(Config {
         database_url: args.db.database_url,
@@ -313,6 +326,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             Reads::Resolved
         },
         require_key: args.require_key,
+        pool: args.pool,
     })
     .await?;
     let addr = app.local_addr()?;

@@ -18,8 +18,31 @@ use sea_orm::{
 /// The database URL used when none is given: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://ctgraph.db?mode=rwc";
 
-/// How long opening a connection, or waiting for a free one, may take.
-const CONNECT_TIMEOUT_SECS: u64 = 5;
+/// The connection pool: each a `serve` flag with an environment variable; other commands
+/// use the defaults.
+#[derive(Clone, Copy, Debug, clap::Args)]
+pub struct Pool {
+    /// Most connections the pool opens: by default 4 on SQLite (one writer at a time, and
+    /// readers share one file) and 16 on PostgreSQL.
+    #[arg(long = "db-max-connections", env = "CTGRAPH_DB_MAX_CONNECTIONS")]
+    pub max_connections: Option<u32>,
+    /// How long opening a connection, or waiting for a free one, may take, in seconds.
+    #[arg(
+        long = "db-connect-timeout-secs",
+        env = "CTGRAPH_DB_CONNECT_TIMEOUT_SECS",
+        default_value_t = 5
+    )]
+    pub connect_timeout_secs: u64,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            connect_timeout_secs: 5,
+        }
+    }
+}
 
 /// An open database and the count of statements run on it.
 #[derive(Clone, Debug)]
@@ -44,29 +67,38 @@ impl Db {
     /// and checks the connection works. Statements may run as long as they need: this is the
     /// connection of migrations, imports and the generator.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        Self::open(url, None).await
+        Self::open(url, Pool::default(), None).await
     }
 
     /// Connects like [`Db::connect`], for serving: the database stops any statement that has
     /// run for `limit`, so one whose request has timed out and gone does not hold a
     /// connection (and, on SQLite, a fourth of the pool) until it finishes on its own.
-    pub async fn connect_serving(url: &str, limit: Duration) -> anyhow::Result<Self> {
-        Self::open(url, Some(limit)).await
+    pub async fn connect_serving(url: &str, pool: Pool, limit: Duration) -> anyhow::Result<Self> {
+        Self::open(url, pool, Some(limit)).await
     }
 
-    async fn open(url: &str, statement_limit: Option<Duration>) -> anyhow::Result<Self> {
+    async fn open(
+        url: &str,
+        pool: Pool,
+        statement_limit: Option<Duration>,
+    ) -> anyhow::Result<Self> {
         let mut options = ConnectOptions::new(url);
+        let timeout = Duration::from_secs(pool.connect_timeout_secs);
         options
-            .connect_timeout(Duration::from_secs(CONNECT_TIMEOUT_SECS))
-            .acquire_timeout(Duration::from_secs(CONNECT_TIMEOUT_SECS))
+            .connect_timeout(timeout)
+            .acquire_timeout(timeout)
             .sqlx_logging(false);
         if url.starts_with("sqlite:") {
             // SQLite has one writer at a time and its readers share one file: a few
             // connections suffice, and sqlx's busy timeout makes writers wait their turn.
-            options.max_connections(4).min_connections(1);
+            options
+                .max_connections(pool.max_connections.unwrap_or(4))
+                .min_connections(1);
             options.map_sqlx_sqlite_pool_opts(move |pool| sqlite::configure(pool, statement_limit));
         } else {
-            options.max_connections(16).min_connections(1);
+            options
+                .max_connections(pool.max_connections.unwrap_or(16))
+                .min_connections(1);
             // PostgreSQL compiles the expressions of a plan it estimates expensive (above
             // `jit_above_cost`) before running it. ctgraph's statements run in milliseconds
             // while their estimates can be large: a page of itemised figures, estimated at
@@ -84,7 +116,11 @@ impl Db {
             });
         }
         let mut conn = Database::connect(options).await.map_err(|e| {
-            anyhow::anyhow!("cannot open database {}: {}", redact(url), why_not(&e))
+            anyhow::anyhow!(
+                "cannot open database {}: {}",
+                redact(url),
+                why_not(&e, timeout)
+            )
         })?;
         if conn.get_database_backend() == DbBackend::Sqlite {
             // sqlx turns foreign keys on for every SQLite connection; WAL (kept in the file)
@@ -211,11 +247,12 @@ impl Db {
 /// Why a database could not be opened, in words a user can act on. The pool retries a
 /// refused or unanswered connection until its timeout and then reports only that it timed
 /// out, so that case gets a hint of its own.
-fn why_not(err: &DbErr) -> String {
+fn why_not(err: &DbErr, timeout: Duration) -> String {
     let timed_out = matches!(err, DbErr::Conn(RuntimeErr::SqlxError(e)) if matches!(**e, sqlx::Error::PoolTimedOut));
     if timed_out {
         format!(
-            "no connection within {CONNECT_TIMEOUT_SECS} s; is the server running and reachable at that address?"
+            "no connection within {} s; is the server running and reachable at that address?",
+            timeout.as_secs()
         )
     } else {
         err.to_string()

@@ -7,56 +7,78 @@ use async_graphql::ServerError;
 
 use crate::error::code;
 
-/// What one request may ask for.
-#[derive(Clone, Debug)]
+/// What one request may ask for: each a `serve` flag with an environment variable.
+#[derive(Clone, Debug, clap::Args)]
 pub struct Limits {
     /// Deepest selection allowed. The four-level nested query of the README needs 13.
+    #[arg(long, env = "CTGRAPH_MAX_DEPTH", default_value_t = DEFAULTS.max_depth)]
     pub max_depth: usize,
     /// Most work a query may ask for: each field counts once per row its enclosing pages may
-    /// hold (`first`/`last`, 20 by default; see `connection::page_cost`). The README's
-    /// nested query costs about 480,000; four levels at 100 rows each, 800 million.
+    /// hold (`first`/`last`, 20 by default). The README's nested query costs about 480,000;
+    /// four levels at 100 rows each, 800 million.
+    #[arg(long, env = "CTGRAPH_MAX_COMPLEXITY", default_value_t = DEFAULTS.max_complexity)]
     pub max_complexity: usize,
     /// Deepest nesting the parser accepts before it gives up.
+    #[arg(long, env = "CTGRAPH_MAX_RECURSIVE_DEPTH", default_value_t = DEFAULTS.max_recursive_depth)]
     pub max_recursive_depth: usize,
     /// Deepest nesting of objects and lists in an argument or variable (a filter's
-    /// `and`/`or`/`not`); see `document_limits`.
+    /// `and`/`or`/`not`).
+    #[arg(long, env = "CTGRAPH_MAX_INPUT_DEPTH", default_value_t = DEFAULTS.max_input_depth)]
     pub max_input_depth: usize,
     /// Most aliased fields in one query: aliases are how one query asks for the same root
     /// connection many times over.
+    #[arg(long, env = "CTGRAPH_MAX_ALIASES", default_value_t = DEFAULTS.max_aliases)]
     pub max_aliases: usize,
     /// Most fields one query selects, counting each fragment as often as it is spread.
+    #[arg(long, env = "CTGRAPH_MAX_FIELDS", default_value_t = DEFAULTS.max_fields)]
     pub max_fields: usize,
     /// Most fields at a query's top level, counted the same way: each runs statements of
     /// its own, where nested fields share theirs.
+    #[arg(long, env = "CTGRAPH_MAX_ROOT_FIELDS", default_value_t = DEFAULTS.max_root_fields)]
     pub max_root_fields: usize,
     /// Most directives on one field.
+    #[arg(long, env = "CTGRAPH_MAX_DIRECTIVES", default_value_t = DEFAULTS.max_directives)]
     pub max_directives: usize,
     /// Most operations in one batched request.
+    #[arg(long, env = "CTGRAPH_MAX_BATCH", default_value_t = DEFAULTS.max_batch)]
     pub max_batch: usize,
     /// Largest request body, in bytes.
+    #[arg(long, env = "CTGRAPH_MAX_BODY_BYTES", default_value_t = DEFAULTS.max_body_bytes)]
     pub max_body_bytes: usize,
-    /// Time a request may take before it is cut off, in seconds.
+    /// Time a request may take before it is cut off, in seconds; the database stops its
+    /// statements at the same time.
+    #[arg(long = "timeout-secs", env = "CTGRAPH_TIMEOUT_SECS", default_value_t = DEFAULTS.timeout_secs)]
     pub timeout_secs: u64,
-    /// Whether clients may introspect the schema (GraphiQL needs it).
+    /// Exports (`/export/…`) streaming at once: each holds a database connection while its
+    /// client downloads; further ones wait for a slot, within the request timeout.
+    #[arg(long, env = "CTGRAPH_MAX_EXPORTS", default_value_t = DEFAULTS.max_exports)]
+    pub max_exports: usize,
+    /// Whether clients may introspect the schema (GraphiQL needs it); `--no-introspection`.
+    #[arg(skip = DEFAULTS.introspection)]
     pub introspection: bool,
 }
 
+/// The limits when none is given.
+const DEFAULTS: Limits = Limits {
+    max_depth: 16,
+    max_complexity: 2_000_000,
+    max_recursive_depth: 32,
+    max_input_depth: 32,
+    max_aliases: 50,
+    max_fields: 2_000,
+    max_root_fields: 50,
+    max_directives: 8,
+    max_batch: 10,
+    max_body_bytes: 256 * 1024,
+    timeout_secs: 30,
+    // Two: the cap keeps connections free for GraphQL (SQLite's pool has four).
+    max_exports: 2,
+    introspection: true,
+};
+
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_depth: 16,
-            max_complexity: 2_000_000,
-            max_recursive_depth: 32,
-            max_input_depth: 32,
-            max_aliases: 50,
-            max_fields: 2_000,
-            max_root_fields: 50,
-            max_directives: 8,
-            max_batch: 10,
-            max_body_bytes: 256 * 1024,
-            timeout_secs: 30,
-            introspection: true,
-        }
+        DEFAULTS
     }
 }
 

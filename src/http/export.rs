@@ -40,11 +40,6 @@ use crate::graphql::ids::NodeKind;
 use crate::graphql::page::SortKey;
 use crate::graphql::types::{AttackFilter, AttackOrder, OperationFilter, OperationOrder};
 
-/// Exports running at once. Each holds a database connection while its client downloads; the
-/// cap keeps connections free for GraphQL (SQLite's pool has four). Further exports wait for
-/// a slot, within the request timeout.
-const MAX_CONCURRENT: usize = 2;
-
 /// Bytes gathered before they are handed to the body.
 const CHUNK_BYTES: usize = 16 * 1024;
 
@@ -182,9 +177,9 @@ impl Subject {
     }
 }
 
-/// The slots exports take turns on.
-pub(super) fn slots() -> Arc<Semaphore> {
-    Arc::new(Semaphore::new(MAX_CONCURRENT))
+/// The `count` slots exports take turns on (`Limits::max_exports`).
+pub(super) fn slots(count: usize) -> Arc<Semaphore> {
+    Arc::new(Semaphore::new(count))
 }
 
 /// `GET /export/operations.csv`: one row per operation, a header first.

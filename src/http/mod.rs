@@ -85,7 +85,7 @@ pub fn router(
         api: Api::new(&limits, reads),
         db,
         limits: limits.clone(),
-        exports: export::slots(),
+        exports: export::slots(limits.max_exports),
         require_key,
         metrics: metrics.clone(),
     };

@@ -52,6 +52,7 @@ impl Served {
             cors_origins: Vec::new(),
             reads: Default::default(),
             require_key: false,
+            pool: Default::default(),
         };
         let app = App::build(config).await.expect("app starts");
         let addr = app.local_addr().expect("addr");

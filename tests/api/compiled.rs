@@ -90,6 +90,7 @@ async fn compiled_twin(resolved: &TestApp) -> TestApp {
         cors_origins: Vec::new(),
         reads: Reads::Compiled,
         require_key: false,
+        pool: Default::default(),
     };
     let app = App::build(config).await.expect("the compiling app starts");
     TestApp::adopt(app, resolved.url.clone(), resolved.backend)

@@ -370,6 +370,7 @@ async fn with_require_key_reads_need_a_key_too() {
         cors_origins: Vec::new(),
         reads: Default::default(),
         require_key: true,
+        pool: Default::default(),
     })
     .await
     .expect("app");

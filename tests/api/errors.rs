@@ -305,6 +305,7 @@ async fn a_request_over_its_time_gets_a_timeout_code() {
         cors_origins: Vec::new(),
         reads: Default::default(),
         require_key: false,
+        pool: Default::default(),
     };
     let app = TestApp::adopt(
         App::build(config).await.expect("app"),

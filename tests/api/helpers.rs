@@ -153,6 +153,7 @@ impl TestApp {
             cors_origins: Vec::new(),
             reads: Default::default(),
             require_key: false,
+            pool: Default::default(),
         };
         let app = App::build(config).await.expect("app starts");
         Some(Self { app, url, backend })

@@ -181,6 +181,7 @@ async fn only_the_origins_given_are_allowed() {
         cors_origins: origins.into_iter().map(str::to_owned).collect(),
         reads: Default::default(),
         require_key: false,
+        pool: Default::default(),
     };
     let bad = App::build(config(vec!["example.org/path"])).await;
     assert!(bad.is_err_and(|e| e.to_string().contains("is not an origin")));

@@ -87,6 +87,7 @@ async fn a_database_outage_is_reported_and_recovered_from() {
         cors_origins: Vec::new(),
         reads: Default::default(),
         require_key: false,
+        pool: Default::default(),
     };
     let app = App::build(config)
         .await
@@ -158,7 +159,7 @@ both! {
     /// `TIMEOUT`, and the pool then answers at once. Before the limit, SQLite kept each such
     /// statement running to its end and the pool answered `DATABASE_UNAVAILABLE` meanwhile.
     async fn a_runaway_statement_is_stopped_at_the_limit(app: TestApp) {
-        let db = Db::connect_serving(&app.url, Duration::from_millis(300))
+        let db = Db::connect_serving(&app.url, Default::default(), Duration::from_millis(300))
             .await
             .expect("connect");
         let backend = db.conn().get_database_backend();

@@ -56,6 +56,7 @@ async fn the_playground_renders_in_a_browser_with_no_internet() {
         cors_origins: Vec::new(),
         reads: Default::default(),
         require_key: false,
+        pool: Default::default(),
     };
     let app = App::build(config).await.expect("app starts");
     let addr = app.local_addr().expect("addr");

@@ -70,3 +70,59 @@ both! {
         assert_eq!(app.graphql(&query, json!({})).await, expected, "README.md shows another output than the query returns");
     }
 }
+
+/// The README's table of options holds every option of `serve` with its environment
+/// variable, so the table stays whole as options are added.
+#[test]
+fn the_readme_lists_every_serve_option_and_its_variable() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_ctgraph"))
+        .args(["serve", "--help"])
+        .output()
+        .expect("ctgraph runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `--")).collect();
+    let mut checked = 0;
+    for (at, line) in help.lines().enumerate() {
+        let Some(flag) = line
+            .trim_start()
+            .strip_prefix("--")
+            .and_then(|rest| rest.split([' ', '=', '<']).next())
+        else {
+            continue;
+        };
+        if matches!(flag, "help" | "") {
+            continue;
+        }
+        let flag = format!("`--{flag}");
+        let row = rows
+            .iter()
+            .find(|row| row.starts_with(&format!("| {flag}")))
+            .unwrap_or_else(|| panic!("README.md's options table has no row for {flag}`"));
+        // The option's variable, shown a few lines below it in the help.
+        let env = help
+            .lines()
+            .skip(at + 1)
+            .take_while(|l| !l.trim_start().starts_with("--"))
+            .find_map(|l| l.trim().strip_prefix("[env: "))
+            .map(|rest| {
+                rest.trim_end_matches(']')
+                    .split('=')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            });
+        if let Some(env) = env {
+            assert!(
+                row.contains(&format!("`{env}`")),
+                "{flag}`'s row does not name {env}: {row}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} options read from the help:\n{help}"
+    );
+}

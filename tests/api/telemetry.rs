@@ -210,3 +210,91 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     dir
 }
+
+/// A served process takes its limits from flags and, without a flag, from the environment.
+#[test]
+fn limits_come_from_flags_and_the_environment() {
+    let dir = tempfile_dir();
+    let url = format!("sqlite://{}/limits.db?mode=rwc", dir.display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ctgraph"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-batch",
+            "1",
+            "--database-url",
+            &url,
+        ])
+        .env("CTGRAPH_MAX_DEPTH", "3")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ctgraph starts");
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the serving line");
+    let address = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("an address")
+        .to_owned();
+    let post = |body: &str| -> Value {
+        let mut stream = TcpStream::connect(&address).expect("connects");
+        write!(
+            stream,
+            "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("request sent");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("response read");
+        let (_, json) = response.split_once("\r\n\r\n").expect("a body");
+        serde_json::from_str(json).expect("JSON")
+    };
+    let shallow = r#"{"query":"{ districts(first: 1) { totalCount } }"}"#;
+    assert!(post(shallow)["errors"].is_null(), "depth 3 is allowed");
+    let deep = r#"{"query":"{ districts(first: 1) { edges { node { province { name } } } } }"}"#;
+    let refused = post(deep);
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+        "{refused}"
+    );
+    let batch = post(&format!("[{shallow}, {shallow}]"));
+    assert_eq!(
+        batch["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{batch}"
+    );
+    assert!(
+        batch["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at most 1")),
+        "{batch}"
+    );
+    server.kill().expect("server stopped");
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The server's configuration, printed for debugging, keeps the database's password out.
+#[test]
+fn a_printed_configuration_holds_no_password() {
+    let config = ctgraph::app::Config {
+        database_url: "postgres://ctgraph:hunter2@db.internal/ctgraph".to_owned(),
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        limits: Default::default(),
+        cors_origins: Vec::new(),
+        reads: Default::default(),
+        require_key: false,
+        pool: Default::default(),
+    };
+    let printed = format!("{config:?}");
+    assert!(!printed.contains("hunter2"), "{printed}");
+    assert!(
+        printed.contains("postgres://ctgraph:***@db.internal/ctgraph"),
+        "{printed}"
+    );
+}
