@@ -40,6 +40,8 @@ pub mod code {
     /// The database's schema is not this build's: migrations are pending (run `ctgraph
     /// migrate`), or it was migrated by a newer build.
     pub const MIGRATIONS_PENDING: &str = "MIGRATIONS_PENDING";
+    /// The client has spent its query budget for now (`extensions.retryAfter` seconds).
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
     /// A bug or an unexpected failure; details are in the server's log.
     pub const INTERNAL: &str = "INTERNAL";
 }

@@ -13,4 +13,5 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ingest;
+pub mod rate_limit;
 pub mod telemetry;

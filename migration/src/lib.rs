@@ -18,6 +18,7 @@ mod m20261207_000011_search_fold_ascii;
 mod m20261207_000012_attacks;
 mod m20261207_000013_more_kinds;
 mod m20261207_000014_search_by_statement;
+mod m20261207_000015_rate_limits;
 
 /// Runs ctgraph's migrations in order.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_attacks::Migration),
             Box::new(m20261207_000013_more_kinds::Migration),
             Box::new(m20261207_000014_search_by_statement::Migration),
+            Box::new(m20261207_000015_rate_limits::Migration),
         ]
     }
 }

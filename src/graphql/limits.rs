@@ -6,6 +6,7 @@
 use async_graphql::ServerError;
 
 use crate::error::code;
+use crate::rate_limit::RateLimits;
 
 /// What one request may ask for: each a `serve` flag with an environment variable.
 #[derive(Clone, Debug, clap::Args)]
@@ -56,6 +57,9 @@ pub struct Limits {
     /// Whether clients may introspect the schema (GraphiQL needs it); `--no-introspection`.
     #[arg(skip = DEFAULTS.introspection)]
     pub introspection: bool,
+    /// The query budgets of keys and addresses.
+    #[command(flatten)]
+    pub rate_limits: RateLimits,
 }
 
 /// The limits when none is given.
@@ -74,6 +78,7 @@ const DEFAULTS: Limits = Limits {
     // Two: the cap keeps connections free for GraphQL (SQLite's pool has four).
     max_exports: 2,
     introspection: true,
+    rate_limits: RateLimits::OFF,
 };
 
 impl Default for Limits {

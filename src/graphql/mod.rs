@@ -23,18 +23,24 @@ pub mod stats;
 pub mod types;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextValidation,
+};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
 use async_graphql::{
-    EmptySubscription, Pos, Positioned, Request, Response, Schema, ServerError, Value,
+    EmptySubscription, Pos, Positioned, Request, Response, Schema, ServerError, ValidationResult,
+    Value,
 };
 use sea_orm::DatabaseConnection;
 use serde_json::value::RawValue;
 
 use crate::error::{ApiError, code, server_error};
+use crate::rate_limit::{self, RateLimits};
+use crate::telemetry;
 use completion::SchemaIndex;
 use document_limits::DocumentLimits;
 
@@ -70,10 +76,13 @@ pub enum Outcome {
 #[derive(Clone)]
 pub struct Api {
     schema: CtSchema,
-    /// With compiled reads, the schema that validates a compiled query and runs nothing.
-    validator: Option<CtSchema>,
+    /// The schema that validates a query and runs nothing: for compiled queries, and to
+    /// learn an operation's cost under rate limits.
+    validator: CtSchema,
+    reads: Reads,
     index: Arc<SchemaIndex>,
     document_limits: DocumentLimits,
+    rate_limits: RateLimits,
 }
 
 impl Api {
@@ -84,13 +93,13 @@ impl Api {
         let index = SchemaIndex::new(&schema.sdl()).unwrap_or_else(|e| {
             panic!("the schema's SDL does not parse: {e}");
         });
-        let validator =
-            (reads == Reads::Compiled).then(|| builder(limits).extension(ValidateOnly).finish());
         Self {
             schema,
-            validator,
+            validator: builder(limits).extension(ValidateOnly).finish(),
+            reads,
             index: Arc::new(index),
             document_limits: DocumentLimits::from(limits),
+            rate_limits: limits.rate_limits,
         }
     }
 
@@ -162,7 +171,13 @@ impl Api {
         let pos = operation.node.selection_set.pos;
         let is_query = operation.node.ty == OperationType::Query;
         self.index.mark_types(&mut document);
-        if let Some(validator) = self.validator.as_ref().filter(|_| is_query) {
+        if self.rate_limits.enabled()
+            && let Err(errors) = self.charge(&request, &document, db).await
+        {
+            return Outcome::Refused(errors);
+        }
+        if self.reads == Reads::Compiled && is_query {
+            let validator = &self.validator;
             let plan = self::operation(&document, name).ok().and_then(|operation| {
                 let backend = db.get_database_backend();
                 compile::plan(
@@ -200,7 +215,47 @@ impl Api {
         }
         Outcome::Executed(response)
     }
+
+    /// Validates `request` (its document parsed as `document`) to learn its complexity and
+    /// charges its cost to the caller's budget; the validation's errors, or `RATE_LIMITED`,
+    /// when it may not run.
+    async fn charge(
+        &self,
+        request: &Request,
+        document: &ExecutableDocument,
+        db: &DatabaseConnection,
+    ) -> Result<(), Vec<ServerError>> {
+        let measured = Measured::default();
+        let mut probe = Request::new(request.query.clone())
+            .variables(request.variables.clone())
+            .data(measured.clone());
+        if let Some(name) = &request.operation_name {
+            probe = probe.operation_name(name.clone());
+        }
+        probe.set_parsed_query(document.clone());
+        refused(self.validator.execute(probe).await)?;
+        let cost = rate_limit::points(measured.0.load(Ordering::Relaxed));
+        let subject = telemetry::request::subject();
+        match rate_limit::charge(db, &self.rate_limits, &subject, cost).await {
+            Ok(charge) => {
+                if let Some(charge) = charge {
+                    telemetry::request::charged(charge);
+                }
+                Ok(())
+            }
+            Err(refused) => {
+                if let Some(charge) = refused.charge {
+                    telemetry::request::charged(charge);
+                }
+                Err(vec![refused.error])
+            }
+        }
+    }
 }
+
+/// The complexity the engine measured in validating a request that carries this.
+#[derive(Clone, Default)]
+struct Measured(Arc<AtomicUsize>);
 
 /// Runs a compiled query: the engine validates `request` (and runs nothing), then the plan's
 /// statements answer it.
@@ -265,6 +320,18 @@ impl ExtensionFactory for ValidateOnly {
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for ValidateOnly {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        if let Some(measured) = ctx.data_opt::<Measured>() {
+            measured.0.store(result.complexity, Ordering::Relaxed);
+        }
+        Ok(result)
+    }
+
     async fn execute(
         &self,
         _ctx: &ExtensionContext<'_>,

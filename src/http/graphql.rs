@@ -22,6 +22,7 @@ use super::{AppState, request_error};
 use crate::error::{code, server_error};
 use crate::graphql::Outcome;
 use crate::graphql::loaders::Batches;
+use crate::rate_limit::Charge;
 use crate::telemetry::request;
 
 /// The media types a GraphQL response is sent as.
@@ -86,6 +87,15 @@ struct Answer {
     errors: Vec<ServerError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<Data>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extensions: Option<Extensions>,
+}
+
+/// An answer's `extensions`: what the operation cost under rate limits.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Extensions {
+    rate_limit: Charge,
 }
 
 /// An answer's `data`: the engine's, or the JSON a compiled statement wrote, passed on as is.
@@ -98,14 +108,25 @@ enum Data {
 
 impl Answer {
     fn refused(errors: Vec<ServerError>) -> Self {
-        Self { errors, data: None }
+        Self {
+            errors,
+            data: None,
+            extensions: None,
+        }
     }
 
     fn compiled(data: Box<RawValue>) -> Self {
         Self {
             errors: Vec::new(),
             data: Some(Data::Compiled(data)),
+            extensions: None,
         }
+    }
+
+    /// This answer with what its operation was charged, if rate limits charged it.
+    fn charged(mut self) -> Self {
+        self.extensions = request::take_charge().map(|rate_limit| Extensions { rate_limit });
+        self
     }
 }
 
@@ -114,6 +135,7 @@ impl From<async_graphql::Response> for Answer {
         Self {
             errors: response.errors,
             data: Some(Data::Resolved(response.data)),
+            extensions: None,
         }
     }
 }
@@ -217,13 +239,22 @@ pub(super) async fn graphql(
             {
                 Outcome::Executed(response) => {
                     account(&response.errors);
-                    send(media, StatusCode::OK, &Answer::from(response))
+                    send(media, StatusCode::OK, &Answer::from(response).charged())
                 }
                 Outcome::Compiled(data) => {
                     account(&[]);
-                    send(media, StatusCode::OK, &Answer::compiled(data))
+                    send(media, StatusCode::OK, &Answer::compiled(data).charged())
                 }
-                Outcome::Refused(errors) => answer(media, media.refused(), errors),
+                Outcome::Refused(errors) => {
+                    // A spent budget is the client's to wait out, as HTTP says it.
+                    let status = if first_code(&errors) == Some(code::RATE_LIMITED) {
+                        StatusCode::TOO_MANY_REQUESTS
+                    } else {
+                        media.refused()
+                    };
+                    request::take_charge();
+                    answer(media, status, errors)
+                }
                 Outcome::NotReadOnly(errors) => {
                     let mut response = answer(media, StatusCode::METHOD_NOT_ALLOWED, errors);
                     let allow = HeaderValue::from_static("POST");
@@ -243,14 +274,15 @@ pub(super) async fn graphql(
                     {
                         Outcome::Executed(response) => {
                             account(&response.errors);
-                            Answer::from(response)
+                            Answer::from(response).charged()
                         }
                         Outcome::Compiled(data) => {
                             account(&[]);
-                            Answer::compiled(data)
+                            Answer::compiled(data).charged()
                         }
                         Outcome::Refused(errors) | Outcome::NotReadOnly(errors) => {
                             account(&errors);
+                            request::take_charge();
                             Answer::refused(errors)
                         }
                     },
@@ -269,14 +301,18 @@ fn answer(media: Media, status: StatusCode, errors: Vec<ServerError>) -> Respons
 
 /// Notes in the request's account how its operation ended: its errors' codes.
 fn account(errors: &[ServerError]) {
-    request::answered(
-        errors
-            .iter()
-            .filter_map(|e| match e.extensions.as_ref()?.get("code")? {
-                Value::String(code) => Some(code.as_str()),
-                _ => None,
-            }),
-    );
+    request::answered(errors.iter().filter_map(error_code));
+}
+
+fn error_code(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        Value::String(code) => Some(code.as_str()),
+        _ => None,
+    }
+}
+
+fn first_code(errors: &[ServerError]) -> Option<&str> {
+    errors.first().and_then(error_code)
 }
 
 fn send(media: Media, status: StatusCode, body: &impl Serialize) -> Response {

@@ -51,7 +51,14 @@ struct AppState {
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(2 * 60 * 60);
 
 /// Headers every response may show to a page's script besides the CORS-safelisted ones.
-const EXPOSED_HEADERS: [HeaderName; 2] = [header::ALLOW, observe::REQUEST_ID];
+const EXPOSED_HEADERS: [HeaderName; 6] = [
+    header::ALLOW,
+    header::RETRY_AFTER,
+    observe::REQUEST_ID,
+    observe::RATELIMIT_LIMIT,
+    observe::RATELIMIT_REMAINING,
+    observe::RATELIMIT_RESET,
+];
 
 /// The CORS policy: any origin when `origins` is empty, else those. A preflight is allowed
 /// whatever headers it asks for: GraphQL clients send their own (`authorization`,
@@ -143,7 +150,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>,
         ))),
         Ok(caller) => {
             if let Some(caller) = &caller {
-                crate::telemetry::request::key(&caller.name);
+                crate::telemetry::request::key(caller.key_id, &caller.name);
             }
             Ok(caller)
         }

@@ -20,6 +20,12 @@ use crate::telemetry::request::Account;
 /// back out in.
 pub(super) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The rate limit's state after the request's last operation, as the IETF's RateLimit
+/// header fields draft names them: the budget, what is left, and seconds until it resets.
+pub(super) const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+pub(super) const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+pub(super) const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+
 /// The W3C Trace Context header.
 const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
@@ -124,7 +130,11 @@ pub(super) async fn track(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
-    let account = Account::new(request_id(request.headers()), trace_id(request.headers()));
+    let account = Account::new(
+        request_id(request.headers()),
+        trace_id(request.headers()),
+        address,
+    );
     let mut response = account.scope(next.run(request)).await;
     let elapsed = started.elapsed();
     if let Ok(id) = HeaderValue::from_str(account.id()) {
@@ -132,6 +142,19 @@ pub(super) async fn track(
     }
     let summary = account.summary();
     let status = response.status();
+    if let Some(charge) = summary.charge {
+        let headers = response.headers_mut();
+        for (name, value) in [
+            (RATELIMIT_LIMIT, charge.limit),
+            (RATELIMIT_REMAINING, charge.remaining),
+            (RATELIMIT_RESET, charge.reset_in),
+        ] {
+            headers.insert(name, HeaderValue::from(value));
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(charge.reset_in));
+        }
+    }
     metrics.request(route, status.as_u16(), elapsed, &summary);
     let operations: Vec<String> = summary
         .operations

@@ -6,9 +6,12 @@
 //! request (an import, a streamed export's own task) has no account and is only counted in
 //! the totals.
 
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use crate::rate_limit::{Charge, Subject};
 
 tokio::task_local! {
     static CURRENT: Arc<Account>;
@@ -26,6 +29,7 @@ pub const OK: &str = "OK";
 pub struct Account {
     id: String,
     trace_id: Option<String>,
+    address: Option<IpAddr>,
     statements: AtomicU64,
     sql_nanos: AtomicU64,
     details: Mutex<Details>,
@@ -36,8 +40,12 @@ struct Details {
     /// Each operation's name and outcome, in the order they ran; the outcome is `None`
     /// between the engine choosing the operation and the handler seeing its answer.
     operations: Vec<(String, Option<String>)>,
-    /// The key's name, when the request carried one.
-    key: Option<String>,
+    /// The key's id and name, when the request carried one.
+    key: Option<(i32, String)>,
+    /// What its last operation was charged, under rate limits.
+    charge: Option<Charge>,
+    /// That charge, until the operation's answer takes it.
+    unanswered: Option<Charge>,
 }
 
 /// What an account holds at the end of its request.
@@ -51,14 +59,18 @@ pub struct Summary {
     pub operations: Vec<(String, String)>,
     /// The key's name, when the request carried one.
     pub key: Option<String>,
+    /// What its last operation was charged, under rate limits.
+    pub charge: Option<Charge>,
 }
 
 impl Account {
-    /// A new account for the request `id`, of the trace `trace_id` when it came with one.
-    pub fn new(id: String, trace_id: Option<String>) -> Arc<Self> {
+    /// A new account for the request `id` from `address`, of the trace `trace_id` when it
+    /// came with one.
+    pub fn new(id: String, trace_id: Option<String>, address: Option<IpAddr>) -> Arc<Self> {
         Arc::new(Self {
             id,
             trace_id,
+            address,
             statements: AtomicU64::new(0),
             sql_nanos: AtomicU64::new(0),
             details: Mutex::new(Details::default()),
@@ -91,7 +103,8 @@ impl Account {
                 .iter()
                 .map(|(name, outcome)| (name.clone(), outcome.clone().unwrap_or_default()))
                 .collect(),
-            key: details.key.clone(),
+            key: details.key.as_ref().map(|(_, name)| name.clone()),
+            charge: details.charge,
         }
     }
 
@@ -134,9 +147,53 @@ pub fn answered<'c>(codes: impl IntoIterator<Item = &'c str>) {
     });
 }
 
-/// The request carried the key named `name`.
-pub fn key(name: &str) {
-    let _ = CURRENT.try_with(|account| account.details(|d| d.key = Some(name.to_owned())));
+/// The request carried the key `id` named `name`.
+pub fn key(id: i32, name: &str) {
+    let _ = CURRENT.try_with(|account| account.details(|d| d.key = Some((id, name.to_owned()))));
+}
+
+/// Whose budget the current request spends: its key's, else its address's.
+pub fn subject() -> Subject {
+    CURRENT
+        .try_with(|account| {
+            let key = account
+                .details
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .key
+                .as_ref()
+                .map(|(id, _)| *id);
+            match (key, account.address) {
+                (Some(id), _) => Subject::Key(id),
+                (None, Some(address)) => Subject::Address(address.to_string()),
+                (None, None) => Subject::Address("unknown".to_owned()),
+            }
+        })
+        .unwrap_or_else(|_| Subject::Address("unknown".to_owned()))
+}
+
+/// The current request's operation was charged `charge`.
+pub fn charged(charge: Charge) {
+    let _ = CURRENT.try_with(|account| {
+        account.details(|d| {
+            d.charge = Some(charge);
+            d.unanswered = Some(charge);
+        });
+    });
+}
+
+/// What the operation that just ran was charged, for its answer (once).
+pub fn take_charge() -> Option<Charge> {
+    CURRENT
+        .try_with(|account| {
+            let mut details = account
+                .details
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            details.unanswered.take()
+        })
+        .ok()
+        .flatten()
 }
 
 #[cfg(test)]
@@ -145,7 +202,7 @@ mod tests {
 
     #[tokio::test]
     async fn operations_pair_with_their_answers_and_statements_add_up() {
-        let account = Account::new("r1".into(), None);
+        let account = Account::new("r1".into(), None, None);
         account
             .scope(async {
                 chosen(Some("Districts"));
@@ -155,7 +212,8 @@ mod tests {
                 answered(["BAD_USER_INPUT"]);
                 chosen(None);
                 answered(["NOT_FOUND", "INTERNAL"]);
-                key("dashboard");
+                key(7, "dashboard");
+                assert_eq!(subject(), Subject::Key(7));
                 assert_eq!(id().as_deref(), Some("r1"));
             })
             .await;

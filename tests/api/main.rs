@@ -23,6 +23,7 @@ mod nested;
 mod outage;
 mod pagination;
 mod playground;
+mod rate_limits;
 mod readme;
 mod relations;
 mod schema;
