@@ -12,7 +12,7 @@ use migration::{Migrator, MigratorTrait};
 use prometheus::IntCounter;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
-    sqlx,
+    TransactionTrait, sqlx,
 };
 
 /// The database URL used when none is given: a SQLite file in the working directory.
@@ -50,6 +50,9 @@ pub struct Db {
     conn: DatabaseConnection,
     statements: IntCounter,
 }
+
+/// The PostgreSQL advisory lock migrations take turns on.
+const MIGRATION_LOCK: i64 = 0x0063_7467_6d69_6772; // "ctgmigr"
 
 /// A connection pool's state.
 #[derive(Clone, Copy, Debug)]
@@ -205,7 +208,22 @@ impl Db {
 
     /// Applies pending migrations, each in a transaction.
     pub async fn migrate(&self) -> anyhow::Result<()> {
+        // Instances starting together on one PostgreSQL database take turns: the first
+        // migrates while the others wait on the lock, then find nothing pending. The lock is
+        // held by a transaction of its own, released when it ends, so a process that dies
+        // holding it frees it. SQLite serialises writers itself.
+        let turn = if self.conn.get_database_backend() == DbBackend::Postgres {
+            let txn = self.conn.begin().await?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+                .await?;
+            Some(txn)
+        } else {
+            None
+        };
         Migrator::up(&self.conn, None).await?;
+        if let Some(txn) = turn {
+            txn.commit().await?;
+        }
         // A SQLite connection prepares statements against the schema it last read. One that
         // read it before a migration added a column would prepare `SELECT t.*` with the old
         // columns and step it with the new ones, which sqlx cannot decode. Touching the

@@ -109,3 +109,49 @@ both! {
         assert!(all.len() >= 25, "found only {} foreign keys", all.len());
     }
 }
+
+/// Instances starting together on one empty PostgreSQL database migrate it once: each waits
+/// for the one migrating, then finds nothing pending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_starting_together_migrate_once() {
+    for _ in 0..3 {
+        let Some(url) = fresh_database(Backend::Postgres).await else {
+            return;
+        };
+        let mut dbs = Vec::new();
+        for _ in 0..4 {
+            dbs.push(Db::connect(&url).await.expect("connect"));
+        }
+        let runs = dbs.iter().map(|db| db.migrate());
+        for result in futures_util::future::join_all(runs).await {
+            result.expect("every instance migrates or finds the work done");
+        }
+        assert!(
+            dbs[0]
+                .pending_migrations()
+                .await
+                .expect("pending")
+                .is_empty()
+        );
+        let raw = Database::connect(&url).await.expect("connect");
+        let applied = raw
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT COUNT(*) AS n FROM seaql_migrations",
+            ))
+            .await
+            .expect("count")
+            .and_then(|row| row.try_get::<i64>("", "n").ok());
+        let known = <migration::Migrator as migration::MigratorTrait>::migrations().len();
+        assert_eq!(applied, i64::try_from(known).ok());
+        drop((raw, dbs));
+        if let (Ok(server), Some((_, name))) =
+            (std::env::var("TEST_DATABASE_URL"), url.rsplit_once('/'))
+        {
+            let admin = Database::connect(&server).await.expect("connect");
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
