@@ -134,7 +134,7 @@ impl Api {
             Ok(operation) => operation,
             Err(error) => return Outcome::Refused(vec![error]),
         };
-        crate::telemetry::request::chosen(name.or(match &document.operations {
+        telemetry::request::chosen(name.or(match &document.operations {
             DocumentOperations::Multiple(operations) => {
                 operations.keys().next().map(|n| n.as_str())
             }

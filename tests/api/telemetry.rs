@@ -130,7 +130,8 @@ both! {
 fn a_served_request_is_one_json_line_with_its_ids() {
     let dir = tempfile_dir();
     let url = format!("sqlite://{}/log.db?mode=rwc", dir.display());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_ctgraph"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ctgraph"));
+    command
         .args([
             "serve",
             "--listen",
@@ -141,20 +142,8 @@ fn a_served_request_is_one_json_line_with_its_ids() {
             &url,
         ])
         .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ctgraph starts");
-    let mut first = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("the serving line");
-    let address = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .expect("an address")
-        .to_owned();
+        .stderr(Stdio::piped());
+    let (mut server, address) = served(command);
     let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
     let body = r#"{"query":"query Ping { districts(first: 1) { totalCount } }"}"#;
     let mut stream = TcpStream::connect(&address).expect("connects");
@@ -201,6 +190,26 @@ fn a_served_request_is_one_json_line_with_its_ids() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Starts `command` (a `ctgraph serve` on port 0) and returns it with the address its first
+/// line says it serves on.
+fn served(mut command: Command) -> (std::process::Child, String) {
+    let mut server = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("ctgraph starts");
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the serving line");
+    let address = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("an address")
+        .to_owned();
+    (server, address)
+}
+
 /// A fresh directory under the system's temporary one.
 fn tempfile_dir() -> PathBuf {
     let nanos = std::time::SystemTime::now()
@@ -216,7 +225,8 @@ fn tempfile_dir() -> PathBuf {
 fn limits_come_from_flags_and_the_environment() {
     let dir = tempfile_dir();
     let url = format!("sqlite://{}/limits.db?mode=rwc", dir.display());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_ctgraph"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ctgraph"));
+    command
         .args([
             "serve",
             "--listen",
@@ -227,20 +237,8 @@ fn limits_come_from_flags_and_the_environment() {
             &url,
         ])
         .env("CTGRAPH_MAX_DEPTH", "3")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("ctgraph starts");
-    let mut first = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("the serving line");
-    let address = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .expect("an address")
-        .to_owned();
+        .stderr(Stdio::null());
+    let (mut server, address) = served(command);
     let post = |body: &str| -> Value {
         let mut stream = TcpStream::connect(&address).expect("connects");
         write!(
