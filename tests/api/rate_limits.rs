@@ -14,12 +14,18 @@ use crate::helpers::{Backend, TestApp, fresh_database};
 
 /// An app on `url` whose addresses may spend 10 points an hour and keys 20.
 async fn limited(url: &str) -> App {
+    let rate_limits = RateLimits {
+        key_points: 20,
+        anonymous_points: 10,
+        ..RateLimits::OFF
+    };
+    budgeted(url, rate_limits).await
+}
+
+/// An app on `url` under `rate_limits`.
+async fn budgeted(url: &str, rate_limits: RateLimits) -> App {
     let limits = Limits {
-        rate_limits: RateLimits {
-            key_points: 20,
-            anonymous_points: 10,
-            ..RateLimits::OFF
-        },
+        rate_limits,
         ..Limits::default()
     };
     App::build(Config {
@@ -157,26 +163,12 @@ async fn a_budget_comes_back_when_its_window_resets() {
     let Some(url) = fresh_database(Backend::Sqlite).await else {
         return;
     };
-    let limits = Limits {
-        rate_limits: RateLimits {
-            anonymous_points: 1,
-            window_secs: 2,
-            ..RateLimits::OFF
-        },
-        ..Limits::default()
+    let rate_limits = RateLimits {
+        anonymous_points: 1,
+        window_secs: 2,
+        ..RateLimits::OFF
     };
-    let app = App::build(Config {
-        database_url: url.clone(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        limits,
-        cors_origins: Vec::new(),
-        reads: Default::default(),
-        require_key: false,
-        pool: Default::default(),
-    })
-    .await
-    .expect("app starts");
-    let app = TestApp::adopt(app, url, Backend::Sqlite);
+    let app = TestApp::adopt(budgeted(&url, rate_limits).await, url, Backend::Sqlite);
     // The first refusal, however the requests fall across windows.
     let wait = loop {
         let (status, headers, _) = post(&app, CHEAP, None).await;
