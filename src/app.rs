@@ -8,7 +8,7 @@ use axum::Router;
 use axum::http::HeaderValue;
 use tokio::net::TcpListener;
 
-use crate::db::{Db, Pool};
+use crate::db::{Databases, Db, Pool, ReplicaArgs};
 use crate::graphql::Reads;
 use crate::graphql::limits::Limits;
 use crate::http;
@@ -31,6 +31,25 @@ pub struct Config {
     pub require_key: bool,
     /// The connection pool.
     pub pool: Pool,
+    /// The read replicas.
+    pub replicas: ReplicaArgs,
+}
+
+impl Config {
+    /// Serving `database_url` on `listen` with every other setting at its default: no
+    /// limits changed, any CORS origin, resolved reads, open reads, no replicas.
+    pub fn new(database_url: impl Into<String>, listen: SocketAddr) -> Self {
+        Self {
+            database_url: database_url.into(),
+            listen,
+            limits: Limits::default(),
+            cors_origins: Vec::new(),
+            reads: Reads::default(),
+            require_key: false,
+            pool: Pool::default(),
+            replicas: ReplicaArgs::default(),
+        }
+    }
 }
 
 /// Written without the database's password.
@@ -44,6 +63,7 @@ impl std::fmt::Debug for Config {
             .field("reads", &self.reads)
             .field("require_key", &self.require_key)
             .field("pool", &self.pool)
+            .field("replicas", &self.replicas)
             .finish()
     }
 }
@@ -71,17 +91,15 @@ impl App {
             tracing::info!(rows = report.written, "seeded an empty database");
         }
         setup.close().await?;
-        let db = Db::connect_serving(
-            &config.database_url,
-            config.pool,
-            Duration::from_secs(config.limits.timeout_secs),
-        )
-        .await?;
+        let statement_limit = Duration::from_secs(config.limits.timeout_secs);
+        let db = Db::connect_serving(&config.database_url, config.pool, statement_limit).await?;
+        let dbs =
+            Databases::start(db.clone(), &config.replicas, config.pool, statement_limit).await?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let router = http::router(
-            db.clone(),
+            dbs,
             config.limits,
             &cors_origins,
             config.reads,

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::app::{App, Config};
 use crate::auth::{self, Role};
-use crate::db::{DEFAULT_DATABASE_URL, Db, Pool};
+use crate::db::{DEFAULT_DATABASE_URL, Db, Pool, ReplicaArgs};
 use crate::graphql::Reads;
 use crate::graphql::limits::Limits;
 use crate::ingest::{generate, import, seed};
@@ -169,6 +169,8 @@ struct ServeArgs {
     limits: Limits,
     #[command(flatten)]
     pool: Pool,
+    #[command(flatten)]
+    replicas: ReplicaArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,6 +329,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         require_key: args.require_key,
         pool: args.pool,
+        replicas: args.replicas,
     })
     .await?;
     let addr = app.local_addr()?;

@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
+mod replicas;
 mod sqlite;
 
+pub use replicas::{Databases, Health, Lsn, Replica, ReplicaArgs};
 pub use sqlite::BASE64URL as SQLITE_BASE64URL;
 
 use migration::{Migrator, MigratorTrait};
@@ -70,20 +72,34 @@ impl Db {
     /// and checks the connection works. Statements may run as long as they need: this is the
     /// connection of migrations, imports and the generator.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        Self::open(url, Pool::default(), None).await
+        Self::open(url, Pool::default(), None, None).await
     }
 
     /// Connects like [`Db::connect`], for serving: the database stops any statement that has
     /// run for `limit`, so one whose request has timed out and gone does not hold a
     /// connection (and, on SQLite, a fourth of the pool) until it finishes on its own.
     pub async fn connect_serving(url: &str, pool: Pool, limit: Duration) -> anyhow::Result<Self> {
-        Self::open(url, pool, Some(limit)).await
+        Self::open(url, pool, Some(limit), None).await
     }
 
+    /// Connects to the read replica `url` like [`Db::connect_serving`], but lazily: a replica
+    /// that is down at start-up does not stop the server, which skips it until it answers.
+    /// Its statements count with `primary`'s.
+    async fn open_replica(
+        url: &str,
+        pool: Pool,
+        limit: Duration,
+        primary: &Db,
+    ) -> anyhow::Result<Self> {
+        Self::open(url, pool, Some(limit), Some(primary.statements.clone())).await
+    }
+
+    /// Opens the pool; `replica_of`, the statement counter of the primary, for a replica.
     async fn open(
         url: &str,
         pool: Pool,
         statement_limit: Option<Duration>,
+        replica_of: Option<IntCounter>,
     ) -> anyhow::Result<Self> {
         let mut options = ConnectOptions::new(url);
         let timeout = Duration::from_secs(pool.connect_timeout_secs);
@@ -101,7 +117,8 @@ impl Db {
         } else {
             options
                 .max_connections(pool.max_connections.unwrap_or(16))
-                .min_connections(1);
+                .min_connections(u32::from(replica_of.is_none()))
+                .connect_lazy(replica_of.is_some());
             // PostgreSQL compiles the expressions of a plan it estimates expensive (above
             // `jit_above_cost`) before running it. ctgraph's statements run in milliseconds
             // while their estimates can be large: a page of itemised figures, estimated at
@@ -131,10 +148,13 @@ impl Db {
             conn.execute_unprepared("PRAGMA journal_mode = WAL;")
                 .await?;
         }
-        let statements = IntCounter::new(
-            "ctgraph_sql_statements_total",
-            "SQL statements run since the server started.",
-        )?;
+        let statements = match replica_of {
+            Some(counter) => counter,
+            None => IntCounter::new(
+                "ctgraph_sql_statements_total",
+                "SQL statements run since the server started.",
+            )?,
+        };
         let counter = statements.clone();
         conn.set_metric_callback(move |info| {
             counter.inc();

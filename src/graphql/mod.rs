@@ -38,11 +38,14 @@ use async_graphql::{
 use sea_orm::DatabaseConnection;
 use serde_json::value::RawValue;
 
+use crate::auth::Caller;
+use crate::db::{Databases, Lsn};
 use crate::error::{ApiError, code, server_error};
 use crate::rate_limit::{self, RateLimits};
 use crate::telemetry;
 use completion::SchemaIndex;
 use document_limits::DocumentLimits;
+use loaders::Batches;
 
 /// The schema ctgraph serves.
 pub type CtSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
@@ -59,9 +62,15 @@ pub enum Reads {
 }
 
 /// What became of one request.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per request, moved once: boxing the response would only add an allocation"
+)]
 pub enum Outcome {
-    /// The operation ran: its data, complete as the spec has it, and its field errors.
-    Executed(Response),
+    /// The operation ran: its data, complete as the spec has it, and its field errors; for
+    /// a mutation, when there are read replicas, the primary's position after it, which a
+    /// read presents to see what it wrote.
+    Executed(Response, Option<Lsn>),
     /// The operation ran compiled: its `data`, as the database wrote it, complete and in
     /// query order, without errors.
     Compiled(Box<RawValue>),
@@ -70,6 +79,18 @@ pub enum Outcome {
     Refused(Vec<ServerError>),
     /// The operation is a mutation, which a request that may only read cannot run.
     NotReadOnly(Vec<ServerError>),
+}
+
+/// How a request came: who sent it, whether by a method that may not change anything
+/// (GET), and the position of the client's last write it must read past.
+#[derive(Clone, Copy)]
+pub struct Call<'a> {
+    /// The key's holder, when the request carried a key.
+    pub caller: Option<&'a Caller>,
+    /// Whether only queries may run.
+    pub read_only: bool,
+    /// The position a read must see, from the answer to the client's last mutation.
+    pub after: Option<Lsn>,
 }
 
 /// The schema with the limits on query documents: the one way requests are run.
@@ -103,8 +124,8 @@ impl Api {
         }
     }
 
-    /// Runs one request (which carries its own `loaders::Batches`); `read_only` when it came
-    /// by a method that may not change anything (GET). In turn: the document limits on the
+    /// Runs one request, come as `call` says, on `dbs`: a query on a replica when one may
+    /// answer it, everything else on the primary. In turn: the document limits on the
     /// text, the parse, the limits on the document, the choice of operation, the engine (given
     /// the document parsed here), and the completion of its data as the spec has it (see
     /// `completion`). With compiled reads, a query the compiler plans whole is validated by
@@ -112,12 +133,7 @@ impl Api {
     /// a schema extension: with any extension registered, the engine sends every field of
     /// every row through the extension chain, a large share of a nested request's CPU time
     /// (see BENCHMARKS.md). The validator's one extension runs nothing.
-    pub async fn execute(
-        &self,
-        mut request: Request,
-        read_only: bool,
-        db: &DatabaseConnection,
-    ) -> Outcome {
+    pub async fn execute(&self, mut request: Request, call: Call<'_>, dbs: &Databases) -> Outcome {
         if let Err(error) = self.document_limits.check_text(&request) {
             return Outcome::Refused(vec![error]);
         }
@@ -142,7 +158,7 @@ impl Api {
         }));
         match operation.node.ty {
             OperationType::Query => {}
-            OperationType::Mutation if read_only => {
+            OperationType::Mutation if call.read_only => {
                 let message = "a GET request may only run queries; send mutations with POST";
                 let error = server_error(code::BAD_USER_INPUT, message, Some(operation.pos));
                 return Outcome::NotReadOnly(vec![error]);
@@ -171,11 +187,68 @@ impl Api {
         let pos = operation.node.selection_set.pos;
         let is_query = operation.node.ty == OperationType::Query;
         self.index.mark_types(&mut document);
+        // Rate limits and writes go to the primary; a query's reads to a replica that has
+        // replayed the client's last write, when there is one.
+        let primary = dbs.primary().conn();
         if self.rate_limits.enabled()
-            && let Err(errors) = self.charge(&request, &document, db).await
+            && let Err(errors) = self.charge(&request, &document, primary).await
         {
             return Outcome::Refused(errors);
         }
+        let replica = if is_query {
+            dbs.reader(call.after)
+        } else {
+            None
+        };
+        let Some(replica) = replica else {
+            let outcome = self
+                .run(request, document, name, pos, call.caller, primary)
+                .await;
+            return match outcome {
+                Outcome::Executed(response, _) if !is_query => {
+                    Outcome::Executed(response, dbs.position().await)
+                }
+                outcome => outcome,
+            };
+        };
+        // A replica that fails a read (it stopped, or cancelled the statement to replay)
+        // is skipped from now on, and the primary answers the query instead.
+        let again = (bare_copy(&request), document.clone());
+        telemetry::request::read_from(&replica.label);
+        let outcome = self
+            .run(request, document, name, pos, call.caller, replica.conn())
+            .await;
+        if !failed_on_database(&outcome) {
+            return outcome;
+        }
+        tracing::warn!(
+            replica = replica.label,
+            "a read failed on the replica; the primary answers it"
+        );
+        dbs.suspect(replica, "a read failed on it");
+        let (request, document) = again;
+        self.run(request, document, name, pos, call.caller, primary)
+            .await
+    }
+
+    /// Runs a request whose document has passed the limits, on `db`: compiled when the
+    /// compiler plans the whole of a query, by the engine otherwise.
+    async fn run(
+        &self,
+        request: Request,
+        document: ExecutableDocument,
+        name: Option<&str>,
+        pos: Pos,
+        caller: Option<&Caller>,
+        db: &DatabaseConnection,
+    ) -> Outcome {
+        // Each operation gets its own batches, so loaded rows never outlive the request.
+        let mut request = request.data(Batches::new(db.clone()));
+        if let Some(caller) = caller {
+            request = request.data(caller.clone());
+        }
+        let is_query = self::operation(&document, name)
+            .is_ok_and(|operation| operation.node.ty == OperationType::Query);
         if self.reads == Reads::Compiled && is_query {
             let validator = &self.validator;
             let plan = self::operation(&document, name).ok().and_then(|operation| {
@@ -213,7 +286,7 @@ impl Api {
         for error in &mut response.errors {
             limits::set_code(error, code::BAD_USER_INPUT);
         }
-        Outcome::Executed(response)
+        Outcome::Executed(response, None)
     }
 
     /// Validates `request` (its document parsed as `document`) to learn its complexity and
@@ -251,6 +324,26 @@ impl Api {
             }
         }
     }
+}
+
+/// The request as the client sent it, without the data the server adds.
+fn bare_copy(request: &Request) -> Request {
+    let mut copy = Request::new(request.query.clone()).variables(request.variables.clone());
+    copy.operation_name = request.operation_name.clone();
+    copy.extensions = request.extensions.clone();
+    copy
+}
+
+/// Whether a run failed on its database (unavailable, or an internal error), not on the
+/// request: then another database may answer it.
+fn failed_on_database(outcome: &Outcome) -> bool {
+    let Outcome::Executed(response, _) = outcome else {
+        return false;
+    };
+    response.errors.iter().any(|error| {
+        let code = error.extensions.as_ref().and_then(|e| e.get("code"));
+        matches!(code, Some(Value::String(code)) if code == code::DATABASE_UNAVAILABLE || code == code::INTERNAL)
+    })
 }
 
 /// The complexity the engine measured in validating a request that carries this.
@@ -306,7 +399,7 @@ fn failed(pos: Pos, key: Option<String>, error: ApiError) -> Outcome {
         .map(async_graphql::PathSegment::Field)
         .into_iter()
         .collect();
-    Outcome::Executed(Response::from_errors(vec![error]))
+    Outcome::Executed(Response::from_errors(vec![error]), None)
 }
 
 /// Validates a request and runs nothing: the engine's checks for a compiled query.

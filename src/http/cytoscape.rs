@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use async_graphql::resolver_utils::EnumType;
 use axum::extract::{Query, State};
-use axum::http::{Uri, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::export::error_response;
+use crate::db::Lsn;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::explore::links::Scope;
 use crate::graphql::explore::walk::{Key, neighborhood};
@@ -94,7 +95,7 @@ fn node_type(name: &str) -> ApiResult<NodeKind> {
         })
 }
 
-async fn document(state: &AppState, uri: &Uri) -> ApiResult<Value> {
+async fn document(state: &AppState, uri: &Uri, after: Option<Lsn>) -> ApiResult<Value> {
     let params = Query::<Params>::try_from_uri(uri)
         .map_err(|e| ApiError::bad_input(e.body_text()))?
         .0;
@@ -113,7 +114,7 @@ async fn document(state: &AppState, uri: &Uri) -> ApiResult<Value> {
             })
         })
         .transpose()?;
-    let db = state.db.conn();
+    let db = state.dbs.read(after);
     if labels(db, &[center]).await?.is_empty() {
         return Err(ApiError::NotFound(format!(
             "no {} has id {:?}",
@@ -163,8 +164,19 @@ async fn document(state: &AppState, uri: &Uri) -> ApiResult<Value> {
 }
 
 /// `GET /export/neighborhood.cyjs`.
-pub(super) async fn neighborhood_cyjs(State(state): State<AppState>, uri: Uri) -> Response {
-    match document(&state, &uri).await {
+pub(super) async fn neighborhood_cyjs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Err(refused) = super::caller(&state, &headers).await {
+        return refused;
+    }
+    let after = match super::read_after(&headers) {
+        Ok(after) => after,
+        Err(err) => return error_response(err),
+    };
+    match document(&state, &uri, after).await {
         Ok(doc) => (
             [
                 (header::CONTENT_TYPE, "application/json"),

@@ -257,6 +257,10 @@ async fn export(
         Ok(query) => query,
         Err(err) => return error_response(err),
     };
+    let after = match super::read_after(headers) {
+        Ok(after) => after,
+        Err(err) => return error_response(err),
+    };
     // Closed only if the router's semaphore were closed, which it never is.
     let Ok(permit) = state.exports.clone().acquire_owned().await else {
         return error_response(ApiError::Internal("export slots closed".into()));
@@ -267,7 +271,13 @@ async fn export(
         tx,
         ready: Some(ready_tx),
     };
-    tokio::spawn(run(format, state.db.conn().clone(), query, sink, permit));
+    tokio::spawn(run(
+        format,
+        state.dbs.read(after).clone(),
+        query,
+        sink,
+        permit,
+    ));
     match ready_rx.await {
         Ok(Ok(())) => {
             let chunks = futures_util::stream::unfold(rx, |mut rx| async move {

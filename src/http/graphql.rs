@@ -19,9 +19,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::{AppState, request_error};
+use crate::db::Lsn;
 use crate::error::{code, server_error};
-use crate::graphql::Outcome;
-use crate::graphql::loaders::Batches;
+use crate::graphql::{Call, Outcome};
 use crate::rate_limit::Charge;
 use crate::telemetry::request;
 
@@ -91,11 +91,15 @@ struct Answer {
     extensions: Option<Extensions>,
 }
 
-/// An answer's `extensions`: what the operation cost under rate limits.
-#[derive(Serialize)]
+/// An answer's `extensions`: what the operation cost under rate limits, and the primary's
+/// position after a mutation when there are read replicas.
+#[derive(Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Extensions {
-    rate_limit: Charge,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rate_limit: Option<Charge>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<Lsn>,
 }
 
 /// An answer's `data`: the engine's, or the JSON a compiled statement wrote, passed on as is.
@@ -125,7 +129,17 @@ impl Answer {
 
     /// This answer with what its operation was charged, if rate limits charged it.
     fn charged(mut self) -> Self {
-        self.extensions = request::take_charge().map(|rate_limit| Extensions { rate_limit });
+        if let Some(charge) = request::take_charge() {
+            self.extensions.get_or_insert_default().rate_limit = Some(charge);
+        }
+        self
+    }
+
+    /// This answer with the position its mutation left the primary at, if it has one.
+    fn at(mut self, position: Option<Lsn>) -> Self {
+        if position.is_some() {
+            self.extensions.get_or_insert_default().position = position;
+        }
         self
     }
 }
@@ -224,69 +238,63 @@ pub(super) async fn graphql(
             Err(errors) => return answer(media, StatusCode::BAD_REQUEST, errors),
         }
     };
-    // Each operation gets its own batches, so loaded rows never outlive the request.
-    let loader = || Batches::new(state.db.conn().clone());
-    let request_data = |request: async_graphql::Request| match &caller {
-        Some(caller) => request.data(loader()).data(caller.clone()),
-        None => request.data(loader()),
+    let mut call = Call {
+        caller: caller.as_ref(),
+        read_only,
+        after: match super::read_after(&headers) {
+            Ok(after) => after,
+            Err(e) => return answer(media, StatusCode::BAD_REQUEST, bad_request(e.message())),
+        },
     };
+    let dbs = &state.dbs;
     match requests {
-        Batch::Single(request) => {
-            match state
-                .api
-                .execute(request_data(*request), read_only, state.db.conn())
-                .await
-            {
-                Outcome::Executed(response) => {
-                    account(&response.errors);
-                    send(media, StatusCode::OK, &Answer::from(response).charged())
-                }
-                Outcome::Compiled(data) => {
-                    account(&[]);
-                    send(media, StatusCode::OK, &Answer::compiled(data).charged())
-                }
-                Outcome::Refused(errors) => {
-                    // A spent budget is the client's to wait out, as HTTP says it.
-                    let status = if first_code(&errors) == Some(code::RATE_LIMITED) {
-                        StatusCode::TOO_MANY_REQUESTS
-                    } else {
-                        media.refused()
-                    };
-                    request::take_charge();
-                    answer(media, status, errors)
-                }
-                Outcome::NotReadOnly(errors) => {
-                    let mut response = answer(media, StatusCode::METHOD_NOT_ALLOWED, errors);
-                    let allow = HeaderValue::from_static("POST");
-                    response.headers_mut().insert(header::ALLOW, allow);
-                    response
-                }
+        Batch::Single(request) => match state.api.execute(*request, call, dbs).await {
+            Outcome::Executed(response, position) => {
+                account(&response.errors);
+                let answer = Answer::from(response).at(position).charged();
+                send(media, StatusCode::OK, &answer)
             }
-        }
+            Outcome::Compiled(data) => {
+                account(&[]);
+                send(media, StatusCode::OK, &Answer::compiled(data).charged())
+            }
+            Outcome::Refused(errors) => {
+                // A spent budget is the client's to wait out, as HTTP says it.
+                let status = if first_code(&errors) == Some(code::RATE_LIMITED) {
+                    StatusCode::TOO_MANY_REQUESTS
+                } else {
+                    media.refused()
+                };
+                request::take_charge();
+                answer(media, status, errors)
+            }
+            Outcome::NotReadOnly(errors) => {
+                let mut response = answer(media, StatusCode::METHOD_NOT_ALLOWED, errors);
+                let allow = HeaderValue::from_static("POST");
+                response.headers_mut().insert(header::ALLOW, allow);
+                response
+            }
+        },
         Batch::Many(requests) => {
             let mut answers = Vec::with_capacity(requests.len());
             for request in requests {
-                answers.push(
-                    match state
-                        .api
-                        .execute(request_data(request), false, state.db.conn())
-                        .await
-                    {
-                        Outcome::Executed(response) => {
-                            account(&response.errors);
-                            Answer::from(response).charged()
-                        }
-                        Outcome::Compiled(data) => {
-                            account(&[]);
-                            Answer::compiled(data).charged()
-                        }
-                        Outcome::Refused(errors) | Outcome::NotReadOnly(errors) => {
-                            account(&errors);
-                            request::take_charge();
-                            Answer::refused(errors)
-                        }
-                    },
-                );
+                answers.push(match state.api.execute(request, call, dbs).await {
+                    Outcome::Executed(response, position) => {
+                        account(&response.errors);
+                        // The batch's later operations read what this one wrote.
+                        call.after = call.after.max(position);
+                        Answer::from(response).at(position).charged()
+                    }
+                    Outcome::Compiled(data) => {
+                        account(&[]);
+                        Answer::compiled(data).charged()
+                    }
+                    Outcome::Refused(errors) | Outcome::NotReadOnly(errors) => {
+                        account(&errors);
+                        request::take_charge();
+                        Answer::refused(errors)
+                    }
+                });
             }
             send(media, StatusCode::OK, &answers)
         }

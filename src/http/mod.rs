@@ -27,7 +27,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::{self, Caller};
-use crate::db::Db;
+use crate::db::{Databases, Lsn, Replica};
 use crate::error::{ApiError, TIMEOUT_MESSAGE, code};
 use crate::graphql::limits::Limits;
 use crate::graphql::{Api, Reads};
@@ -37,7 +37,8 @@ use crate::telemetry::metrics::Metrics;
 #[derive(Clone)]
 struct AppState {
     api: Api,
-    db: Db,
+    /// The primary and its read replicas.
+    dbs: Arc<Databases>,
     limits: Limits,
     /// Slots for exports running at once.
     exports: Arc<Semaphore>,
@@ -78,19 +79,19 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
         .max_age(PREFLIGHT_MAX_AGE)
 }
 
-/// The router serving `db` under `limits`, to browsers of `cors_origins` (any when empty),
+/// The router serving `dbs` under `limits`, to browsers of `cors_origins` (any when empty),
 /// answering queries as `reads` says, and only requests with a key when `require_key`.
 pub fn router(
-    db: Db,
+    dbs: Arc<Databases>,
     limits: Limits,
     cors_origins: &[HeaderValue],
     reads: Reads,
     require_key: bool,
 ) -> anyhow::Result<Router> {
-    let metrics = Arc::new(Metrics::new(&db)?);
+    let metrics = Arc::new(Metrics::new(dbs.primary())?);
     let state = AppState {
         api: Api::new(&limits, reads),
-        db,
+        dbs,
         limits: limits.clone(),
         exports: export::slots(limits.max_exports),
         require_key,
@@ -144,7 +145,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>,
             )));
         }
     };
-    match auth::authenticate(state.db.conn(), authorization).await {
+    match auth::authenticate(state.dbs.primary().conn(), authorization).await {
         Ok(None) if state.require_key => Err(unauthenticated(ApiError::Unauthenticated(
             "this server answers only requests with a key: send `Authorization: Bearer KEY`".into(),
         ))),
@@ -157,6 +158,21 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>,
         Err(e @ ApiError::Unauthenticated(_)) => Err(unauthenticated(e)),
         Err(e) => Err(export::error_response(e)),
     }
+}
+
+/// The request header holding the position of the client's last write (a mutation's
+/// `extensions.position`): the request's reads see that write.
+const READ_AFTER: HeaderName = HeaderName::from_static("ctgraph-read-after");
+
+/// The position of a request's `Ctgraph-Read-After`, if it has one.
+fn read_after(headers: &HeaderMap) -> Result<Option<Lsn>, ApiError> {
+    let Some(value) = headers.get(READ_AFTER) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    text.parse()
+        .map(Some)
+        .map_err(|e| ApiError::bad_input(format!("Ctgraph-Read-After: {e}")))
 }
 
 /// 401 with the challenge RFC 6750 asks for.
@@ -259,9 +275,10 @@ async fn live() -> Response {
 
 /// `/health/ready`: whether to send this instance traffic: the database answers and its
 /// schema is this build's (no migration pending, none unknown). `503` with the code of what
-/// is wrong otherwise. `replicas` lists the read replicas' states; there are none yet.
+/// is wrong otherwise. `replicas` lists the read replicas' states: one that is down or lags
+/// leaves the instance ready, since the primary answers its reads.
 async fn ready(State(state): State<AppState>) -> Response {
-    let (database, migrations, code) = match state.db.ping().await {
+    let (database, migrations, code) = match state.dbs.primary().ping().await {
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database unreachable");
             let unknown = json!({ "status": "unknown" });
@@ -271,7 +288,7 @@ async fn ready(State(state): State<AppState>) -> Response {
                 Some(code::DATABASE_UNAVAILABLE),
             )
         }
-        Ok(()) => match state.db.pending_migrations().await {
+        Ok(()) => match state.dbs.primary().pending_migrations().await {
             Ok(pending) if pending.is_empty() => (
                 json!({ "status": "ok" }),
                 json!({ "status": "current" }),
@@ -298,7 +315,7 @@ async fn ready(State(state): State<AppState>) -> Response {
         "build": build(),
         "database": database,
         "migrations": migrations,
-        "replicas": [],
+        "replicas": state.dbs.replicas().iter().map(replica_health).collect::<Vec<_>>(),
     });
     let status = match code {
         None => StatusCode::OK,
@@ -310,9 +327,25 @@ async fn ready(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// A replica's state in `/health/ready`.
+fn replica_health(replica: &Replica) -> serde_json::Value {
+    let state = replica.state();
+    let mut health = json!({
+        "name": replica.label,
+        "url": replica.url,
+        "status": state.health.name(),
+        "lagSeconds": state.lag.map(|lag| lag.as_secs_f64()),
+        "replayed": state.replayed.map(|lsn| lsn.to_string()),
+    });
+    if let Some(error) = state.error {
+        health["error"] = error.into();
+    }
+    health
+}
+
 /// Liveness and database reachability, for load balancers.
 async fn health(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
+    match state.dbs.primary().ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unreachable");

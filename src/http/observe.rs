@@ -178,6 +178,7 @@ pub(super) async fn track(
         sql_ms = summary.sql.as_secs_f64() * 1000.0,
         operations = %operations.join(","),
         client = %client,
+        replica = summary.replica.as_deref().unwrap_or("-"),
         "request"
     );
     response
@@ -185,7 +186,7 @@ pub(super) async fn track(
 
 /// `/metrics`: everything [`Metrics`] holds, in Prometheus' text format.
 pub(super) async fn metrics(State(state): State<AppState>) -> Response {
-    match state.metrics.scrape(&state.db) {
+    match state.metrics.scrape(&state.dbs) {
         Ok(text) => (
             [(
                 header::CONTENT_TYPE,

@@ -9,12 +9,12 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use prometheus::{
-    Encoder as _, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec,
-    Opts, Registry, TextEncoder,
+    Encoder as _, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use super::request::Summary;
-use crate::db::Db;
+use crate::db::{Databases, Db, Health};
 
 /// Operation names kept as label values; later new names count as [`OTHER`]. Clients choose
 /// operation names, and each name is a series Prometheus keeps: this bounds them.
@@ -43,6 +43,8 @@ pub struct Metrics {
     sql: Histogram,
     pool: IntGaugeVec,
     pool_max: IntGaugeVec,
+    replica_lag: GaugeVec,
+    replica_serving: IntGaugeVec,
     /// Operation names seen so far, up to [`MAX_OPERATION_NAMES`].
     names: Mutex<HashSet<String>>,
 }
@@ -107,6 +109,20 @@ impl Metrics {
             ),
             &["database"],
         )?;
+        let replica_lag = GaugeVec::new(
+            Opts::new(
+                "ctgraph_replica_lag_seconds",
+                "How far each read replica is behind the primary, as last measured.",
+            ),
+            &["database"],
+        )?;
+        let replica_serving = IntGaugeVec::new(
+            Opts::new(
+                "ctgraph_replica_serving",
+                "1 when a read replica answers reads, 0 when it is down or lags too far.",
+            ),
+            &["database"],
+        )?;
         let build = IntGauge::with_opts(
             Opts::new(
                 "ctgraph_build_info",
@@ -123,6 +139,8 @@ impl Metrics {
         registry.register(Box::new(sql.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
+        registry.register(Box::new(replica_lag.clone()))?;
+        registry.register(Box::new(replica_serving.clone()))?;
         registry.register(Box::new(build))?;
         registry.register(Box::new(db.statement_counter()))?;
         registry.register(Box::new(
@@ -137,6 +155,8 @@ impl Metrics {
             sql,
             pool,
             pool_max,
+            replica_lag,
+            replica_serving,
             names: Mutex::new(HashSet::new()),
         })
     }
@@ -158,20 +178,44 @@ impl Metrics {
         }
     }
 
-    /// Everything, in Prometheus' text format, the pool read as it is now.
-    pub fn scrape(&self, db: &Db) -> Result<String, prometheus::Error> {
-        let pool = db.pool();
-        let idle = i64::from(pool.idle);
-        self.pool.with_label_values(&["primary", "idle"]).set(idle);
-        self.pool
-            .with_label_values(&["primary", "in_use"])
-            .set(i64::from(pool.open) - idle);
-        self.pool_max
-            .with_label_values(&["primary"])
-            .set(i64::from(pool.max));
+    /// Everything, in Prometheus' text format, the pools and replicas read as they are now.
+    pub fn scrape(&self, dbs: &Databases) -> Result<String, prometheus::Error> {
+        self.pool_state("primary", dbs.primary());
+        for replica in dbs.replicas() {
+            let label = replica.label.as_str();
+            self.pool_state(label, replica.db());
+            let state = replica.state();
+            let serving = i64::from(state.health == Health::Serving);
+            self.replica_serving
+                .with_label_values(&[label])
+                .set(serving);
+            match state.lag {
+                Some(lag) => self
+                    .replica_lag
+                    .with_label_values(&[label])
+                    .set(lag.as_secs_f64()),
+                // An unknown lag has no sample rather than a made-up one.
+                None => {
+                    let _ = self.replica_lag.remove_label_values(&[label]);
+                }
+            }
+        }
         let mut text = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut text)?;
         String::from_utf8(text).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+
+    /// Sets the pool gauges of the database `label`.
+    fn pool_state(&self, label: &str, db: &Db) {
+        let pool = db.pool();
+        let idle = i64::from(pool.idle);
+        self.pool.with_label_values(&[label, "idle"]).set(idle);
+        self.pool
+            .with_label_values(&[label, "in_use"])
+            .set(i64::from(pool.open) - idle);
+        self.pool_max
+            .with_label_values(&[label])
+            .set(i64::from(pool.max));
     }
 }
 

@@ -46,6 +46,8 @@ struct Details {
     charge: Option<Charge>,
     /// That charge, until the operation's answer takes it.
     unanswered: Option<Charge>,
+    /// The read replica its last query read from.
+    replica: Option<String>,
 }
 
 /// What an account holds at the end of its request.
@@ -61,6 +63,8 @@ pub struct Summary {
     pub key: Option<String>,
     /// What its last operation was charged, under rate limits.
     pub charge: Option<Charge>,
+    /// The read replica its last query read from (none: the primary).
+    pub replica: Option<String>,
 }
 
 impl Account {
@@ -105,6 +109,7 @@ impl Account {
                 .collect(),
             key: details.key.as_ref().map(|(_, name)| name.clone()),
             charge: details.charge,
+            replica: details.replica.clone(),
         }
     }
 
@@ -150,6 +155,11 @@ pub fn answered<'c>(codes: impl IntoIterator<Item = &'c str>) {
 /// The request carried the key `id` named `name`.
 pub fn key(id: i32, name: &str) {
     let _ = CURRENT.try_with(|account| account.details(|d| d.key = Some((id, name.to_owned()))));
+}
+
+/// The current request's query reads from the replica `label`.
+pub fn read_from(label: &str) {
+    let _ = CURRENT.try_with(|account| account.details(|d| d.replica = Some(label.to_owned())));
 }
 
 /// Whose budget the current request spends: its key's, else its address's.

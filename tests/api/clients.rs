@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use ctgraph::app::{App, Config};
-use ctgraph::graphql::limits::Limits;
 
 use crate::helpers::{Backend, fresh_database, skip};
 
@@ -45,15 +44,7 @@ pub(crate) struct Served {
 impl Served {
     pub(crate) async fn start() -> Option<Self> {
         let database = fresh_database(Backend::Sqlite).await?;
-        let config = Config {
-            database_url: database.clone(),
-            listen: "127.0.0.1:0".parse().ok()?,
-            limits: Limits::default(),
-            cors_origins: Vec::new(),
-            reads: Default::default(),
-            require_key: false,
-            pool: Default::default(),
-        };
+        let config = Config::new(database.clone(), "127.0.0.1:0".parse().ok()?);
         let app = App::build(config).await.expect("app starts");
         let addr = app.local_addr().expect("addr");
         let task = tokio::spawn(app.run_until_stopped());

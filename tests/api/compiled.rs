@@ -12,7 +12,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use ctgraph::app::{App, Config};
 use ctgraph::graphql::Reads;
-use ctgraph::graphql::limits::Limits;
 use ctgraph::ingest::generate::{self, Rng};
 use serde_json::{Value, json};
 
@@ -84,13 +83,8 @@ both! {
 /// A second app on `resolved`'s database, compiling reads.
 async fn compiled_twin(resolved: &TestApp) -> TestApp {
     let config = Config {
-        database_url: resolved.url.clone(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        limits: Limits::default(),
-        cors_origins: Vec::new(),
         reads: Reads::Compiled,
-        require_key: false,
-        pool: Default::default(),
+        ..Config::new(resolved.url.clone(), "127.0.0.1:0".parse().expect("addr"))
     };
     let app = App::build(config).await.expect("the compiling app starts");
     TestApp::adopt(app, resolved.url.clone(), resolved.backend)

@@ -359,18 +359,12 @@ both! {
 async fn with_require_key_reads_need_a_key_too() {
     use crate::helpers::{Backend, fresh_database};
     use ctgraph::app::{App, Config};
-    use ctgraph::graphql::limits::Limits;
     let Some(url) = fresh_database(Backend::Sqlite).await else {
         return;
     };
     let app = App::build(Config {
-        database_url: url.clone(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        limits: Limits::default(),
-        cors_origins: Vec::new(),
-        reads: Default::default(),
         require_key: true,
-        pool: Default::default(),
+        ..Config::new(url.clone(), "127.0.0.1:0".parse().expect("addr"))
     })
     .await
     .expect("app");
@@ -379,14 +373,12 @@ async fn with_require_key_reads_need_a_key_too() {
     let (status, body) = as_key(&app, None, query, json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
-    let (status, _, _) = app
-        .exchange(
-            Request::get("/export/operations.csv")
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for export in ["/export/operations.csv", "/export/neighborhood.cyjs?id=x"] {
+        let (status, _, _) = app
+            .exchange(Request::get(export).body(Body::empty()).expect("request"))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{export}");
+    }
     let key = editor(&app, "reader").await;
     let (status, body) = as_key(&app, Some(&key), query, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -299,13 +299,8 @@ async fn a_request_over_its_time_gets_a_timeout_code() {
         ..Limits::default()
     };
     let config = Config {
-        database_url: url.clone(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
         limits,
-        cors_origins: Vec::new(),
-        reads: Default::default(),
-        require_key: false,
-        pool: Default::default(),
+        ..Config::new(url.clone(), "127.0.0.1:0".parse().expect("addr"))
     };
     let app = TestApp::adopt(
         App::build(config).await.expect("app"),

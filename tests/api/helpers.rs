@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use ctgraph::app::{App, Config};
 use ctgraph::db::Db;
-use ctgraph::graphql::limits::Limits;
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
@@ -146,15 +145,7 @@ impl TestApp {
     /// Starts the app (migrated and seeded) on a fresh database, or `None` when skipped.
     pub(crate) async fn start(backend: Backend) -> Option<Self> {
         let url = fresh_database(backend).await?;
-        let config = Config {
-            database_url: url.clone(),
-            listen: "127.0.0.1:0".parse().ok()?,
-            limits: Limits::default(),
-            cors_origins: Vec::new(),
-            reads: Default::default(),
-            require_key: false,
-            pool: Default::default(),
-        };
+        let config = Config::new(url.clone(), "127.0.0.1:0".parse().ok()?);
         let app = App::build(config).await.expect("app starts");
         Some(Self { app, url, backend })
     }

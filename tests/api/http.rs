@@ -170,18 +170,12 @@ both! {
 async fn only_the_origins_given_are_allowed() {
     use crate::helpers::{Backend, fresh_database};
     use ctgraph::app::{App, Config};
-    use ctgraph::graphql::limits::Limits;
     let Some(url) = fresh_database(Backend::Sqlite).await else {
         return;
     };
     let config = |origins: Vec<&str>| Config {
-        database_url: url.clone(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        limits: Limits::default(),
         cors_origins: origins.into_iter().map(str::to_owned).collect(),
-        reads: Default::default(),
-        require_key: false,
-        pool: Default::default(),
+        ..Config::new(url.clone(), "127.0.0.1:0".parse().expect("addr"))
     };
     let bad = App::build(config(vec!["example.org/path"])).await;
     assert!(bad.is_err_and(|e| e.to_string().contains("is not an origin")));

@@ -26,6 +26,7 @@ mod playground;
 mod rate_limits;
 mod readme;
 mod relations;
+mod replicas;
 mod schema;
 mod search;
 mod seed;

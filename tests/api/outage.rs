@@ -11,7 +11,6 @@ use axum::http::{Request, StatusCode};
 use ctgraph::app::{App, Config};
 use ctgraph::db::Db;
 use ctgraph::error::{ApiError, code};
-use ctgraph::graphql::limits::Limits;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
@@ -80,15 +79,7 @@ async fn a_database_outage_is_reported_and_recovered_from() {
         proxy.port
     );
 
-    let config = Config {
-        database_url: via_proxy,
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        limits: Limits::default(),
-        cors_origins: Vec::new(),
-        reads: Default::default(),
-        require_key: false,
-        pool: Default::default(),
-    };
+    let config = Config::new(via_proxy, "127.0.0.1:0".parse().expect("addr"));
     let app = App::build(config)
         .await
         .expect("app starts through the proxy");

@@ -6,7 +6,6 @@ use std::process::Command;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use ctgraph::app::{App, Config};
-use ctgraph::graphql::limits::Limits;
 
 use crate::helpers::{Backend, both, fresh_database};
 
@@ -49,15 +48,7 @@ async fn the_playground_renders_in_a_browser_with_no_internet() {
     let Some(url) = fresh_database(Backend::Sqlite).await else {
         return;
     };
-    let config = Config {
-        database_url: url.clone(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        limits: Limits::default(),
-        cors_origins: Vec::new(),
-        reads: Default::default(),
-        require_key: false,
-        pool: Default::default(),
-    };
+    let config = Config::new(url.clone(), "127.0.0.1:0".parse().expect("addr"));
     let app = App::build(config).await.expect("app starts");
     let addr = app.local_addr().expect("addr");
     let server = tokio::spawn(app.run_until_stopped());

@@ -29,13 +29,8 @@ async fn budgeted(url: &str, rate_limits: RateLimits) -> App {
         ..Limits::default()
     };
     App::build(Config {
-        database_url: url.to_owned(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
         limits,
-        cors_origins: Vec::new(),
-        reads: Default::default(),
-        require_key: false,
-        pool: Default::default(),
+        ..Config::new(url.to_owned(), "127.0.0.1:0".parse().expect("addr"))
     })
     .await
     .expect("app starts")

@@ -277,20 +277,26 @@ fn limits_come_from_flags_and_the_environment() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// The server's configuration, printed for debugging, keeps the database's password out.
+/// The server's configuration, printed for debugging, keeps the databases' passwords out.
 #[test]
 fn a_printed_configuration_holds_no_password() {
     let config = ctgraph::app::Config {
-        database_url: "postgres://ctgraph:hunter2@db.internal/ctgraph".to_owned(),
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        limits: Default::default(),
-        cors_origins: Vec::new(),
-        reads: Default::default(),
-        require_key: false,
-        pool: Default::default(),
+        replicas: ctgraph::db::ReplicaArgs {
+            urls: vec!["postgres://ctgraph:swordfish@replica.internal/ctgraph".to_owned()],
+            max_lag_secs: 5,
+        },
+        ..ctgraph::app::Config::new(
+            "postgres://ctgraph:hunter2@db.internal/ctgraph".to_owned(),
+            "127.0.0.1:0".parse().expect("an address"),
+        )
     };
     let printed = format!("{config:?}");
     assert!(!printed.contains("hunter2"), "{printed}");
+    assert!(!printed.contains("swordfish"), "{printed}");
+    assert!(
+        printed.contains("postgres://ctgraph:***@replica.internal/ctgraph"),
+        "{printed}"
+    );
     assert!(
         printed.contains("postgres://ctgraph:***@db.internal/ctgraph"),
         "{printed}"

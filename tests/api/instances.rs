@@ -1,0 +1,101 @@
+//! Two instances on one database, doing the same things at once: keys made under one name,
+//! upserts under one key, updates of one revision, imports of one file. Each ends as if they
+//! had taken turns: one row per name and key, one winner per revision, one import's rows.
+//! (Migrations starting together are in `migrate.rs`.) The instances are two apps with pools
+//! of their own in this process: they share nothing but the database.
+
+use std::path::Path;
+
+use axum::http::StatusCode;
+use ctgraph::app::{App, Config};
+use ctgraph::ingest::import::{Options, import_file};
+use futures_util::future::join_all;
+use serde_json::{Value, json};
+
+use crate::curation::{as_key, editor};
+use crate::helpers::{TestApp, both};
+
+/// A second instance on `app`'s database.
+async fn twin(app: &TestApp) -> TestApp {
+    let config = Config::new(app.url.clone(), "127.0.0.1:0".parse().expect("addr"));
+    let second = App::build(config).await.expect("a second instance starts");
+    TestApp::adopt(second, app.url.clone(), app.backend)
+}
+
+const UPSERT: &str = "mutation($key: String!, $title: String!) {
+  upsertSource(input: { dataset: \"wire\", key: $key, source: { title: $title, kind: NEWS } }) {
+    source { id revision title } userErrors { code message }
+  }
+}";
+
+const RETITLE: &str = "mutation($id: ID!, $revision: Int!, $title: String!) {
+  updateSource(input: { id: $id, revision: $revision, title: $title }) {
+    source { revision title } userErrors { code }
+  }
+}";
+
+/// Runs `query` through each of `apps` at once, with the variables of its place in
+/// `variables`; the answers, none with errors at the top.
+async fn at_once(apps: &[&TestApp], key: &str, query: &str, variables: &[Value]) -> Vec<Value> {
+    let sends = apps.iter().zip(variables).map(|(app, variables)| async move {
+        let (status, body) = as_key(app, Some(key), query, variables.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "{body:#}");
+        body
+    });
+    join_all(sends).await
+}
+
+both! {
+    async fn two_instances_doing_the_same_at_once_leave_what_taking_turns_would(app: TestApp) {
+        let second = twin(&app).await;
+        let apps = [&app, &second, &app, &second];
+
+        // Keys made under one name at once: one is made, the others say the name is taken.
+        let made = join_all(apps.iter().map(|a| ctgraph::auth::create(a.db().conn(), "twin", ctgraph::auth::Role::Editor))).await;
+        assert_eq!(made.iter().filter(|m| m.is_ok()).count(), 1, "{made:?}");
+        for refused in made.iter().filter_map(|m| m.as_ref().err()) {
+            assert!(refused.to_string().contains("a key named `twin` exists"), "{refused}");
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM api_keys WHERE name = 'twin'").await, 1);
+
+        // The same upsert through both instances at once: one source under the key, each
+        // answer naming it.
+        let key = editor(&app, "uma").await;
+        for round in 0..4 {
+            let vars = json!({ "key": format!("story-{round}"), "title": "Wire story" });
+            let answers = at_once(&apps, &key, UPSERT, &[vars.clone(), vars.clone(), vars.clone(), vars]).await;
+            let ids: Vec<&Value> = answers.iter().map(|a| &a["data"]["upsertSource"]["source"]["id"]).collect();
+            assert!(ids.iter().all(|id| id.is_string() && *id == ids[0]), "one source for the key: {answers:#?}");
+            let rows = app.scalar(&format!("SELECT COUNT(*) FROM sources WHERE dataset = 'wire' AND external_id = 'story-{round}'")).await;
+            assert_eq!(rows, 1, "round {round}");
+        }
+
+        // Two editors correct one revision at once, on different instances: one wins, the
+        // other is told it changed; the revision moves by one.
+        let id = app.data("{ sources(filter: { title: { eq: \"Wire story\" } }, first: 1) { nodes { id } } }", json!({})).await
+            ["sources"]["nodes"][0]["id"].clone();
+        for revision in 1..=3 {
+            let vars = |title: &str| json!({ "id": id, "revision": revision, "title": title });
+            let answers = at_once(&[&app, &second], &key, RETITLE, &[vars("By the first"), vars("By the second")]).await;
+            let codes: Vec<&Value> = answers.iter().map(|a| &a["data"]["updateSource"]["userErrors"]).collect();
+            let won = codes.iter().filter(|c| **c == &json!([])).count();
+            assert_eq!(won, 1, "one winner at revision {revision}: {answers:#?}");
+            assert!(codes.iter().any(|c| c[0]["code"] == "CONFLICT"), "{answers:#?}");
+        }
+        let revision = app.data("query($id: ID!) { node(id: $id) { ... on Source { revision } } }", json!({ "id": id })).await;
+        assert_eq!(revision["node"]["revision"], 4);
+
+        // One file imported through both at once: the rows of one import.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/acled/pakistan-2020-apr-may.csv");
+        if path.exists() {
+            let imports = join_all([&app, &second].map(|a| import_file(a.db(), &path, &Options::default(), &mut |_, _| {}))).await;
+            for summary in &imports {
+                assert!(summary.is_ok(), "{summary:?}");
+            }
+            assert_eq!(app.scalar("SELECT COUNT(*) FROM operations WHERE dataset = 'acled'").await, 1);
+            assert_eq!(app.scalar("SELECT COUNT(*) FROM attacks WHERE dataset = 'acled'").await, 6);
+            assert_eq!(app.scalar("SELECT COUNT(*) FROM unmapped_records").await, 229);
+        }
+    }
+}
