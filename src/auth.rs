@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder,
+    EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
 use sha2::{Digest, Sha256};
 
@@ -94,14 +94,6 @@ pub struct KeyInfo {
 pub async fn create(db: &DatabaseConnection, name: &str, role: Role) -> anyhow::Result<String> {
     let name = name.trim();
     anyhow::ensure!(!name.is_empty(), "a key needs a name: --name WHO");
-    if ApiKeys::find()
-        .filter(Column::Name.eq(name))
-        .one(db)
-        .await?
-        .is_some()
-    {
-        anyhow::bail!("a key named `{name}` exists; choose another name, or revoke that one");
-    }
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| anyhow::anyhow!("no random bytes from the system: {e}"))?;
@@ -109,6 +101,8 @@ pub async fn create(db: &DatabaseConnection, name: &str, role: Role) -> anyhow::
         "{PREFIX}{}",
         base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
     );
+    // Names are unique in the table: of two keys made under one name at once (two
+    // instances, two admins), one is made and the other refused here, never both.
     api_key::ActiveModel {
         id: NotSet,
         name: Set(name.to_owned()),
@@ -119,7 +113,13 @@ pub async fn create(db: &DatabaseConnection, name: &str, role: Role) -> anyhow::
         revoked_at: Set(None),
     }
     .insert(db)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            anyhow::anyhow!("a key named `{name}` exists; choose another name, or revoke that one")
+        }
+        _ => e.into(),
+    })?;
     Ok(key)
 }
 

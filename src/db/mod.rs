@@ -13,8 +13,8 @@ pub use sqlite::BASE64URL as SQLITE_BASE64URL;
 use migration::{Migrator, MigratorTrait};
 use prometheus::IntCounter;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
-    TransactionTrait, sqlx,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, RuntimeErr, TransactionTrait, sqlx,
 };
 
 /// The database URL used when none is given: a SQLite file in the working directory.
@@ -53,8 +53,28 @@ pub struct Db {
     statements: IntCounter,
 }
 
-/// The PostgreSQL advisory lock migrations take turns on.
-const MIGRATION_LOCK: i64 = 0x0063_7467_6d69_6772; // "ctgmigr"
+/// Work that instances on one database do one at a time.
+#[derive(Clone, Copy, Debug)]
+pub enum Turn {
+    /// Migrations.
+    Migrate,
+    /// Loading a dataset (the seed, a JSON dataset): instances starting together on an
+    /// empty database must not seed it twice.
+    Load,
+    /// Importing a file.
+    Import,
+}
+
+impl Turn {
+    /// The PostgreSQL advisory lock the turn is taken on: "ctg" and a word, in ASCII.
+    fn lock(self) -> i64 {
+        match self {
+            Self::Migrate => 0x0063_7467_6d69_6772, // "ctgmigr"
+            Self::Load => 0x0063_7467_7261_7068,    // "ctgraph"
+            Self::Import => 0x0063_7467_696d_7074,  // "ctgimpt"
+        }
+    }
+}
 
 /// A connection pool's state.
 #[derive(Clone, Copy, Debug)]
@@ -234,7 +254,8 @@ impl Db {
         // holding it frees it. SQLite serialises writers itself.
         let turn = if self.conn.get_database_backend() == DbBackend::Postgres {
             let txn = self.conn.begin().await?;
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            let lock = Turn::Migrate.lock();
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({lock})"))
                 .await?;
             Some(txn)
         } else {
@@ -251,6 +272,22 @@ impl Db {
         self.on_idle_sqlite_connections("SELECT COUNT(*) FROM sqlite_master")
             .await?;
         Ok(())
+    }
+
+    /// Begins a transaction that waits for its turn: until no other transaction of `turn`,
+    /// from any process on the database, is running. On PostgreSQL that is an advisory lock
+    /// held until the transaction ends. On SQLite it is the database's write lock, taken at
+    /// once by a write that changes nothing: a transaction that reads first and writes later
+    /// cannot wait for the lock (SQLite fails it `database is locked`), one that writes first
+    /// waits its turn under the busy timeout.
+    pub async fn begin_turn(&self, turn: Turn) -> Result<DatabaseTransaction, DbErr> {
+        let txn = self.conn.begin().await?;
+        let take = match self.conn.get_database_backend() {
+            DbBackend::Postgres => format!("SELECT pg_advisory_xact_lock({})", turn.lock()),
+            _ => "UPDATE seaql_migrations SET version = version WHERE 0".to_owned(),
+        };
+        txn.execute_unprepared(&take).await?;
+        Ok(txn)
     }
 
     /// The migrations this build has that the database has not applied, by name: empty when

@@ -8,12 +8,12 @@ use std::collections::HashMap;
 use anyhow::{Context as _, anyhow, bail};
 use async_graphql::resolver_utils::EnumType;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    IntoActiveModel, NotSet, PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, NotSet,
+    PaginatorTrait, QueryFilter,
 };
 
 use super::dataset::*;
-use crate::db::Db;
+use crate::db::{Db, Turn};
 use crate::entity::*;
 use crate::graphql::enums::{self, *};
 use crate::graphql::ids::NodeKind;
@@ -77,21 +77,14 @@ pub async fn load_named_dataset(db: &Db, data: &Dataset, dataset: &str) -> anyho
         .unwrap_or_default())
 }
 
-/// Serialises loads: replicas starting together against one PostgreSQL must not seed twice.
-const SEED_LOCK: i64 = 0x0063_7467_7261_7068; // "ctgraph" in ASCII
-
 async fn load_dataset_unless(
     db: &Db,
     data: &Dataset,
     dataset: &str,
     only_if_empty: bool,
 ) -> anyhow::Result<Option<Report>> {
-    let txn = db.conn().begin().await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        // Held until the transaction ends; SQLite's single writer serialises loads already.
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({SEED_LOCK})"))
-            .await?;
-    }
+    // Loads take turns: instances starting together must not seed twice.
+    let txn = db.begin_turn(Turn::Load).await?;
     if only_if_empty && source::Entity::find().count(&txn).await? > 0 {
         return Ok(None);
     }

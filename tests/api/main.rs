@@ -17,6 +17,7 @@ mod filters;
 mod generate;
 mod http;
 mod import;
+mod instances;
 mod merge;
 mod migrate;
 mod nested;

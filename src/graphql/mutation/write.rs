@@ -7,8 +7,8 @@ use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait,
-    ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
-    PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
+    PrimaryKeyTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
 };
 
 use super::input::{
@@ -224,9 +224,22 @@ impl Write {
             <E::Column as std::str::FromStr>::from_str(name)
                 .map_err(|_| ApiError::Internal(format!("a keyed table without {name}")))
         };
+        let (dataset, key) = (key.dataset.trim(), key.key.trim());
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            // Upserts under one key take turns until their transactions end: the second
+            // finds the first's row and corrects it, where both would have inserted one.
+            // (On SQLite the change record already took the write lock.)
+            let name = format!("{}|{dataset}|{key}", E::default().table_name());
+            let lock = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                [name.into()],
+            );
+            self.txn.execute_raw(lock).await?;
+        }
         Ok(E::find()
-            .filter(column("dataset")?.eq(key.dataset.trim()))
-            .filter(column("external_id")?.eq(key.key.trim()))
+            .filter(column("dataset")?.eq(dataset))
+            .filter(column("external_id")?.eq(key))
             .one(&self.txn)
             .await?)
     }

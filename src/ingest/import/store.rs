@@ -12,21 +12,16 @@ use chrono::NaiveDate;
 use sea_orm::sea_query::{
     Alias, Expr, ExprTrait as _, OnConflict, Query, ReturningClause, SimpleExpr, Value,
 };
-use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement};
 
 use super::classify::{Class, Side, base_country, organization_kind, source_kind};
 use super::event::{DATASET, Event};
 use super::{Counts, Progress, countries};
-use crate::db::Db;
+use crate::db::{Db, Turn};
 use crate::graphql::enums::{OrganizationKind, db_name};
 
 /// Most values one statement binds: under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_VALUES: usize = 30_000;
-
-/// Serialises imports on PostgreSQL: two creating the same organization at once would clash.
-const IMPORT_LOCK: i64 = 0x0063_7467_696d_7074; // "ctgimpt"
 
 /// The external id of the source standing for ACLED's export itself.
 const EXPORT_SOURCE: &str = "acled-export";
@@ -51,11 +46,8 @@ pub(super) async fn write(
     events: &[(Event, Class)],
     progress: Progress<'_>,
 ) -> anyhow::Result<Written> {
-    let txn = db.conn().begin().await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({IMPORT_LOCK})"))
-            .await?;
-    }
+    // Imports take turns: two creating the same organization at once would clash.
+    let txn = db.begin_turn(Turn::Import).await?;
     let total = events.len() as u64;
     progress(0, total);
     let mut w = Writer {
