@@ -58,11 +58,11 @@ pub struct Db {
 pub enum Turn {
     /// Migrations.
     Migrate,
-    /// Loading a dataset (the seed, a JSON dataset): instances starting together on an
-    /// empty database must not seed it twice.
-    Load,
-    /// Importing a file.
-    Import,
+    /// Changes to the graph: mutations, imports, dataset loads. Each looks at what is
+    /// stored before it writes (a name taken, the row a key names, an organization to
+    /// reuse, an empty database to seed); taking turns keeps what it saw true until it
+    /// commits, on PostgreSQL as SQLite's single writer keeps it there.
+    Write,
 }
 
 impl Turn {
@@ -70,10 +70,28 @@ impl Turn {
     fn lock(self) -> i64 {
         match self {
             Self::Migrate => 0x0063_7467_6d69_6772, // "ctgmigr"
-            Self::Load => 0x0063_7467_7261_7068,    // "ctgraph"
-            Self::Import => 0x0063_7467_696d_7074,  // "ctgimpt"
+            Self::Write => 0x0063_7467_7772_6974,   // "ctgwrit"
         }
     }
+}
+
+/// Begins a transaction on `conn` that waits for its turn: until no other transaction of
+/// `turn`, from any process on the database, is running. On PostgreSQL that is an advisory
+/// lock held until the transaction ends. On SQLite it is the database's write lock, taken at
+/// once by a write that changes nothing: a transaction that reads first and writes later
+/// cannot wait for the lock (SQLite fails it `database is locked`), one that writes first
+/// waits its turn under the busy timeout.
+pub async fn begin_turn(
+    conn: &DatabaseConnection,
+    turn: Turn,
+) -> Result<DatabaseTransaction, DbErr> {
+    let txn = conn.begin().await?;
+    let take = match conn.get_database_backend() {
+        DbBackend::Postgres => format!("SELECT pg_advisory_xact_lock({})", turn.lock()),
+        _ => "UPDATE seaql_migrations SET version = version WHERE 0".to_owned(),
+    };
+    txn.execute_unprepared(&take).await?;
+    Ok(txn)
 }
 
 /// A connection pool's state.
@@ -248,18 +266,27 @@ impl Db {
 
     /// Applies pending migrations, each in a transaction.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        // Instances starting together on one PostgreSQL database take turns: the first
-        // migrates while the others wait on the lock, then find nothing pending. The lock is
-        // held by a transaction of its own, released when it ends, so a process that dies
-        // holding it frees it. SQLite serialises writers itself.
-        let turn = if self.conn.get_database_backend() == DbBackend::Postgres {
-            let txn = self.conn.begin().await?;
-            let lock = Turn::Migrate.lock();
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({lock})"))
-                .await?;
-            Some(txn)
-        } else {
-            None
+        // Instances starting together on one database take turns: the first migrates
+        // while the others wait, then find nothing pending. On PostgreSQL the turn is an
+        // advisory lock held by a transaction of its own, released when it ends, so a process
+        // that dies holding it frees it; on SQLite, a file lock beside the database, which
+        // the system releases the same way.
+        let (turn, _file) = match self.conn.get_database_backend() {
+            DbBackend::Postgres => {
+                let txn = self.conn.begin().await?;
+                let lock = Turn::Migrate.lock();
+                txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({lock})"))
+                    .await?;
+                (Some(txn), None)
+            }
+            DbBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                let file = sqlite::migration_turn(pool)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot take the migration lock: {e}"))?;
+                (None, file)
+            }
+            _ => (None, None),
         };
         Migrator::up(&self.conn, None).await?;
         if let Some(txn) = turn {
@@ -272,22 +299,6 @@ impl Db {
         self.on_idle_sqlite_connections("SELECT COUNT(*) FROM sqlite_master")
             .await?;
         Ok(())
-    }
-
-    /// Begins a transaction that waits for its turn: until no other transaction of `turn`,
-    /// from any process on the database, is running. On PostgreSQL that is an advisory lock
-    /// held until the transaction ends. On SQLite it is the database's write lock, taken at
-    /// once by a write that changes nothing: a transaction that reads first and writes later
-    /// cannot wait for the lock (SQLite fails it `database is locked`), one that writes first
-    /// waits its turn under the busy timeout.
-    pub async fn begin_turn(&self, turn: Turn) -> Result<DatabaseTransaction, DbErr> {
-        let txn = self.conn.begin().await?;
-        let take = match self.conn.get_database_backend() {
-            DbBackend::Postgres => format!("SELECT pg_advisory_xact_lock({})", turn.lock()),
-            _ => "UPDATE seaql_migrations SET version = version WHERE 0".to_owned(),
-        };
-        txn.execute_unprepared(&take).await?;
-        Ok(txn)
     }
 
     /// The migrations this build has that the database has not applied, by name: empty when

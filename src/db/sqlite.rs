@@ -1,7 +1,9 @@
 //! What SQLite connections get when the pool opens them: the functions ctgraph's compiled
-//! statements call, and the clock that stops a statement at the serving time limit.
+//! statements call, and the clock that stops a statement at the serving time limit; and the
+//! lock processes migrating one database file take turns on.
 
 use std::ffi::{CStr, c_int};
+use std::fs::File;
 use std::time::{Duration, Instant};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -19,6 +21,32 @@ const STEPS_PER_CHECK: c_int = 10_000;
 /// and `ANALYZE`, this is how late the new statistics reach this one.
 /// Opening one costs about a millisecond.
 const LIFETIME: Duration = Duration::from_secs(60);
+
+/// Waits until no other process is migrating the database file of `pool`, and holds that
+/// turn until the returned file is dropped (`None` for an in-memory database). SQLite cannot
+/// lock across connections for this: migrations run on the pool's own connections, and a
+/// write lock held by one would block them. So the turn is an exclusive `flock` on a file
+/// beside the database (`<file>-migrate.lock`), never on the database file itself: closing
+/// another handle on that file would drop SQLite's own locks.
+pub(super) async fn migration_turn(pool: &sqlx::SqlitePool) -> std::io::Result<Option<File>> {
+    let database = pool.connect_options().get_filename().to_owned();
+    if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
+        return Ok(None);
+    }
+    let mut path = database.into_os_string();
+    path.push("-migrate.lock");
+    tokio::task::spawn_blocking(move || {
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok(Some(file))
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
 
 /// The name compiled statements call [`base64url`] by: `ctg_base64url(text)`.
 pub const BASE64URL: &str = "ctg_base64url";

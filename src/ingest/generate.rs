@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use anyhow::{Context as _, bail};
 use chrono::{Datelike, Days, NaiveDate};
 use sea_orm::sea_query::{Alias, Expr, Query, Value};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement};
 
-use crate::db::Db;
+use crate::db::{Db, Turn, begin_turn};
 
 /// The `dataset` of every generated row.
 pub const DATASET: &str = "ctgraph-synthetic";
@@ -210,7 +210,7 @@ pub async fn generate(
     mut progress: impl FnMut(&str, usize, usize),
 ) -> anyhow::Result<Report> {
     options.validate()?;
-    let txn = db.conn().begin().await?;
+    let txn = begin_turn(db.conn(), Turn::Write).await?;
     let backend = txn.get_database_backend();
     let existing = txn
         .query_one_raw(Statement::from_string(

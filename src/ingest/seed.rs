@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::dataset::*;
-use crate::db::{Db, Turn};
+use crate::db::{Db, Turn, begin_turn};
 use crate::entity::*;
 use crate::graphql::enums::{self, *};
 use crate::graphql::ids::NodeKind;
@@ -83,8 +83,9 @@ async fn load_dataset_unless(
     dataset: &str,
     only_if_empty: bool,
 ) -> anyhow::Result<Option<Report>> {
-    // Loads take turns: instances starting together must not seed twice.
-    let txn = db.begin_turn(Turn::Load).await?;
+    // Loads take turns with every other change: instances starting together on an empty
+    // database must not seed it twice.
+    let txn = begin_turn(db.conn(), Turn::Write).await?;
     if only_if_empty && source::Entity::find().count(&txn).await? > 0 {
         return Ok(None);
     }

@@ -8,12 +8,14 @@ use std::path::Path;
 
 use axum::http::StatusCode;
 use ctgraph::app::{App, Config};
+use ctgraph::graphql::limits::Limits;
 use ctgraph::ingest::import::{Options, import_file};
+use ctgraph::rate_limit::RateLimits;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use crate::curation::{as_key, editor};
-use crate::helpers::{TestApp, both};
+use crate::helpers::{TestApp, both, fresh_database};
 
 /// A second instance on `app`'s database.
 async fn twin(app: &TestApp) -> TestApp {
@@ -25,6 +27,12 @@ async fn twin(app: &TestApp) -> TestApp {
 const UPSERT: &str = "mutation($key: String!, $title: String!) {
   upsertSource(input: { dataset: \"wire\", key: $key, source: { title: $title, kind: NEWS } }) {
     source { id revision title } userErrors { code message }
+  }
+}";
+
+const ORGANIZATION: &str = "mutation($cite: [CitationInput!]!) {
+  createOrganization(input: { name: \"Twin Brigade\", kind: MILITANT_GROUP, citations: $cite }) {
+    organization { id } userErrors { code }
   }
 }";
 
@@ -89,6 +97,18 @@ both! {
         let revision = app.data("query($id: ID!) { node(id: $id) { ... on Source { revision } } }", json!({ "id": id })).await;
         assert_eq!(revision["node"]["revision"], 4);
 
+        // The same organization recorded through both at once: one is, the others are told
+        // the name is taken (a check and an insert, which take turns across instances).
+        let cite = json!({ "cite": [{ "sourceId": id, "quote": "A new group." }] });
+        let answers = at_once(&apps, &key, ORGANIZATION, &[cite.clone(), cite.clone(), cite.clone(), cite]).await;
+        let made = answers.iter().filter(|a| a["data"]["createOrganization"]["organization"].is_object()).count();
+        assert_eq!(made, 1, "{answers:#?}");
+        for answer in &answers {
+            let errors = &answer["data"]["createOrganization"]["userErrors"];
+            assert!(errors == &json!([]) || errors[0]["code"] == "ALREADY_EXISTS", "{answer:#}");
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM organizations WHERE name = 'Twin Brigade'").await, 1);
+
         // One file imported through both at once: the rows of one import.
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/acled/pakistan-2020-apr-may.csv");
         if path.exists() {
@@ -105,5 +125,43 @@ both! {
             assert_eq!(app.scalar("SELECT COUNT(*) FROM attacks WHERE dataset = 'acled'").await, 6);
             assert_eq!(app.scalar("SELECT COUNT(*) FROM unmapped_records").await, 229);
         }
+    }
+}
+
+both! {
+    async fn instances_starting_together_seed_once_and_share_one_budget(app: TestApp) {
+        // Two instances start at once on a new database: one migrates and seeds, the other
+        // waits its turn and finds it done.
+        let Some(url) = fresh_database(app.backend).await else { return };
+        let rate_limits = RateLimits { anonymous_points: 10, ..RateLimits::OFF };
+        let start = || App::build(Config {
+            limits: Limits { rate_limits, ..Limits::default() },
+            ..Config::new(url.clone(), "127.0.0.1:0".parse().expect("addr"))
+        });
+        let (first, second) = tokio::join!(start(), start());
+        let first = TestApp::adopt(first.expect("the first starts"), url.clone(), app.backend);
+        let second = TestApp::adopt(second.expect("the second starts"), url.clone(), app.backend);
+        for table in ["operations", "sources", "organizations", "districts", "citations"] {
+            let count = format!("SELECT COUNT(*) FROM {table}");
+            assert_eq!(first.scalar(&count).await, app.scalar(&count).await, "{table}: seeded once");
+        }
+
+        // Thirty queries at once, half through each instance, on a budget of ten points:
+        // ten are answered, twenty refused; the budget is never overspent.
+        let query = json!({ "query": "{ districts(first: 2) { totalCount } }" }).to_string();
+        let sends = (0..30).map(|i| {
+            let (target, query) = (if i % 2 == 0 { &first } else { &second }, query.clone());
+            async move {
+                let request = axum::http::Request::post("/graphql")
+                    .header(axum::http::header::CONTENT_TYPE, "application/json")
+                    .body(axum::body::Body::from(query))
+                    .expect("request");
+                target.send(request).await.0
+            }
+        });
+        let statuses = join_all(sends).await;
+        let answered = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+        let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        assert_eq!((answered, refused), (10, 20), "{statuses:?}");
     }
 }

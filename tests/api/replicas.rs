@@ -63,7 +63,17 @@ impl Cluster {
         cluster.run(
             cluster
                 .program("pg_basebackup")
-                .args(["-h", "127.0.0.1", "-U", "postgres", "-R", "-X", "stream"])
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-R",
+                    "-X",
+                    "stream",
+                    "-c",
+                    "fast",
+                ])
                 .args(["-p", &cluster.primary.to_string(), "-D"])
                 .arg(cluster.dir.join("replica")),
         );

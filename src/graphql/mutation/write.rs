@@ -7,14 +7,15 @@ use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait,
-    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait,
-    PrimaryKeyTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
+    PrimaryKeyTrait, QueryFilter, QuerySelect,
 };
 
 use super::input::{
     Checks, CitationInput, Done, Key, Refused, SourceInput, UserError, UserErrorCode,
 };
 use crate::auth::{Caller, Role};
+use crate::db::{Turn, begin_turn};
 use crate::entity::{Revised, Table, api_key, change, change_node, citation, source};
 use crate::error::ApiError;
 use crate::graphql::enums::db_name;
@@ -29,9 +30,9 @@ pub(super) struct Write {
 }
 
 impl Write {
-    /// Checks the request's key may edit, opens the transaction and writes the change
-    /// record first: on SQLite that takes the write lock before anything is read, so two
-    /// editors queue instead of one failing on what it read before the other wrote.
+    /// Checks the request's key may edit, opens the transaction in its turn (see
+    /// [`Turn::Write`]: what it reads stays true until it commits, on every instance) and
+    /// writes the change record.
     pub(super) async fn begin(
         ctx: &Context<'_>,
         mutation: &str,
@@ -44,7 +45,7 @@ impl Write {
             ))
         })?;
         caller.require(Role::Editor, &format!("`{mutation}`"))?;
-        let txn = batches(ctx)?.db().begin().await?;
+        let txn = begin_turn(batches(ctx)?.db(), Turn::Write).await?;
         let change = change::ActiveModel {
             id: NotSet,
             at: Set(Utc::now()),
@@ -225,18 +226,6 @@ impl Write {
                 .map_err(|_| ApiError::Internal(format!("a keyed table without {name}")))
         };
         let (dataset, key) = (key.dataset.trim(), key.key.trim());
-        if self.txn.get_database_backend() == DbBackend::Postgres {
-            // Upserts under one key take turns until their transactions end: the second
-            // finds the first's row and corrects it, where both would have inserted one.
-            // (On SQLite the change record already took the write lock.)
-            let name = format!("{}|{dataset}|{key}", E::default().table_name());
-            let lock = Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                [name.into()],
-            );
-            self.txn.execute_raw(lock).await?;
-        }
         Ok(E::find()
             .filter(column("dataset")?.eq(dataset))
             .filter(column("external_id")?.eq(key))

@@ -17,7 +17,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, 
 use super::classify::{Class, Side, base_country, organization_kind, source_kind};
 use super::event::{DATASET, Event};
 use super::{Counts, Progress, countries};
-use crate::db::{Db, Turn};
+use crate::db::{Db, Turn, begin_turn};
 use crate::graphql::enums::{OrganizationKind, db_name};
 
 /// Most values one statement binds: under SQLite's 32,766 and PostgreSQL's 65,535.
@@ -46,8 +46,9 @@ pub(super) async fn write(
     events: &[(Event, Class)],
     progress: Progress<'_>,
 ) -> anyhow::Result<Written> {
-    // Imports take turns: two creating the same organization at once would clash.
-    let txn = db.begin_turn(Turn::Import).await?;
+    // Imports take turns with every other change: two creating the same organization at
+    // once would make two.
+    let txn = begin_turn(db.conn(), Turn::Write).await?;
     let total = events.len() as u64;
     progress(0, total);
     let mut w = Writer {
