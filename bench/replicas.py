@@ -7,11 +7,12 @@
 It makes a PostgreSQL primary and a streaming replica of its own in a temporary directory
 (`initdb`, `pg_basebackup -R`, `pg_ctl` from /usr/lib/postgresql/*/bin, run as `postgres`
 when this runs as root), generates a graph on the primary with `ctgraph generate`, waits for
-the replica to replay it, and serves it three ways: A, one instance on the primary alone; B,
-two instances, each with the replica as `--replica-url`; C, one of those alone. It checks
-the three answer the query alike, then drives it in alternating rounds with wrk (the peers'
-wrk-post.lua, keep-alive): A and C with --concurrency connections, B with half of them on
-each instance at once. For
+the replica to replay it, and serves it four ways: A, one instance on the primary alone; B,
+two instances, each with the replica as `--replica-url`; C, one of those alone; D, two
+instances on the primary alone (which tells two processes from the replica). It checks they
+answer the query alike, then drives it in alternating rounds with wrk (the peers'
+wrk-post.lua, keep-alive): A and C with --concurrency connections, B and D with half of them
+on each instance at once. For
 each round: requests per second (B's summed), the worst p99, and the transactions each
 database committed (pg_stat_database), which shows where the reads went. It prints the
 medians and B's throughput as a multiple of A's. Nothing is kept; BENCHMARKS.md holds runs.
@@ -145,9 +146,10 @@ def main():
         replica_url = f"postgres://postgres@127.0.0.1:{replica}/ctgraph"
 
         ports = {}
-        for name, extra in (("A", []), ("B1", ["--replica-url", replica_url]),
+        for name, extra in (("A", []), ("A2", []), ("B1", ["--replica-url", replica_url]),
                             ("B2", ["--replica-url", replica_url])):
-            # B1 alone is layout C: one instance reading from the replica.
+            # B1 alone is layout C: one instance reading from the replica; A and A2 together
+            # are D: two instances on the primary alone.
             port = free_port()
             servers.append(subprocess.Popen(
                 [args.bin, "serve", "--database-url", url, "--listen", f"127.0.0.1:{port}",
@@ -174,12 +176,13 @@ def main():
             json.dump({"query": text}, f)
         os.chmod(body, 0o644)
 
-        runs = {"A": [], "B": [], "C": []}
+        runs = {"A": [], "B": [], "C": [], "D": []}
         for round_ in range(args.rounds):
             for layout, targets, connections in (
                     ("A", [ports["A"]], args.concurrency),
                     ("B", [ports["B1"], ports["B2"]], args.concurrency // 2),
-                    ("C", [ports["B1"]], args.concurrency)):
+                    ("C", [ports["B1"]], args.concurrency),
+                    ("D", [ports["A"], ports["A2"]], args.concurrency // 2)):
                 before = commits(primary), commits(replica)
                 requests, p99, seconds = wrk(targets, connections, body, args.lua, args.duration)
                 after = commits(primary), commits(replica)
@@ -195,12 +198,13 @@ def main():
         print(f"  {'layout':44} {'req/s':>8} {'p99 ms':>8} {'primary tx':>11} {'replica tx':>11}")
         labels = {"A": "A: one instance, primary only",
                   "B": "B: two instances, reads on the replica",
-                  "C": "C: one instance, reads on the replica"}
+                  "C": "C: one instance, reads on the replica",
+                  "D": "D: two instances, primary only"}
         for layout, m in medians.items():
             print(f"  {labels[layout]:44} {m['rps']:8.1f} {m['p99_ms']:8.1f} "
                   f"{m['primary_tx']:11.0f} {m['replica_tx']:11.0f}")
-        print(f"  B / A: {medians['B']['rps'] / medians['A']['rps']:.2f}x, "
-              f"C / A: {medians['C']['rps'] / medians['A']['rps']:.2f}x")
+        print("  " + ", ".join(f"{layout} / A: {medians[layout]['rps'] / medians['A']['rps']:.2f}x"
+                               for layout in ("B", "C", "D")))
     finally:
         for server in servers:
             server.terminate()
