@@ -212,6 +212,12 @@ async fn replica_becomes(app: &TestApp, status: &str) -> Value {
     }
 }
 
+/// The app's `/metrics`, as text.
+async fn scrape(app: &TestApp) -> String {
+    let (_, _, metrics) = app.get_text("/metrics").await;
+    metrics.expect("metrics")
+}
+
 /// POSTs `body` (one request or a batch) with the editor `key` and the headers given.
 async fn post(
     app: &TestApp,
@@ -364,8 +370,7 @@ async fn reads_go_to_a_replica_that_has_the_clients_writes_and_skip_one_that_lag
         "{state}"
     );
     assert_eq!(title(&app, &key, &id, &[]).await, "Retitled in a batch");
-    let (_, _, metrics) = app.get_text("/metrics").await;
-    let metrics = metrics.expect("metrics");
+    let metrics = scrape(&app).await;
     assert!(
         metrics.contains("ctgraph_replica_serving{database=\"replica1\"} 0"),
         "{metrics}"
@@ -382,8 +387,7 @@ async fn reads_go_to_a_replica_that_has_the_clients_writes_and_skip_one_that_lag
         .expect("replay resumes");
     let state = replica_becomes(&app, "ok").await;
     assert_eq!(state["lagSeconds"], 0.0, "{state}");
-    let (_, _, metrics) = app.get_text("/metrics").await;
-    let metrics = metrics.expect("metrics");
+    let metrics = scrape(&app).await;
     assert!(
         metrics.contains("ctgraph_replica_serving{database=\"replica1\"} 1"),
         "{metrics}"
